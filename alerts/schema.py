@@ -1,0 +1,5 @@
+"""Imports every alerts module that owns tables, so that ``crawler.archive.connect``
+applies their ``Migrations`` sets (each module calls ``archive.register_migrations``).
+
+Add a line here when a new alerts module gets tables of its own.
+"""

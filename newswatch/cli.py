@@ -1,0 +1,116 @@
+"""The ``newswatch`` command line.
+
+Each top-level command lives in its own module under ``newswatch.commands`` and is found
+there at start-up. Shared options (``--config``, ``--db``) and the application context are
+defined here so that every command reads settings the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from functools import update_wrapper
+
+import click
+
+from newswatch import __version__, commands
+from newswatch import config as config_mod
+
+
+class AppContext:
+    """What a command needs: settings, resolved lazily so --help never touches the disk."""
+
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config: config_mod.Config | None = None
+        self.overrides: dict = {}
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            try:
+                self._config = config_mod.load(self.config_path, **self.overrides)
+            except config_mod.ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._config
+
+    def open_db(self):
+        from crawler import archive
+
+        import alerts.schema  # noqa: F401  (registers the alert tables' migrations)
+
+        return archive.connect(self.config.db)
+
+
+DB_HELP = ("SQLite archive to use. Default: $NEWSWATCH_DB, else `db` in the config file, "
+           "else newswatch.db in the user's data directory.")
+
+
+def db_option(f):
+    """Add ``--db PATH`` to a command; the value overrides the ``db`` setting."""
+
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                  help=DB_HELP, metavar="PATH")
+    @click.pass_context
+    def wrapper(ctx, *args, db_path=None, **kwargs):
+        app = ctx.find_object(AppContext)
+        if db_path is not None:
+            app.overrides["db"] = db_path
+            app._config = None
+        return ctx.invoke(f, *args, **kwargs)
+
+    return update_wrapper(wrapper, f)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+class CommandsGroup(click.Group):
+    """Loads ``newswatch.commands.<name>`` modules on demand, in alphabetical order."""
+
+    def _modules(self) -> list[str]:
+        return sorted(m.name for m in pkgutil.iter_modules(commands.__path__)
+                      if not m.name.startswith("_"))
+
+    def list_commands(self, ctx):
+        names = set(super().list_commands(ctx))
+        for mod in self._modules():
+            names.add(self._load(mod).name)
+        return sorted(names)
+
+    def get_command(self, ctx, name):
+        cmd = super().get_command(ctx, name)
+        if cmd is not None:
+            return cmd
+        for mod in self._modules():
+            command = self._load(mod)
+            if command.name == name:
+                return command
+        return None
+
+    @staticmethod
+    def _load(module_name: str) -> click.Command:
+        module = importlib.import_module(f"newswatch.commands.{module_name}")
+        return module.command
+
+
+@click.group(cls=CommandsGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                  "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              metavar="PATH",
+              help="Config file (newswatch.toml). Default: $NEWSWATCH_CONFIG, else "
+                   "./newswatch.toml, else newswatch.toml in the user's config directory.")
+@click.version_option(__version__, prog_name="newswatch")
+@click.pass_context
+def main(ctx, config_path):
+    """Watch ministries and the press; alert when a watched topic is published.
+
+    Every step of the service (`newswatch run`) has a manual command: crawl, match,
+    deliver. See docs/ for the guide.
+    """
+    ctx.obj = AppContext(config_path)
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    sys.exit(main())

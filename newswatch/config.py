@@ -1,0 +1,135 @@
+"""Application settings: declared once here as (name, default, help), read from
+``newswatch.toml`` and the environment.
+
+Precedence, highest first: a command-line option (``--db``), the setting's environment
+variable, the config file, the default. ``tests/test_docs.py`` checks that every setting
+here is documented in ``docs/configuration.md``.
+
+Channels are the ``[channels.<name>]`` tables of the file; ``alerts.channels`` validates
+them. A value written ``${ENV_NAME}`` is read from the environment when used, so secrets
+never sit in the file, the database or the logs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_SEEDS = REPO_ROOT / "seeds"
+
+
+class ConfigError(Exception):
+    """A config file or value is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    env: str | None = None
+    kind: type = str
+
+
+def _default_db() -> str:
+    return str(Path(platformdirs.user_data_dir("newswatch")) / "newswatch.db")
+
+
+# Keep in alphabetical order; document each one in docs/configuration.md.
+SETTINGS: list[Setting] = [
+    Setting("aliases", str(BUNDLED_SEEDS / "aliases.toml"),
+            "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES"),
+    Setting("db", _default_db(),
+            "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
+            "in the user's data directory.", "NEWSWATCH_DB"),
+    Setting("replay", "",
+            "Base URL of a replay server (`newswatch replay serve`); when set, every crawl "
+            "request goes there while the archive keeps the real URLs.", "NEWSWATCH_REPLAY"),
+    Setting("sources_dir", str(BUNDLED_SEEDS / "sources"),
+            "Folder of source seed files, one <name>.toml per source.", "NEWSWATCH_SOURCES"),
+    Setting("timezone", "Asia/Shanghai",
+            "Time zone for digests, quiet hours and displayed times.", "NEWSWATCH_TIMEZONE"),
+    Setting("topics", str(BUNDLED_SEEDS / "topics.toml"),
+            "Topic files, separated by the OS path separator (':' on Linux).",
+            "NEWSWATCH_TOPICS"),
+]
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass
+class Config:
+    path: Path | None
+    values: dict[str, Any]
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def where(self, name: str) -> str:
+        """Say where a setting's value came from, for --help and `newswatch status`."""
+        return self.values.get(f"_from_{name}", "default")
+
+
+def default_config_path() -> Path | None:
+    env = os.environ.get("NEWSWATCH_CONFIG")
+    if env:
+        return Path(env)
+    for candidate in (Path("newswatch.toml"),
+                      Path(platformdirs.user_config_dir("newswatch")) / "newswatch.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Read settings; ``overrides`` (from command-line options) win when not None."""
+    explicit = path is not None
+    path = Path(path) if path is not None else default_config_path()
+    data: dict[str, Any] = {}
+    if path is not None:
+        if not path.is_file():
+            if explicit or os.environ.get("NEWSWATCH_CONFIG"):
+                raise ConfigError(f"{path}: config file not found")
+        else:
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    channels = data.pop("channels", {})
+    if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
+        raise ConfigError(f"{path}: [channels.<name>] must be tables")
+    for key in data:
+        if key not in SETTINGS_BY_NAME:
+            known = ", ".join(SETTINGS_BY_NAME)
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known}, channels)")
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        value, origin = s.default, "default"
+        if s.name in data:
+            value, origin = data[s.name], str(path)
+        if s.env and os.environ.get(s.env):
+            value, origin = os.environ[s.env], s.env
+        if overrides.get(s.name) is not None:
+            value, origin = overrides[s.name], "command line"
+        if not isinstance(value, s.kind) and not (s.kind is str and isinstance(value, list)):
+            raise ConfigError(f"{path}: setting {s.name!r} must be a {s.kind.__name__}, "
+                              f"got {value!r}")
+        values[s.name] = value
+        values[f"_from_{s.name}"] = origin
+    return Config(path=path, values=values, channels=channels)
+
+
+def topic_files(config: Config) -> list[Path]:
+    value = config.topics
+    parts = value if isinstance(value, list) else str(value).split(os.pathsep)
+    return [Path(p) for p in parts if p]
