@@ -101,7 +101,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         defaults={"baseline": 0, "attachments": "[]", "field_sources": "{}", "extra": "{}"},
     )
     db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["source", "site_id"])
+    db["articles"].create_index(["site", "site_id"])
     db["articles"].create_index(["content_hash"])
     db["articles"].create_index(["published"])
     db.execute(
