@@ -3,3 +3,5 @@ applies their ``Migrations`` sets (each module calls ``archive.register_migratio
 
 Add a line here when a new alerts module gets tables of its own.
 """
+
+import alerts.outbox  # noqa: E402,F401  (outbox, attempts)
