@@ -5,3 +5,4 @@ Add a line here when a new alerts module gets tables of its own.
 """
 
 import alerts.outbox  # noqa: E402,F401  (outbox, attempts)
+import alerts.stories  # noqa: E402,F401  (stories, story_members, story_signatures, cursors)

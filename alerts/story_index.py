@@ -1,0 +1,103 @@
+"""The in-memory LSH index of recent signatures, rebuilt from ``story_signatures``.
+
+It holds only the articles of the time window (per language), so a lookup costs the
+same with ten thousand or ten million articles archived. One index is kept per archive
+file per process and topped up with signatures other processes wrote since.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from datasketch import MinHash, MinHashLSH
+
+from alerts import shingles
+
+# Jaccard level where LSH starts proposing candidates; they are then verified exactly.
+LSH_THRESHOLD = 0.2
+# Shingle sets of recent articles kept in memory, so verification rarely re-reads a body.
+SHINGLE_CACHE_SIZE = 4000
+
+
+class WindowIndex:
+    """MinHash LSH over the signatures with a time at or after ``lo`` (epoch seconds)."""
+
+    def __init__(self) -> None:
+        self.lsh: dict[str, MinHashLSH] = {}
+        self.times: dict[int, tuple[str, float]] = {}  # article id → (lang, time)
+        self.lo: float | None = None
+        self.max_id = 0
+        self.shingle_cache: OrderedDict[int, set[int]] = OrderedDict()
+
+    def _lsh(self, lang: str) -> MinHashLSH:
+        if lang not in self.lsh:
+            self.lsh[lang] = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=shingles.NUM_PERM)
+        return self.lsh[lang]
+
+    def add(self, article_id: int, lang: str, at: float, sketch: MinHash) -> None:
+        if article_id in self.times:
+            return
+        self._lsh(lang).insert(article_id, sketch, check_duplication=False)
+        self.times[article_id] = (lang, at)
+        self.max_id = max(self.max_id, article_id)
+
+    def remove(self, article_id: int) -> None:
+        lang, _ = self.times.pop(article_id)
+        self.lsh[lang].remove(article_id)
+        self.shingle_cache.pop(article_id, None)
+
+    def query(self, lang: str, sketch: MinHash, at: float, window_s: float) -> list[int]:
+        """Candidate article ids of ``lang`` whose time is within the window of ``at``."""
+        if lang not in self.lsh:
+            return []
+        found = self.lsh[lang].query(sketch)
+        return [a for a in found if abs(self.times[a][1] - at) <= window_s]
+
+    def refresh(self, db, lo: float) -> None:
+        """Load what the window from ``lo`` needs: older rows if ``lo`` moved back,
+        rows written since the last load, and forget rows well before ``lo``."""
+        version = shingles.SKETCH_VERSION
+        if self.lo is None or lo < self.lo:
+            sql = ("SELECT article_id, lang, at, minhash FROM story_signatures "
+                   "WHERE at >= ? AND version = ?")
+            params: list = [lo, version]
+            if self.lo is not None:
+                sql += " AND at < ?"
+                params.append(self.lo)
+            self._load(db.execute(sql, params))
+            self.lo = lo
+        self._load(db.execute(
+            "SELECT article_id, lang, at, minhash FROM story_signatures "
+            "WHERE article_id > ? AND at >= ? AND version = ?", [self.max_id, self.lo, version]))
+        if self.times and lo - self.lo > 86400:
+            # Evict in one sweep once a day's worth has gone stale, not on every call.
+            for article_id in [a for a, (_, t) in self.times.items() if t < lo]:
+                self.remove(article_id)
+            self.lo = lo
+
+    def _load(self, rows) -> None:
+        for article_id, lang, at, blob in rows:
+            self.add(article_id, lang, at, shingles.sketch_from_bytes(blob))
+
+    def remember_shingles(self, article_id: int, shingle_set: set[int]) -> None:
+        self.shingle_cache[article_id] = shingle_set
+        self.shingle_cache.move_to_end(article_id)
+        while len(self.shingle_cache) > SHINGLE_CACHE_SIZE:
+            self.shingle_cache.popitem(last=False)
+
+
+_indexes: dict[str, WindowIndex] = {}
+
+
+def index_for(db) -> WindowIndex:
+    """The process's index for this archive file (a fresh one for an in-memory db)."""
+    key = db.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(db)}"
+    if key not in _indexes:
+        _indexes[key] = WindowIndex()
+    return _indexes[key]
+
+
+def forget(db) -> None:
+    """Drop the cached index (after a rolled-back batch, whose entries were never stored)."""
+    key = db.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(db)}"
+    _indexes.pop(key, None)
