@@ -45,12 +45,23 @@ def _default_db() -> str:
 SETTINGS: list[Setting] = [
     Setting("aliases", str(BUNDLED_SEEDS / "aliases.toml"),
             "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES"),
+    Setting("crawl_timeout", "30m",
+            "The service stops a crawl that runs longer than this (s, m, h units); "
+            "it counts as a failed crawl.", "NEWSWATCH_CRAWL_TIMEOUT"),
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
             "in the user's data directory.", "NEWSWATCH_DB"),
+    Setting("delivery_interval", "5s",
+            "How often the service retries due deliveries.", "NEWSWATCH_DELIVERY_INTERVAL"),
+    Setting("ops_channel", "console",
+            "Channel that gets source-health alerts (a [channels.<name>] or console).",
+            "NEWSWATCH_OPS_CHANNEL"),
     Setting("replay", "",
             "Base URL of a replay server (`newswatch replay serve`); when set, every crawl "
             "request goes there while the archive keeps the real URLs.", "NEWSWATCH_REPLAY"),
+    Setting("shutdown_grace", "30s",
+            "On SIGTERM/SIGINT, how long running crawls may finish before they are "
+            "stopped.", "NEWSWATCH_SHUTDOWN_GRACE"),
     Setting("sources_dir", str(BUNDLED_SEEDS / "sources"),
             "Folder of source seed files, one <name>.toml per source.", "NEWSWATCH_SOURCES"),
     Setting("timezone", "Asia/Shanghai",
