@@ -64,6 +64,9 @@ SETTINGS: list[Setting] = [
             "stopped.", "NEWSWATCH_SHUTDOWN_GRACE"),
     Setting("sources_dir", str(BUNDLED_SEEDS / "sources"),
             "Folder of source seed files, one <name>.toml per source.", "NEWSWATCH_SOURCES"),
+    Setting("story_window", "3d",
+            "Republications are looked for among articles published within this long of "
+            "each other (s, m, h, d units).", "NEWSWATCH_STORY_WINDOW"),
     Setting("timezone", "Asia/Shanghai",
             "Time zone for digests, quiet hours and displayed times.", "NEWSWATCH_TIMEZONE"),
     Setting("topics", str(BUNDLED_SEEDS / "topics.toml"),

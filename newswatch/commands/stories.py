@@ -1,0 +1,152 @@
+"""`newswatch stories`: recent story clusters, their outlets, and their members."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from newswatch.cli import db_option, pass_app
+
+
+def _zone(app) -> ZoneInfo:
+    try:
+        return ZoneInfo(app.config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.ClickException(f"setting 'timezone': unknown time zone "
+                                   f"{app.config.timezone!r}") from None
+
+
+def _local(value: str | None, zone: ZoneInfo) -> str:
+    if not value:
+        return "-"
+    try:
+        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_DAYS = {"": 1 / 86400, "s": 1 / 86400, "m": 1 / 1440, "h": 1 / 24, "d": 1.0}
+
+
+def window_days(config) -> float:
+    """The `story_window` setting in days, for `alerts.stories.cluster_new(window_days=)`."""
+    value = config.story_window
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        days = float(value) / 86400
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise click.ClickException(
+                f"setting 'story_window' ({config.where('story_window')}): expected a "
+                f"number with unit s, m, h or d (e.g. '3d'), got {value!r}")
+        days = float(m.group(1)) * _UNIT_DAYS[m.group(2)]
+    if days <= 0:
+        raise click.ClickException(f"setting 'story_window': must be more than 0, got {value!r}")
+    return days
+
+
+def _pending_note(db) -> str | None:
+    from alerts import stories
+    from crawler import archive
+
+    waiting = archive.max_article_id(db) - stories.cursor(db)
+    if waiting > 0:
+        return (f"{waiting} article(s) not clustered yet: run `newswatch stories cluster` "
+                f"(the service and `newswatch match` do it too).")
+    return None
+
+
+@click.group("stories", invoke_without_command=True)
+@click.option("--days", type=click.FloatRange(min=0), default=3, show_default=True,
+              help="List stories last seen within this many days.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@db_option
+@pass_app
+@click.pass_context
+def command(ctx, app, days, as_json):
+    """Stories: one story republished by many outlets, grouped.
+
+    Without a subcommand, lists the recent stories with the outlets that carried them.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from alerts import stories
+
+    db = app.open_db()
+    found = stories.recent(db, days)
+    if as_json:
+        for s in found:
+            click.echo(json.dumps(s, ensure_ascii=False))
+        return
+    zone = _zone(app)
+    note = _pending_note(db)
+    if not found:
+        click.echo(f"No stories in the last {days:g} day(s).")
+    else:
+        table = Table(title=f"Stories in the last {days:g} day(s)", title_justify="left")
+        for col in ("story", "first seen", "last seen", "size", "lang", "title", "outlets"):
+            table.add_column(col, overflow="fold")
+        for s in found:
+            table.add_row(str(s["id"]), _local(s["first_seen"], zone),
+                          _local(s["last_seen"], zone), str(s["size"]), s["lang"] or "-",
+                          s["title"] or "(no title)", ", ".join(s["outlets"]))
+        Console(width=max(100, Console().width)).print(table)
+    if note:
+        click.echo(note, err=True)
+
+
+@command.command("show")
+@click.argument("story_id", type=int, metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the story as one JSON object.")
+@db_option
+@pass_app
+def show(app, story_id, as_json):
+    """Show story ID's members side by side: outlet, time, similarity, title, URL."""
+    from alerts import stories
+
+    db = app.open_db()
+    story = stories.get_story(db, story_id)
+    if story is None:
+        raise click.ClickException(f"no story with id {story_id} (see `newswatch stories`)")
+    members = stories.members(db, story_id)
+    if as_json:
+        click.echo(json.dumps({**story, "members": members}, ensure_ascii=False))
+        return
+    zone = _zone(app)
+    click.echo(f"Story {story['id']}: {story['title'] or '(no title)'}")
+    click.echo(f"  {story['size']} article(s), {story['lang'] or '?'}, first seen "
+               f"{_local(story['first_seen'], zone)}, last seen {_local(story['last_seen'], zone)}")
+    table = Table()
+    for col in ("article", "site", "source", "original source", "published", "similarity",
+                "title", "url"):
+        table.add_column(col, overflow="fold")
+    for m in members:
+        sim = "first" if m["matched_article_id"] is None else (
+            f"{m['similarity']:.2f} ~{m['matched_article_id']}")
+        table.add_row(str(m["id"]), m["site"] or "-", m["source"] or "-",
+                      m["original_source"] or "-", _local(m["published"] or m["fetched"], zone),
+                      sim, m["title"] or "(no title)", m["url"] or "-")
+    Console(width=max(120, Console().width)).print(table)
+
+
+@command.command("cluster")
+@click.option("--window-days", "days", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="Compare with articles published within this many days "
+                                 "(default: the story_window setting, 3d).")
+@db_option
+@pass_app
+def cluster(app, days):
+    """Assign the articles not yet clustered to stories (the service does this itself)."""
+    from alerts import stories
+
+    db = app.open_db()
+    window = window_days(app.config) if days is None else days
+    done = stories.cluster_new(db, window_days=window)
+    click.echo(f"Clustered {done} article(s); stories cursor at article {stories.cursor(db)}.")
