@@ -1,0 +1,58 @@
+"""``newswatch run``: the service."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from newswatch.cli import db_option, pass_app
+
+
+@click.command("run")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--interval", default=None, metavar="DURATION",
+              help="Crawl every source at this interval (e.g. 30s, 5m) instead of the "
+                   "seeds' schedules: for trials and demos.")
+@click.option("--http", "http", default=None, metavar="HOST:PORT",
+              help="Serve /healthz and Prometheus /metrics here, e.g. 127.0.0.1:9108.")
+@click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, help="Log lines for people, or JSON lines for a collector.")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
+              show_default=True, help="Least severe log level shown.")
+@db_option
+@pass_app
+def command(app, sources, interval, http, log_format, log_level):
+    """Run the service: crawl each source on its schedule, match, deliver, watch health.
+
+    Runs in the foreground until SIGTERM or Ctrl-C (graceful stop within the
+    `shutdown_grace` setting, exit 0). SIGHUP reloads seeds, topics and config and logs
+    what changed. One service per database. With SOURCE names, only those are crawled.
+    """
+    from newswatch import logs
+    from newswatch.config import ConfigError
+    from newswatch.instance_lock import InstanceLocked
+    from newswatch.metrics import parse_listen
+    from newswatch.schedule import ScheduleError, parse_duration
+    from newswatch.service import RunOptions, Service
+
+    logs.setup(log_format, getattr(logging, log_level.upper()))
+    try:
+        every = parse_duration(interval, what="--interval") if interval else None
+        listen = parse_listen(http) if http else None
+    except (ScheduleError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    opts = RunOptions(config_path=app.config_path, overrides=dict(app.overrides),
+                      only=tuple(sources), interval=every, http=listen)
+    try:
+        service = Service(opts)
+        code = service.run()
+    except InstanceLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    except (ConfigError, ScheduleError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        if http and "address" in str(exc).lower():
+            raise click.ClickException(f"--http {http}: {exc}") from None
+        raise
+    raise SystemExit(code)

@@ -1,0 +1,59 @@
+"""Logging for the service: human-readable lines by default, JSON lines on request.
+
+Every record may carry extra fields (``source``, ``outcome``, ...) passed as
+``log.info("...", extra=fields(...))``; the JSON form keeps them as keys for a log
+collector, the human form leaves them out (the message already says it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+
+FORMATS = ("human", "json")
+
+
+class HumanFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        line = f"{when} {record.levelname:<7} {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc)
+            .isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        out.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup(fmt: str = "human", level: int = logging.INFO, stream=None) -> None:
+    """Send the ``newswatch`` and ``alerts`` loggers to ``stream`` (stderr) in ``fmt``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # APScheduler logs every job run at INFO: too chatty for a daemon's log.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def fields(**kw) -> dict:
+    """Shorthand for ``extra=fields(source=..., ...)``."""
+    return {"fields": kw}

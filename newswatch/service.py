@@ -1,0 +1,302 @@
+"""The service behind ``newswatch run``: crawl each source on its schedule, then match
+and deliver, watch the sources' health, and stop cleanly.
+
+One asyncio process runs an APScheduler 3 ``AsyncIOScheduler`` (memory job store,
+``coalesce``, ``max_instances=1``, a misfire grace of minutes). A crawl is a child
+process (``newswatch crawl SOURCE``, see :mod:`newswatch.crawl_child`); matching and
+health run in one database thread, delivery in another, so the loop only schedules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from newswatch import service_load, signals
+from newswatch.crawl_child import CrawlChild, crawl_command
+from newswatch.db_worker import DbWorker
+from newswatch.instance_lock import InstanceLock
+from newswatch.logs import fields
+from newswatch.metrics import Metrics, MetricsServer
+from newswatch.schedule import build_trigger, first_run_time, interval_seconds
+from newswatch import service_steps as steps
+
+log = logging.getLogger("newswatch.service")
+
+MISFIRE_GRACE_S = 300
+
+
+@dataclass
+class RunOptions:
+    config_path: str | None = None
+    overrides: dict | None = None
+    only: tuple[str, ...] = ()
+    interval: float | None = None  # replaces every source's schedule (demo, tests)
+    http: tuple[str, int] | None = None
+    jitter: bool = True
+
+
+class Service:
+    def __init__(self, opts: RunOptions):
+        self.opts = opts
+        self.loaded = service_load.load(opts.config_path, opts.overrides or {}, only=opts.only)
+        self.db_path = str(self.loaded.config.db)
+        self.metrics = Metrics()
+        self.children: dict[str, CrawlChild] = {}
+        self.stopping: asyncio.Event | None = None
+        self._stop_reason: str | None = None
+        self._match_lock: asyncio.Lock | None = None
+        self._match_again = False
+        self._delivering = False
+        self._started = time.time()
+        self._http: MetricsServer | None = None
+        self._health_states: dict[str, str] = {}
+
+    # ---- lifecycle -------------------------------------------------------------
+
+    def run(self) -> int:
+        lock = InstanceLock(self.db_path)
+        lock.acquire()  # InstanceLocked names the holder; the command reports it
+        try:
+            return asyncio.run(self._main())
+        finally:
+            lock.release()
+
+    async def _main(self) -> int:
+        loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        self._match_lock = asyncio.Lock()
+        self.db = DbWorker("db", lambda: steps.open_archive(self.db_path))
+        self.delivery_db = DbWorker("delivery", lambda: steps.open_archive(self.db_path))
+        await self.db.call(lambda db: None)  # migrations applied before anything else
+        for line in self.loaded.problems:
+            log.warning("%s", line)
+        self.scheduler = AsyncIOScheduler(
+            timezone=ZoneInfo(self.loaded.config.timezone),
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": MISFIRE_GRACE_S})
+        await self._schedule_all()
+        self.scheduler.start()
+        signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
+        if self.opts.http:
+            host, port = self.opts.http
+            self._http = MetricsServer(self.metrics, host, port, self._healthz)
+            self._http.start()
+            log.info("serving /healthz and /metrics on http://%s:%d", host, self._http.port)
+        log.info("newswatch running: %d sources, %d topics, database %s (pid %d)",
+                 len(self.loaded.sources), len(self.loaded.topics), self.db_path, os.getpid(),
+                 extra=fields(pid=os.getpid(), db=self.db_path))
+        # Leftovers from a previous run: health changes and due deliveries.
+        asyncio.ensure_future(self._guard("start-up checks", self._startup_checks()))
+        await self.stopping.wait()
+        await self._shutdown()
+        signals.uninstall(loop)
+        return 0
+
+    def _on_stop(self, signame: str) -> None:
+        if self.stopping.is_set():
+            log.warning("%s again: stopping crawls now", signame)
+            for child in list(self.children.values()):
+                asyncio.ensure_future(child.stop(grace=1.0))
+            return
+        log.info("%s received: stopping (grace %ss)", signame,
+                 int(self.loaded.seconds("shutdown_grace")), extra=fields(signal=signame))
+        self._stop_reason = signame
+        self.stopping.set()
+
+    def _on_reload(self) -> None:
+        asyncio.ensure_future(self._guard("reload", self._reload()))
+
+    async def _shutdown(self) -> None:
+        grace = self.loaded.seconds("shutdown_grace")
+        deadline = time.monotonic() + grace
+        self.scheduler.shutdown(wait=False)
+        if self.children:
+            log.info("waiting up to %ss for %d running crawl(s): %s", int(grace),
+                     len(self.children), ", ".join(sorted(self.children)))
+        # Let crawls finish, keeping a little of the grace to stop them and to exit.
+        while self.children and time.monotonic() < deadline - 3:
+            await asyncio.sleep(0.1)
+        if self.children:
+            log.warning("stopping crawl(s) still running: %s", ", ".join(sorted(self.children)))
+            await asyncio.gather(*(c.stop(grace=1.5) for c in list(self.children.values())),
+                                 return_exceptions=True)
+        # In-flight matching and delivery finish (each is one transaction or one send).
+        while ((self.db.busy or self.delivery_db.busy or self._delivering)
+               and time.monotonic() < deadline):
+            await asyncio.sleep(0.05)
+        if self._http:
+            self._http.stop()
+        self.db.close(0.5)
+        self.delivery_db.close(0.5)
+        log.info("stopped", extra=fields(reason=self._stop_reason))
+
+    async def _guard(self, what: str, coro) -> None:
+        """Run a job body; log its failure instead of letting it end the service."""
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed", what)
+        finally:
+            self.metrics.last_cycle.set(time.time())
+
+    # ---- scheduling --------------------------------------------------------------
+
+    async def _schedule_all(self) -> None:
+        starts = await self.db.call(steps.last_run_starts)
+        now = datetime.now(timezone.utc)
+        tz = ZoneInfo(self.loaded.config.timezone)
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("crawl:"):
+                job.remove()
+        for name, source in sorted(self.loaded.sources.items()):
+            trigger = build_trigger(source.schedule, tz=tz, override_interval=self.opts.interval,
+                                    jitter=self.opts.jitter and self.opts.interval is None)
+            first = first_run_time(trigger, starts.get(name), now)
+            self.scheduler.add_job(self._crawl_job, trigger, args=[name], id=f"crawl:{name}",
+                                   name=f"crawl {name}", next_run_time=first,
+                                   replace_existing=True)
+        delivery_every = self.loaded.seconds("delivery_interval")
+        self.scheduler.add_job(self._delivery_job, IntervalTrigger(seconds=delivery_every),
+                               id="deliver", name="deliver due", replace_existing=True,
+                               misfire_grace_time=None)
+        for job_id, trigger, kind in steps.digest_triggers(self.loaded, tz):
+            self.scheduler.add_job(self._digest_job, trigger, args=[kind], id=job_id,
+                                   name=job_id, replace_existing=True)
+        await self._publish_schedule()
+
+    async def _publish_schedule(self) -> None:
+        rows = []
+        for name, source in sorted(self.loaded.sources.items()):
+            job = self.scheduler.get_job(f"crawl:{name}")
+            every = self.opts.interval or interval_seconds(source.schedule)
+            desc = f"every {every:g}s" if every else f"cron {source.schedule.get('cron')}"
+            rows.append((name, getattr(job, "next_run_time", None) if job else None, desc))
+        await self.db.call(steps.write_schedule, rows, os.getpid())
+
+    # ---- jobs ----------------------------------------------------------------------
+
+    async def _crawl_job(self, name: str) -> None:
+        if self.stopping.is_set() or name in self.children:
+            return
+        await self._guard(f"crawl of {name}", self._crawl(name))
+
+    async def _crawl(self, name: str) -> None:
+        cfg = self.loaded.config
+        before = await self.db.call(steps.last_run_id, name)
+        cmd = crawl_command(name, db=self.db_path, config_path=self.opts.config_path)
+        child = CrawlChild(name, cmd)
+        self.children[name] = child
+        log.info("crawl %s: started", name, extra=fields(source=name))
+        try:
+            result = await child.run(self.loaded.seconds("crawl_timeout"))
+        finally:
+            self.children.pop(name, None)
+        summary = await self.db.call(steps.after_crawl, name, before, result, cfg.ops_channel)
+        self.metrics.crawl_seconds.labels(name).observe(result.seconds)
+        self.metrics.crawls.labels(name, summary["outcome"]).inc()
+        if summary["items_new"]:
+            self.metrics.articles.labels(name).inc(summary["items_new"])
+        self.metrics.set_health(name, summary["state"])
+        level = logging.INFO if summary["outcome"] in ("ok", "refused") else logging.WARNING
+        log.log(level, "crawl %s: %s, %d new, %d found in %.1fs%s", name, summary["outcome"],
+                summary["items_new"], summary["items_found"], result.seconds,
+                f" ({summary['detail']})" if summary["detail"] else "",
+                extra=fields(source=name, outcome=summary["outcome"],
+                             items_new=summary["items_new"], seconds=round(result.seconds, 2)))
+        await self._publish_schedule()
+        if not self.stopping.is_set():
+            await self._match()
+            await self._deliver()
+
+    async def _match(self) -> None:
+        if self._match_lock.locked():
+            self._match_again = True  # the running pass may have started before our crawl
+            return
+        async with self._match_lock:
+            while True:
+                self._match_again = False
+                counts = await self.db.call(steps.match_new, self.loaded)
+                if counts.get("matches"):
+                    self.metrics.matches.inc(counts["matches"])
+                    log.info("matched %d new article(s): %d match(es), %d alert(s) queued",
+                             counts.get("articles", 0), counts["matches"],
+                             counts.get("queued", 0), extra=fields(**counts))
+                if not self._match_again or self.stopping.is_set():
+                    break
+
+    async def _deliver(self) -> None:
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            results = await self.delivery_db.call(steps.deliver_due, self.loaded)
+            for status, n in results.items():
+                if n:
+                    self.metrics.deliveries.labels(status).inc(n)
+            outbox = await self.delivery_db.call(steps.outbox_counts)
+            self.metrics.set_outbox(outbox)
+        finally:
+            self._delivering = False
+
+    async def _delivery_job(self) -> None:
+        if not self.stopping.is_set():
+            await self._guard("delivery", self._deliver())
+
+    async def _digest_job(self, kind: str) -> None:
+        if not self.stopping.is_set():
+            await self._guard(f"{kind} digest", self._digest(kind))
+
+    async def _digest(self, kind: str) -> None:
+        n = await self.delivery_db.call(steps.build_digests, self.loaded, kind)
+        if n:
+            log.info("%s digest: %d queued", kind, n, extra=fields(digests=n))
+        await self._deliver()
+
+    async def _startup_checks(self) -> None:
+        states = await self.db.call(steps.check_all_health, list(self.loaded.sources),
+                                    self.loaded.config.ops_channel)
+        for name, state in states.items():
+            self.metrics.set_health(name, state)
+        await self._match()
+        await self._deliver()
+
+    async def _reload(self) -> None:
+        try:
+            new = await asyncio.to_thread(service_load.load, self.opts.config_path,
+                                          self.opts.overrides or {}, only=self.opts.only)
+        except Exception as exc:
+            log.error("reload failed, keeping the running configuration: %s", exc)
+            return
+        changes = service_load.describe_changes(self.loaded, new)
+        for line in new.problems:
+            log.warning("%s", line)
+        new.config.values["db"] = self.loaded.config.db  # the database needs a restart
+        self.loaded = new
+        await self._schedule_all()
+        if changes:
+            for line in changes:
+                log.info("reload: %s", line)
+        else:
+            log.info("reload: nothing changed")
+
+    # ---- /healthz ------------------------------------------------------------------
+
+    def _healthz(self) -> dict:
+        return {
+            "status": "stopping" if self.stopping.is_set() else "ok",
+            "pid": os.getpid(),
+            "uptime_s": round(time.time() - self._started, 1),
+            "sources": len(self.loaded.sources),
+            "crawling": sorted(self.children),
+        }

@@ -1,0 +1,140 @@
+"""The blocking steps of the service, each run in a database thread with its own
+connection: what a finished crawl did, source health, matching, delivery, digests."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from crawler import archive
+from newswatch import health, ops_alerts
+from newswatch.crawl_child import CrawlResult
+from newswatch.service_state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
+
+log = logging.getLogger("newswatch.service")
+
+# A source is failing after this many failed crawls in a row (one can be a blip).
+FAILING_AFTER = 2
+
+
+def open_archive(path: str):
+    """The archive with every table the service touches (alerts' and ours) migrated."""
+    import alerts.schema  # noqa: F401  (registers the alert tables' migrations)
+    from newswatch import service_state  # noqa: F401  (registers ours)
+
+    return archive.connect(path)
+
+
+def last_run_id(db, source: str) -> int:
+    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE source = ?",
+                     [source]).fetchone()
+    return row[0]
+
+
+def after_crawl(db, source: str, before_id: int, result: CrawlResult,
+                ops_channel: str, *, crawl_timeout_s: float = 1800) -> dict:
+    """Summarise the crawl child's run row(s), update health, queue ops alerts."""
+    rows = [dict(r) for r in db.query(
+        "SELECT * FROM runs WHERE source = ? AND id > ? ORDER BY id", [source, before_id])]
+    last_line = result.output_tail.splitlines()[-1] if result.output_tail else ""
+    summary = {"outcome": "failed", "items_new": 0, "items_found": 0, "detail": "",
+               "state": "new"}
+    if rows:
+        run = rows[-1]
+        summary.update(outcome=run["outcome"], items_new=run["items_new"] or 0,
+                       items_found=run["items_found"] or 0)
+        if run["outcome"] == "running":
+            summary["outcome"] = "failed"
+            summary["detail"] = ("timed out" if result.timed_out else
+                                 "stopped" if result.stopped else "did not finish")
+    elif result.returncode == 0:
+        summary["outcome"] = "ok"
+    elif result.timed_out or result.stopped:
+        summary["detail"] = "timed out" if result.timed_out else "stopped"
+    else:
+        # No run row and an error: the crawl never started (lock held, bad seed).
+        summary["outcome"] = "refused"
+        summary["detail"] = last_line or f"exit code {result.returncode}"
+    if summary["outcome"] not in ("ok", "refused") and not summary["detail"]:
+        summary["detail"] = last_line
+    summary["state"] = check_health(db, source, ops_channel)
+    return summary
+
+
+def check_health(db, source: str, ops_channel: str) -> str:
+    h = health.compute(db, source, failing_after=FAILING_AFTER)
+    health.record(db, h)
+    ops_alerts.send_pending(db, ops_channel)
+    return h.state
+
+
+def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]:
+    return {name: check_health(db, name, ops_channel) for name in sources}
+
+
+def _count(value: Any, *names: str) -> int:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dict):
+        for n in names:
+            if n in value:
+                return int(value[n] or 0)
+        return 0
+    for n in names:
+        if hasattr(value, n):
+            v = getattr(value, n)
+            return len(v) if isinstance(v, (list, tuple)) else int(v or 0)
+    return 0
+
+
+def match_new(db, loaded) -> dict:
+    """Cluster new articles into stories, then match them; returns counts."""
+    from alerts import matcher, stories
+
+    clustered = stories.cluster_new(db)
+    if not loaded.topics:
+        return {"articles": clustered, "matches": 0, "queued": 0}
+    result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc))
+    return {"articles": clustered,
+            "matches": _count(result, "matches", "matched"),
+            "queued": _count(result, "queued", "enqueued", "outbox")}
+
+
+def deliver_due(db, loaded) -> dict[str, int]:
+    """Send what is due once; returns how many ended in each status."""
+    from alerts import delivery
+
+    results = delivery.deliver_due(db, loaded.config)
+    counts: dict[str, int] = {}
+    for r in results or []:
+        status = (r.get("state") or r.get("status")) if isinstance(r, dict) else (
+            getattr(r, "state", None) or getattr(r, "status", None))
+        counts[str(status)] = counts.get(str(status), 0) + 1
+    return counts
+
+
+def outbox_counts(db) -> dict[str, int]:
+    from alerts import outbox
+
+    return outbox.counts(db)
+
+
+def digest_triggers(loaded, tz) -> list[tuple[str, Any, str]]:
+    """(job id, trigger, kind) for the digest jobs the topics need."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    modes = {getattr(t, "mode", "immediate") for t in loaded.topics}
+    jobs = []
+    if "hourly" in modes:
+        jobs.append(("digest:hourly", CronTrigger(minute=0, timezone=tz), "hourly"))
+    if "daily" in modes:
+        jobs.append(("digest:daily", CronTrigger(hour=8, minute=0, timezone=tz), "daily"))
+    return jobs
+
+
+def build_digests(db, loaded, kind: str) -> int:
+    from alerts import digests
+
+    return _count(digests.build_due(db, loaded.config, now=datetime.now(timezone.utc)),
+                  "queued", "built")
