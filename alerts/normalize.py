@@ -1,0 +1,187 @@
+"""Text normalisation shared by queries and articles, so both sides compare alike.
+
+``normalize(text)`` lower-cases, folds compatibility forms (NFKC: full-width ＡＢＣ/１２３,
+＋ → +), converts traditional to simplified Chinese, unifies punctuation variants
+(〔〕【】［］ → [], “” → ") and squeezes whitespace: a run of spaces becomes one space
+between two Latin word characters and disappears elsewhere, so "AI + manufacturing",
+"AI+manufacturing" and "人工智能 ＋ 制造" compare equal to their unspaced forms.
+
+opencc-python-reimplemented converts a few thousand characters per millisecond, far too
+slow to run on every article, so its dictionaries are compiled once here into a
+``str.translate`` table (single characters) plus a regex for the few phrases whose
+conversion differs from character by character; ``OpenCC('t2s')`` stays the reference
+the tests compare against.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+
+# Characters that make up a Latin "word": a term starting or ending with one must not
+# touch another one in the text (so "ai" does not match "said").
+WORD_CHARS = "0-9a-z\u00b5\u00df-\u00f6\u00f8-\u024f"
+_WORD = re.compile(f"[{WORD_CHARS}]")
+
+# Punctuation variants NFKC leaves apart but users type interchangeably.
+_PUNCT = {
+    "〔": "[", "〕": "]", "【": "[", "】": "]", "〖": "[", "〗": "]", "［": "[", "］": "]",
+    "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'",
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "−": "-",
+    "·": "·", "・": "·", "•": "·", "\u3000": " ", "\xa0": " ",
+    "ς": "σ",  # final sigma: whole-string lower() makes it, per-character lower() does not
+}
+
+_SPACES = re.compile(r"\s+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# A single space survives only between two word characters (written to start with the
+# literal space: a leading look-behind makes the regex try every position, 50x slower).
+_LONE_SPACE = re.compile(f" (?:(?![{WORD_CHARS}])|(?<![{WORD_CHARS}] ))")
+# Frequent in Chinese text: replaced with str.replace so that the rare characters left
+# can be found with one fast regex search before paying for a full translate.
+_COMMON = "，；：？！“”‘’（）【】〔〕…—\u3000％"
+
+
+def _opencc_dir() -> str:
+    import opencc
+
+    return os.path.join(os.path.dirname(opencc.__file__), "dictionary")
+
+
+def _read_pairs(name: str) -> dict[str, str]:
+    pairs = {}
+    with open(os.path.join(_opencc_dir(), name), encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 2 and parts[0]:
+                pairs[parts[0]] = parts[1].split(" ")[0]
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pattern]:
+    """Build the translate table, the phrase regex and the test for rare characters."""
+    t2s = _read_pairs("TSCharacters.txt")
+    table: dict[int, str] = {}
+
+    def fold(ch: str) -> str:
+        out = unicodedata.normalize("NFKC", t2s.get(ch, ch)).lower()
+        out = "".join(_PUNCT.get(c, c) for c in out)
+        return "".join(t2s.get(c, c) for c in out)
+
+    candidates = set(t2s) | set(_PUNCT)
+    for cp in range(0x80, 0x10000):
+        if not 0xD800 <= cp <= 0xDFFF:
+            candidates.add(chr(cp))
+    for ch in candidates:
+        if len(ch) != 1:
+            continue
+        out = fold(ch.lower()) if ch.lower() != ch else fold(ch)
+        for _ in range(3):  # until stable, so that normalising twice changes nothing
+            again = "".join(fold(c) for c in out)
+            if again == out:
+                break
+            out = again
+        if out != ch:
+            table[ord(ch)] = out
+    # Phrases whose conversion is not the character-by-character one (瞭解 → 了解).
+    phrases = {}
+    for trad, simp in _read_pairs("TSPhrases.txt").items():
+        if "".join(t2s.get(c, c) for c in trad) != simp:
+            phrases[trad] = simp
+    phrase_re = None
+    if phrases:
+        phrase_re = re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True))))
+    # Only characters of the Basic Multilingual Plane: one beyond it turns the class
+    # into a linear list (100x slower); those are caught by _ASTRAL in fold().
+    rare = "".join(sorted(chr(k) for k in table if k < 0x10000 and chr(k) not in _COMMON))
+    rare_re = re.compile("[" + re.escape(rare) + "]")
+    return table, phrase_re, phrases, rare_re
+
+
+def _phrases(text: str) -> str:
+    _, phrase_re, phrases, _ = _tables()
+    if phrase_re is not None:
+        text = phrase_re.sub(lambda m: phrases[m.group()], text)
+    return text
+
+
+def fold(text: str) -> str:
+    """Case, width, script and punctuation folding; keeps whitespace as it is."""
+    if text.isascii():
+        return text.lower()
+    table, _, _, rare_re = _tables()
+    if rare_re.search(text) or _ASTRAL.search(text):
+        return _phrases(text).lower().translate(table)
+    text = text.lower()
+    for ch in _COMMON:
+        if ch in text:
+            text = text.replace(ch, table[ord(ch)])
+    return text
+
+
+def squeeze(text: str) -> str:
+    """Whitespace: one space between Latin words, none elsewhere."""
+    text = " ".join(text.split())  # C speed, unlike a regex over every character
+    return _LONE_SPACE.sub("", text) if " " in text else text
+
+
+def normalize(text: str | None) -> str:
+    """The comparable form of ``text`` (see the module docstring)."""
+    if not text:
+        return ""
+    return squeeze(fold(text)).replace("\x00", "")
+
+
+def normalize_with_offsets(text: str | None) -> tuple[str, list[int]]:
+    """``normalize(text)`` and, for each of its characters (plus one past the end), the
+    offset in ``text`` it came from. Slow (per character); used only for snippets."""
+    if not text:
+        return "", [0]
+    table = _tables()[0]
+    src = _phrases(text)  # phrase conversion keeps lengths (checked at build time)
+    if len(src) != len(text):
+        src = text
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(src):
+        out = ch.lower()
+        if not out.isascii():
+            out = "".join(table.get(ord(c), c) for c in out)
+        for c in out:
+            chars.append(c)
+            offsets.append(i)
+    # Squeeze whitespace the same way, keeping offsets aligned.
+    folded = "".join(chars)
+    keep_chars: list[str] = []
+    keep_offsets: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(folded):
+        keep_chars.append(folded[pos:m.start()])
+        keep_offsets.extend(offsets[pos:m.start()])
+        before = folded[m.start() - 1] if m.start() > 0 else ""
+        after = folded[m.end()] if m.end() < len(folded) else ""
+        if before and after and _WORD.match(before) and _WORD.match(after):
+            keep_chars.append(" ")
+            keep_offsets.append(offsets[m.start()])
+        pos = m.end()
+    keep_chars.append(folded[pos:])
+    keep_offsets.extend(offsets[pos:])
+    out = "".join(keep_chars)
+    if "\x00" in out:
+        pairs = [(c, o) for c, o in zip(out, keep_offsets) if c != "\x00"]
+        out = "".join(c for c, _ in pairs)
+        keep_offsets = [o for _, o in pairs]
+    keep_offsets.append(len(text))
+    return out, keep_offsets
+
+
+def is_word_char(ch: str) -> bool:
+    return bool(ch) and _WORD.match(ch) is not None
+
+
+if __name__ == "__main__":  # pragma: no cover - a quick manual check
+    print(normalize(sys.argv[1] if len(sys.argv) > 1 else "人工智能 ＋ 製造"))

@@ -1,0 +1,357 @@
+"""The topic query language: a tokenizer and a recursive-descent parser to a small AST.
+
+    query    := or_expr
+    or_expr  := and_expr ("OR" and_expr)*
+    and_expr := unary (["AND"] unary)*            # juxtaposition means AND
+    unary    := "NOT" unary | "-" primary | primary
+    primary  := "(" or_expr ")" | [field ":"] (WORD | "phrase" | /regex/ | @alias | "(" ... ")")
+    field    := title | body | source | site | lang
+
+Operators are upper case; a WORD ending in ``*`` matches as a prefix. Terms are
+normalised (``alerts.normalize``) when parsed, so the AST holds the comparable form.
+Errors are :class:`QueryError` with the 0-based ``position`` of the offending character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Iterator, Mapping, Sequence, Union
+
+from alerts.normalize import normalize
+
+TEXT_FIELDS = ("title", "body")
+META_FIELDS = ("source", "site", "lang")
+FIELDS = TEXT_FIELDS + META_FIELDS
+OPERATORS = ("AND", "OR", "NOT")
+_ALIAS_NAME = re.compile(r"[\w.+-]+")
+_WORD_END = re.compile(r'[\s()"]')
+
+
+class QueryError(ValueError):
+    """A query that does not parse; ``position`` is the 0-based character offset."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(f"{message} (at column {position + 1})")
+        self.message = message
+        self.position = position
+
+    def pointer(self, query: str) -> str:
+        """The query with a caret under the error, for terminals."""
+        return f"{query}\n{' ' * self.position}^"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised
+    field: str | None = None  # title | body | None (either)
+    prefix: bool = False
+    raw: str = dc_field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Regex:
+    pattern: str  # as matched against normalised text
+    field: str | None = None
+    raw: str = dc_field(default="", compare=False)
+
+    def compiled(self) -> re.Pattern:
+        return _compile_regex(self.pattern)
+
+
+@dataclass(frozen=True)
+class Meta:
+    field: str  # source | site | lang
+    value: str  # normalised
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+Node = Union[Term, Regex, Meta, And, Or, Not]
+Atom = Union[Term, Regex, Meta]
+
+
+def atoms(node: Node) -> Iterator[Atom]:
+    """Every atom of ``node``, depth first."""
+    if isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from atoms(child)
+    elif isinstance(node, Not):
+        yield from atoms(node.child)
+    else:
+        yield node
+
+
+def positive_atoms(node: Node, negated: bool = False) -> Iterator[Atom]:
+    """Atoms that count for a match when they hit (not under an odd number of NOTs)."""
+    if isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from positive_atoms(child, negated)
+    elif isinstance(node, Not):
+        yield from positive_atoms(node.child, not negated)
+    elif not negated:
+        yield node
+
+
+def _compile_regex(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _normalize_regex(source: str) -> str:
+    """Fold the non-ASCII literals of a pattern like text is folded (〔 → \\[, 製 → 制)."""
+    out = []
+    for ch in source:
+        if ch.isascii():
+            out.append(ch)
+        else:
+            folded = normalize(ch) or ch
+            out.append(ch if folded == ch else re.escape(folded))
+    return "".join(out)
+
+
+@dataclass
+class _Token:
+    kind: str  # ( ) AND OR NOT - FIELD WORD PHRASE REGEX ALIAS END
+    value: str
+    pos: int
+
+
+def tokenize(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(_Token(ch, ch, i))
+            i += 1
+        elif ch == '"':
+            j, buf = i + 1, []
+            while j < n and query[j] != '"':
+                if query[j] == "\\" and j + 1 < n:
+                    j += 1
+                buf.append(query[j])
+                j += 1
+            if j >= n:
+                raise QueryError("unterminated quoted phrase", i)
+            tokens.append(_Token("PHRASE", "".join(buf), i))
+            i = j + 1
+        elif ch == "/":
+            j, buf = i + 1, []
+            while j < n and query[j] != "/":
+                if query[j] == "\\" and j + 1 < n and query[j + 1] == "/":
+                    j += 1
+                elif query[j] == "\\" and j + 1 < n:
+                    buf.append(query[j])
+                    j += 1
+                buf.append(query[j])
+                j += 1
+            if j >= n:
+                raise QueryError("unterminated /regex/", i)
+            tokens.append(_Token("REGEX", "".join(buf), i))
+            i = j + 1
+        elif ch == "@":
+            m = _ALIAS_NAME.match(query, i + 1)
+            if not m:
+                raise QueryError("expected an alias name after @", i)
+            tokens.append(_Token("ALIAS", m.group().lower(), i))
+            i = m.end()
+        elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] != ")":
+            tokens.append(_Token("-", ch, i))
+            i += 1
+        else:
+            m = _WORD_END.search(query, i)
+            j = m.start() if m else n
+            word = query[i:j]
+            head, colon, rest = word.partition(":")
+            if colon and head.lower() in FIELDS:
+                tokens.append(_Token("FIELD", head.lower(), i))
+                if rest or (j < n and query[j] in '("'):
+                    i += len(head) + 1  # the value is tokenized on its own
+                    continue
+                raise QueryError(f"{head}: needs a value right after the colon", i)
+            kind = word if word in OPERATORS else "WORD"
+            tokens.append(_Token(kind, word, i))
+            i = j
+    tokens.append(_Token("END", "", n))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, query: str, aliases: Mapping[str, Sequence[str]] | None):
+        self.query = query
+        self.tokens = tokenize(query)
+        self.i = 0
+        self.aliases = aliases or {}
+
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self) -> _Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        if self.tok.kind == "END":
+            raise QueryError("empty query", 0)
+        node = self.or_expr()
+        if self.tok.kind != "END":
+            what = "unbalanced ')'" if self.tok.kind == ")" else f"unexpected {self.tok.value!r}"
+            raise QueryError(what, self.tok.pos)
+        return node
+
+    def or_expr(self) -> Node:
+        items = [self.and_expr()]
+        while self.tok.kind == "OR":
+            self.take()
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_expr(self) -> Node:
+        items = [self.unary()]
+        while True:
+            if self.tok.kind == "AND":
+                self.take()
+                items.append(self.unary())
+            elif self.tok.kind in ("(", "NOT", "-", "FIELD", "WORD", "PHRASE", "REGEX", "ALIAS"):
+                items.append(self.unary())
+            else:
+                break
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def unary(self) -> Node:
+        if self.tok.kind == "NOT":
+            self.take()
+            return Not(self.unary())
+        if self.tok.kind == "-":
+            self.take()
+            return Not(self.primary())
+        return self.primary()
+
+    def primary(self, field: str | None = None) -> Node:
+        tok = self.take()
+        if tok.kind == "(":
+            node = self.or_expr() if field is None else self._scoped(field)
+            if self.tok.kind != ")":
+                raise QueryError("missing ')' for the '(' here", tok.pos)
+            self.take()
+            return node
+        if tok.kind == "FIELD":
+            if field is not None:
+                raise QueryError(f"field {tok.value}: inside {field}:", tok.pos)
+            if tok.value in META_FIELDS:
+                return self._meta(tok.value)
+            return self.primary(tok.value)
+        if tok.kind in ("WORD", "PHRASE"):
+            return self._term(tok, field)
+        if tok.kind == "REGEX":
+            return self._regex(tok, field)
+        if tok.kind == "ALIAS":
+            return self._alias(tok, field)
+        if tok.kind == "END":
+            raise QueryError("expected a term at the end of the query", tok.pos)
+        raise QueryError(f"expected a term, got {tok.value!r}", tok.pos)
+
+    def _scoped(self, field: str) -> Node:
+        """``title:( ... )``: parse the group, then scope every text atom to ``field``."""
+        start = self.tok.pos
+        node = self.or_expr()
+        return _scope(node, field, start)
+
+    def _term(self, tok: _Token, field: str | None) -> Node:
+        raw = tok.value
+        prefix = tok.kind == "WORD" and raw.endswith("*")
+        text = normalize(raw[:-1] if prefix else raw)
+        if not text:
+            raise QueryError("empty term", tok.pos)
+        return Term(text, field, prefix, raw)
+
+    def _regex(self, tok: _Token, field: str | None) -> Node:
+        if not tok.value:
+            raise QueryError("empty /regex/", tok.pos)
+        pattern = _normalize_regex(tok.value)
+        try:
+            compiled = _compile_regex(pattern)
+        except re.error as exc:
+            raise QueryError(f"bad regex: {exc.msg}", tok.pos + 1 + (exc.pos or 0)) from None
+        if compiled.search(""):
+            raise QueryError("regex matches the empty string", tok.pos)
+        return Regex(pattern, field, tok.value)
+
+    def _alias(self, tok: _Token, field: str | None) -> Node:
+        group = self.aliases.get(tok.value)
+        if group is None:
+            raise QueryError(f"unknown alias @{tok.value}", tok.pos)
+        terms = []
+        for phrase in group:
+            text = normalize(phrase)
+            if text:
+                terms.append(Term(text, field, False, phrase))
+        return terms[0] if len(terms) == 1 else Or(tuple(dict.fromkeys(terms)))
+
+    def _meta(self, name: str) -> Node:
+        tok = self.take()
+        if tok.kind not in ("WORD", "PHRASE"):
+            raise QueryError(f"{name}: takes a word or a quoted value", tok.pos)
+        value = normalize(tok.value)
+        if not value:
+            raise QueryError(f"{name}: empty value", tok.pos)
+        return Meta(name, value)
+
+
+def _scope(node: Node, field: str, pos: int) -> Node:
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(_scope(c, field, pos) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_scope(node.child, field, pos))
+    if isinstance(node, Meta):
+        raise QueryError(f"{node.field}: inside {field}:( )", pos)
+    if node.field not in (None, field):
+        raise QueryError(f"field {node.field}: inside {field}:( )", pos)
+    return type(node)(**{**node.__dict__, "field": field})
+
+
+def parse(query: str, aliases: Mapping[str, Sequence[str]] | None = None) -> Node:
+    """Parse ``query`` into an AST; ``aliases`` maps a name to its phrases (``@name``)."""
+    return _Parser(query, aliases).parse()
+
+
+def to_text(node: Node) -> str:
+    """A canonical, re-parseable rendering of ``node`` (aliases expanded)."""
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_text(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        return "(" + " AND ".join(to_text(c) for c in node.children) + ")"
+    if isinstance(node, Not):
+        return "NOT " + to_text(node.child)
+    prefix = f"{node.field}:" if node.field else ""
+    if isinstance(node, Meta):
+        return prefix + _quote(node.value)
+    if isinstance(node, Regex):
+        return prefix + "/" + node.pattern.replace("/", "\\/") + "/"
+    return prefix + (node.text + "*" if node.prefix else _quote(node.text))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+__all__ = ["QueryError", "Term", "Regex", "Meta", "And", "Or", "Not", "Node", "parse",
+           "tokenize", "atoms", "positive_atoms", "to_text"]
