@@ -1,0 +1,34 @@
+"""Linked document files (PDF, Word, Excel, OFD, archives) as absolute URLs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+_DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|zip|rar|7z|wps|et|pptx?|csv)$", re.I)
+
+
+def base_url(tree, url: str) -> str:
+    """The page URL, or its ``<base href>`` resolved against it."""
+    for el in tree.iter("base"):
+        href = (el.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+    return url
+
+
+def find_attachments(tree, url: str) -> list[str]:
+    """Absolute URLs of linked documents, in page order, outside navigation and footers."""
+    base = base_url(tree, url)
+    found: dict[str, None] = {}
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        path = urlsplit(href).path
+        if not _DOC_EXT.search(path):
+            continue
+        if any(anc.tag in ("nav", "footer") for anc in a.iterancestors()):
+            continue
+        found[urljoin(base, href)] = None
+    return list(found)

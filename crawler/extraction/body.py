@@ -1,0 +1,70 @@
+"""The article text: the source's selector, else trafilatura on the already-parsed tree.
+
+trafilatura copies the tree it is given, so the caller's tree stays intact for the other
+fields, and the page is parsed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import trafilatura
+from trafilatura.settings import Extractor
+
+from .text import element_text
+
+# One options object for every call: building it per page costs a config parse.
+_OPTIONS = Extractor(output_format="txt", comments=False, tables=True)
+# Body containers of the CMSs Chinese government and press sites run on (TRS, UCAP...).
+CMS_BODY_XPATH = (
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]"
+    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]"
+    "|//*[@id='UCAP-CONTENT']|//*[@id='zoom']|//*[@id='con_con']|//*[@id='detailContent']"
+    "|//*[@id='rwb_zw']|//*[@id='p-detail']|//*[@id='Content']|//*[@id='content_text']"
+    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"
+    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]"
+)
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def generic_body(tree) -> str:
+    """trafilatura's text for the page (lines = paragraphs), or '' when it finds none."""
+    try:
+        text = trafilatura.extract(tree, options=_OPTIONS)
+    except Exception:  # a generic extractor must never sink the other fields
+        return ""
+    return text or ""
+
+
+def cms_body(tree) -> str:
+    """The text of a known CMS body container, when the page has exactly one with text."""
+    for el in tree.xpath(CMS_BODY_XPATH):
+        text = element_text(el)
+        if len(text) >= 20:
+            return text
+    return ""
+
+
+def _han_count(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+def pick_body(generic: str, cms: str) -> str:
+    """Prefer the CMS container on Chinese pages when trafilatura kept much less of it."""
+    if not cms:
+        return generic
+    if not generic:
+        return cms
+    g, c = _han_count(generic), _han_count(cms)
+    if c >= 50 and g < 0.6 * c:
+        return cms
+    return generic
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split body text into trimmed, non-empty paragraphs."""
+    lines = re.split(r"\n+", text.replace("\r", "\n"))
+    return [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in lines if line.strip()]

@@ -1,0 +1,64 @@
+"""Lines generic extractors keep on Chinese pages but readers never want in a body.
+
+Print/close links, font-size switches, share widgets, QR-code prompts, copyright and
+site-registration lines, "related news" tails. Only short lines are judged, so a
+paragraph that merely mentions 分享 or 版权 is never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A short line matching one of these is navigation or chrome, not article text.
+_CHROME = re.compile(
+    r"^[\s【\[［(（]*(?:"
+    r"打印(?:本页|此页|文章|正文)?|关闭(?:窗口|本页)?|保存|收藏(?:本页)?|纠错|我要纠错|返回顶部|"
+    r"返回(?:首页|列表|上一页)?|字体|字号|分享|分享到|分享至|扫一扫|微信扫一扫|点击(?:图片)?查看"
+    r"|打开微信|手机(?:看|阅读|扫码)|责任编辑|上一篇|下一篇|相关(?:链接|新闻|阅读|文章|稿件)"
+    r"|延伸阅读|推荐阅读|热点推荐|更多(?:新闻|阅读)|附件(?:下载)?|下载(?:附件)?"
+    r")[\s】\]］)）:：]*"
+    r"(?:[【\[［(（]?\s*(?:打印|关闭|收藏|大|中|小|默认|分享|纠错|保存|加入收藏)\s*[】\]］)）]?[\s|｜/]*)*$")
+_CHROME_ANYWHERE = re.compile(
+    r"(?:分享到[:：]?|扫一扫|微信扫一扫|打开微信.{0,8}扫|【\s*打印\s*】|【\s*关闭\s*】|"
+    r"\[\s*打印\s*\]|\[\s*关闭\s*\]|字体[:：]?\s*[【\[]?\s*大|字号[:：]?\s*[【\[]?\s*大|"
+    r"(?:浏览|阅读|点击)(?:次数|量|数)[:：]?\s*\d*$|版权所有|Copyright\s*©|Copyright\s+\d{4}|"
+    r"©\s*\d{4}|ICP(?:备|证)\s*\d|公网安备|网站标识码|主办单位[:：]|承办单位[:：]|"
+    r"违法和不良信息举报|(?:未经|未经授权).{0,12}(?:转载|使用)|转载请注明)", re.I)
+# A tail section starts with one of these headings; everything after it is dropped.
+_TAIL_HEADING = re.compile(
+    r"^[\s【\[]*(?:相关(?:新闻|阅读|链接|文章|报道|稿件)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|"
+    r"更多精彩|往期回顾|Related (?:news|stories|articles)|Read more)[\s】\]:：]*$", re.I)
+_SHORT = 60
+_CHROME_WORDS = {
+    "打印", "打印本页", "打印此页", "关闭", "关闭窗口", "关闭本页", "收藏", "加入收藏", "保存",
+    "纠错", "我要纠错", "返回顶部", "返回", "返回首页", "返回列表", "大", "中", "小", "默认",
+    "分享", "分享到", "字体", "字号", "Print", "Close", "Share", "E-mail", "Email", "Top",
+    "Back to top", "Favorite", "Tweet",
+}
+_TOKENS = re.compile(r"[\s【】\[\]［］()（）|｜/:：·•]+")
+
+
+def is_chrome(line: str) -> bool:
+    """A short line that is page chrome (print, share, copyright...), not text."""
+    line = line.strip()
+    if not line:
+        return True
+    if len(line) > _SHORT:
+        return False
+    tokens = [t for t in _TOKENS.split(line) if t]
+    if tokens and all(t in _CHROME_WORDS for t in tokens):
+        return True
+    return bool(_CHROME.match(line) or _CHROME_ANYWHERE.search(line))
+
+
+def strip_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Drop chrome lines, and a related-links tail in the last half of the body."""
+    kept: list[str] = []
+    half = len(paragraphs) // 2
+    for i, para in enumerate(paragraphs):
+        if i >= half and i > 0 and _TAIL_HEADING.match(para.strip()):
+            break
+        if is_chrome(para):
+            continue
+        kept.append(para)
+    return kept

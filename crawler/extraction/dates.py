@@ -1,0 +1,215 @@
+"""Date text to aware datetimes: every form Chinese and English news pages write.
+
+``parse_date`` reads one date string; ``find_dates`` finds every date in running text.
+A date without a zone is read in ``default_tz`` (Beijing time unless told otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS.update({"sept": 9, "january": 1, "february": 2, "march": 3, "april": 4, "june": 6,
+                "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
+                "december": 12})
+_MONTH_RE = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+             r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+_TIME = (r"(?:[\sT,，]*(?:(?P<ampm1>上午|下午|晚上)\s*)?(?P<H>[012]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)"
+         r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?)?"
+         r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT|CST|北京时间)?)?")
+_SEP = r"[-/.]"
+
+# Numeric forms, most specific first. Each yields groups y, m, d and the time groups.
+_NUMERIC = [
+    # 2025-11-04-09:30:00 (gov.cn firstpublishedtime), ISO 8601, 2025/11/04, 2025.11.04
+    re.compile(r"(?<!\d)(?P<y>(?:19|20|25)\d{2})" + _SEP + r"(?P<m>[01]?\d)" + _SEP
+               + r"(?P<d>[0-3]?\d)(?!\d)(?:-(?=\d{1,2}:))?" + _TIME, re.I),
+    # 2025年11月04日 09:30, 2025年11月4日
+    re.compile(r"(?<!\d)(?P<y>(?:19|20|25)\d{2}|\d{2})\s*年\s*(?P<m>[01]?\d)\s*月\s*"
+               r"(?P<d>[0-3]?\d)\s*[日号]?" + _TIME, re.I),
+    # 20251104 (compact), with optional time 093000
+    re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)"
+               r"(?:[T\s]?(?P<H>[012]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)"),
+    # 19-09-26 12:11 (two-digit year, only with a time to be unambiguous enough)
+    re.compile(r"(?<![\d/.-])(?P<y>\d{2})" + _SEP + r"(?P<m>[01]?\d)" + _SEP
+               + r"(?P<d>[0-3]?\d)(?!\d)\s+(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    # 04/11/2025 is ambiguous; only day-first with a dot (04.11.2025) is taken
+    re.compile(r"(?<!\d)(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>20\d{2})(?!\d)" + _TIME),
+]
+_ENGLISH = [
+    # November 4, 2025 09:30 / Nov. 4, 2025 / Tuesday, November 4, 2025
+    re.compile(r"\b" + _MONTH_RE + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+               + _TIME, re.I),
+    # 4 November 2025
+    re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d{2})"
+               + _TIME, re.I),
+]
+_CN_NUMERAL_DATE = re.compile(r"([〇○零OＯ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月"
+                              r"([一二三四五六七八九十]{1,3})日")
+_RELATIVE = re.compile(
+    r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|小时|个小时|天|日|周|星期|个月|seconds?|"
+    r"mins?|minutes?|hours?|hrs?|days?|weeks?)\s*(?:前|以前|ago)|(?P<now>刚刚|just now)|"
+    r"(?P<day>今天|今日|昨天|昨日|前天|yesterday|today)\s*(?P<h>[012]?\d)?[:：]?(?P<mi>[0-5]\d)?",
+    re.I)
+_EPOCH = re.compile(r"^\s*(\d{10}|\d{13})(?:\.\d+)?\s*$")
+_TZ_NAMES = {"Z": timezone.utc, "UTC": timezone.utc, "GMT": timezone.utc, "CST": BEIJING,
+             "北京时间": BEIJING}
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in text: the value, the exact text, where it started, whether it had a time."""
+
+    value: datetime
+    text: str
+    start: int
+    has_time: bool
+
+
+def _cn_number(s: str) -> int:
+    if s == "十":
+        return 10
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return _CN_DIGITS.get(tens, 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS[s]
+
+
+def _zone(label: str | None, default_tz):
+    if not label:
+        return default_tz
+    if label.upper() in _TZ_NAMES or label in _TZ_NAMES:
+        return _TZ_NAMES.get(label.upper(), _TZ_NAMES.get(label))
+    sign = -1 if label[0] == "-" else 1
+    digits = label[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def _build(g: dict, default_tz) -> datetime | None:
+    year = int(g["y"])
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    if g.get("mon"):
+        key = g["mon"].lower().rstrip(".")
+        month = _MONTHS.get(key) or _MONTHS[key[:3]]
+    else:
+        month = int(g["m"])
+    hour = int(g["H"]) if g.get("H") else 0
+    minute = int(g["M"]) if g.get("M") else 0
+    second = int(g["S"]) if g.get("S") else 0
+    ampm = (g.get("ampm") or g.get("ampm1") or "").lower().replace(".", "")
+    if ampm in ("pm", "下午", "晚上") and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        return datetime(year, month, int(g["d"]), hour, minute, second,
+                        tzinfo=_zone(g.get("tz"), default_tz))
+    except (ValueError, KeyError):
+        return None
+
+
+def _iter_matches(text: str, default_tz):
+    for pattern in _NUMERIC + _ENGLISH:
+        for m in pattern.finditer(text):
+            g = m.groupdict()
+            value = _build(g, default_tz)
+            if value is not None:
+                yield FoundDate(value, m.group(0).strip(), m.start(), bool(g.get("H")))
+    for m in _CN_NUMERAL_DATE.finditer(text):
+        try:
+            year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+            value = datetime(year, _cn_number(m.group(2)), _cn_number(m.group(3)),
+                             tzinfo=default_tz)
+        except (ValueError, KeyError):
+            continue
+        yield FoundDate(value, m.group(0), m.start(), False)
+
+
+def relative_date(text: str, now: datetime, default_tz=BEIJING) -> FoundDate | None:
+    """``3小时前``, ``昨天 14:20``, ``2 hours ago`` against ``now``."""
+    m = _RELATIVE.search(text)
+    if not m:
+        return None
+    local_now = now.astimezone(default_tz)
+    if m.group("now"):
+        return FoundDate(local_now, m.group(0), m.start(), True)
+    if m.group("day"):
+        back = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1,
+                "前天": 2}[m.group("day").lower()]
+        day = local_now - timedelta(days=back)
+        hour = int(m.group("h")) if m.group("h") else 0
+        minute = int(m.group("mi")) if m.group("mi") else 0
+        try:
+            value = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        except ValueError:
+            return None
+        return FoundDate(value, m.group(0).strip(), m.start(), m.group("h") is not None)
+    n = {"半": 0.5, "一": 1, "两": 2, "几": 3}.get(m.group("n")) or float(m.group("n"))
+    unit = m.group("unit").lower()
+    if unit.startswith(("秒", "sec")):
+        delta = timedelta(seconds=n)
+    elif unit.startswith(("分", "min")):
+        delta = timedelta(minutes=n)
+    elif unit.startswith(("小", "个小", "hour", "hr")):
+        delta = timedelta(hours=n)
+    elif unit.startswith(("周", "星期", "week")):
+        delta = timedelta(weeks=n)
+    elif unit == "个月":
+        delta = timedelta(days=30 * n)
+    else:
+        delta = timedelta(days=n)
+    return FoundDate(local_now - delta, m.group(0).strip(), m.start(), True)
+
+
+def find_dates(text: str, default_tz=BEIJING) -> list[FoundDate]:
+    """Every absolute date in ``text``, in order of position, overlaps resolved to the longest."""
+    found = sorted(_iter_matches(text, default_tz), key=lambda f: (f.start, -len(f.text)))
+    out: list[FoundDate] = []
+    end = -1
+    for f in found:
+        if f.start < end:
+            continue
+        out.append(f)
+        end = f.start + len(f.text)
+    return out
+
+
+def parse_date(text: str | None, *, now: datetime | None = None,
+               default_tz=BEIJING) -> datetime | None:
+    """Parse one date string (ISO 8601, RFC 822, epoch seconds/ms, Chinese, relative...)."""
+    if not text:
+        return None
+    text = str(text).strip()
+    if not text:
+        return None
+    m = _EPOCH.match(text)
+    if m:
+        stamp = int(m.group(1))
+        return datetime.fromtimestamp(stamp / 1000 if len(m.group(1)) == 13 else stamp,
+                                      timezone.utc)
+    if "," in text[:5] or re.search(r"\d{2}:\d{2}(:\d{2})? [+-]\d{4}$|GMT$", text):
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            value = None
+        if value is not None:
+            return value if value.tzinfo else value.replace(tzinfo=default_tz)
+    found = find_dates(text, default_tz)
+    if found:
+        return found[0].value
+    if now is not None:
+        rel = relative_date(text, now, default_tz)
+        if rel is not None:
+            return rel.value
+    return None

@@ -1,0 +1,126 @@
+"""Page metadata: Chinese government CMS meta tags, OpenGraph/article meta, JSON-LD.
+
+Everything is read once into a ``PageMeta``; the pipeline then picks fields from it in
+order of trust. Meta names are compared case-insensitively (``ContentSource`` and
+``contentSource`` both occur).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+# Publication-date meta names, most trusted first; modification dates are never read.
+DATE_NAMES = (
+    "pubdate", "firstpublishedtime", "publishdate", "publishtime", "publish_time",
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "og:release_date", "datepublished", "article.published", "publication_date",
+    "publish-date", "published-date", "dc.date.issued", "dcterms.issued", "dc.date",
+    "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime", "date",
+    "release_date", "pdate", "weibo:article:create_at",
+)
+TITLE_NAMES = ("articletitle", "og:title", "twitter:title", "title", "headline")
+AUTHOR_NAMES = ("author", "article:author", "dc.creator", "byl", "sailthru.author",
+                "parsely-author")
+SOURCE_NAMES = ("contentsource", "source", "og:article:source", "origin")
+SITE_NAMES = ("og:site_name", "sitename", "application-name", "twitter:site")
+ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting",
+                 "analysisnewsarticle", "report", "webpage", "scholarlyarticle",
+                 "liveblogposting", "backgroundnewsarticle", "opinionnewsarticle"}
+
+
+@dataclass
+class PageMeta:
+    """What the page says about itself in ``<meta>`` tags and JSON-LD."""
+
+    meta: dict[str, str] = field(default_factory=dict)
+    ld: dict[str, str] = field(default_factory=dict)
+    html_lang: str | None = None
+
+    def first(self, names) -> tuple[str, str] | None:
+        """The first non-empty ``(name, value)`` among ``names``."""
+        for name in names:
+            value = self.meta.get(name)
+            if value:
+                return name, value
+        return None
+
+
+def _text_of(value) -> str:
+    """JSON-LD author/publisher values are strings, objects or lists of either."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return _text_of(value.get("name") or "")
+    if isinstance(value, list):
+        return " / ".join(t for t in (_text_of(v) for v in value) if t)
+    return ""
+
+
+def _ld_objects(data):
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if isinstance(data.get(key), (list, dict)):
+                yield from _ld_objects(data[key])
+
+
+def _is_article(obj: dict) -> bool:
+    types = obj.get("@type") or ""
+    types = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types)
+
+
+def _read_json_ld(tree) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:  # control characters and trailing commas are common in the wild
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+            except ValueError:
+                continue
+        for obj in _ld_objects(data):
+            if not _is_article(obj):
+                continue
+            webpage = "webpage" in str(obj.get("@type")).lower()
+            for key, value in (("headline", obj.get("headline") or obj.get("name")),
+                               ("datePublished", obj.get("datePublished")
+                                or obj.get("dateCreated")),
+                               ("author", _text_of(obj.get("author"))),
+                               ("publisher", _text_of(obj.get("publisher"))),
+                               ("articleBody", obj.get("articleBody")),
+                               ("inLanguage", obj.get("inLanguage"))):
+                if webpage and key in ("headline", "articleBody"):
+                    continue  # a WebPage's name is the page's title, often with the site
+                if isinstance(value, str) and value.strip() and key not in found:
+                    found[key] = value.strip()
+    return found
+
+
+def read_meta(tree) -> PageMeta:
+    """Collect ``<meta>`` tags (name, property, itemprop, http-equiv) and JSON-LD."""
+    page = PageMeta()
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if content is None or not content.strip():
+            continue
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                page.meta.setdefault(key.strip().lower(), content.strip())
+    for el in tree.xpath("//*[@itemprop='datePublished'][@datetime]|//time[@pubdate][@datetime]"):
+        page.meta.setdefault("datepublished", el.get("datetime").strip())
+    if tree.xpath("//script[@type='application/ld+json']"):
+        page.ld = _read_json_ld(tree)
+    root = tree.getroottree().getroot()
+    page.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
+    return page

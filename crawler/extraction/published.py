@@ -1,0 +1,151 @@
+"""Choosing the publication date among what the page offers.
+
+Candidates come in order of trust (selector, meta, JSON-LD, the list page's hint, the
+visible date line near the title); the first one that is not in the future and agrees
+with the date in the URL wins. When every page date contradicts a full URL date (China
+Daily once printed Buddhist-era years), the URL date wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .dates import FoundDate, find_dates, parse_date, relative_date
+
+FUTURE_SKEW = timedelta(hours=6)
+_URL_PATTERNS = [
+    # /2025-11/04/, /2025/11/04/, /2025-11-04/
+    (re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]([01]\d)[-/_]([0-3]\d)(?!\d)"), "day"),
+    # /202511/04/ and /20251104/ and t20251104_ and c_20251104
+    (re.compile(r"(?<!\d)((?:19|20)\d{2})([01]\d)/?([0-3]\d)(?!\d)"), "day"),
+    # /n3/2025/1104/
+    (re.compile(r"/((?:19|20)\d{2})/([01]\d)([0-3]\d)/"), "day"),
+    # /202511/ (month only)
+    (re.compile(r"/((?:19|20)\d{2})[-_]?([01]\d)/"), "month"),
+    # /art/2025/ (year only)
+    (re.compile(r"/((?:19|20)\d{2})/"), "year"),
+]
+# Labels that introduce the publication date in visible text, and ones that do not.
+_PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|成文日期|印发日期|公布日期|"
+                        r"时间|日期|Published|Posted|Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$",
+                        re.I)
+_NOT_PUB_LABEL = re.compile(r"(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
+                            r"[^:：]{0,4}[:：]?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class UrlDate:
+    """The date a URL carries and how precise it is (``day``, ``month`` or ``year``)."""
+
+    value: date
+    precision: str
+    text: str
+
+
+def url_date(url: str) -> UrlDate | None:
+    """The date written in a URL's path, the most precise form first."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    for pattern, precision in _URL_PATTERNS:
+        for m in pattern.finditer(path):
+            try:
+                year, month = int(m.group(1)), int(m.group(2)) if precision != "year" else 1
+                day = int(m.group(3)) if precision == "day" else 1
+                return UrlDate(date(year, month, day), precision, m.group(0))
+            except ValueError:
+                continue
+    return None
+
+
+def agrees(value: datetime, ud: UrlDate | None, tz) -> bool:
+    """Whether a page date is consistent with the URL date (a day of slack for zones)."""
+    if ud is None:
+        return True
+    local = value.astimezone(tz).date()
+    if ud.precision == "day":
+        return abs((local - ud.value).days) <= 1
+    if ud.precision == "month":
+        months = (local.year - ud.value.year) * 12 + local.month - ud.value.month
+        return 0 <= months <= 1 or (months == -1 and local.day >= 28)
+    return local.year in (ud.value.year, ud.value.year + 1) or (
+        local.year == ud.value.year - 1 and local.month == 12)
+
+
+def text_date(lines: list[str], title: str | None, tz, now: datetime) -> FoundDate | None:
+    """The visible publication date: a labelled date near the title, else the first date after it."""
+    start = 0
+    if title:
+        key = title.strip()[:12]
+        for i, line in enumerate(lines):
+            if key and key in line and len(line) < len(title) * 1.5 + 20:
+                start = i
+                break
+    window = lines[start:start + 25] if start else lines[:80]
+    best: FoundDate | None = None
+    for line in window:
+        if len(line) > 200:
+            continue  # a paragraph, not a date line
+        for found in find_dates(line, tz):
+            before = line[:found.start]
+            if _NOT_PUB_LABEL.search(before):
+                continue
+            labelled = bool(_PUB_LABEL.search(before)) or "来源" in line[found.start:][:40]
+            if labelled:
+                return found
+            if best is None or (found.has_time and not best.has_time):
+                best = found
+    if best is None:
+        for line in window:
+            if len(line) <= 60:
+                rel = relative_date(line, now, tz)
+                if rel is not None:
+                    return rel
+    return best
+
+
+def _fix_year(value: datetime, ud: UrlDate, tz) -> datetime:
+    """A wrong year (Buddhist era, a typo) on the URL's month and day takes the URL's year."""
+    local = value.astimezone(tz)
+    if local.year != ud.value.year and (local.month, local.day) == (ud.value.month, ud.value.day):
+        try:
+            return local.replace(year=ud.value.year)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class DateChoice:
+    """The chosen date, the text it came from, and where."""
+
+    value: datetime | None = None
+    text: str | None = None
+    source: str | None = None
+
+
+def choose(candidates: list[tuple[str, str | datetime | None]], url: str, *, now: datetime,
+           tz) -> DateChoice:
+    """Pick the publication date from ``(source, text)`` candidates in order of trust."""
+    ud = url_date(url)
+    first_valid: DateChoice | None = None
+    for source, text in candidates:
+        if not text:
+            continue
+        value = text if isinstance(text, datetime) else parse_date(text, now=now, default_tz=tz)
+        if value is not None and ud is not None and ud.precision == "day":
+            value = _fix_year(value, ud, tz)
+        if value is None or value > now + FUTURE_SKEW or value.year < 1990:
+            continue
+        shown = text if isinstance(text, str) else value.isoformat()
+        if agrees(value, ud, tz):
+            return DateChoice(value, shown.strip(), source)
+        if first_valid is None:
+            first_valid = DateChoice(value, shown.strip(), source)
+    if ud is not None and ud.precision == "day":
+        value = datetime(ud.value.year, ud.value.month, ud.value.day, tzinfo=tz)
+        if value <= now + FUTURE_SKEW:
+            return DateChoice(value, ud.text, "url")
+    return first_valid or DateChoice()

@@ -1,0 +1,115 @@
+"""Credit lines: who edited the page and which outlet it republishes.
+
+English republications end with ``Edit:<name> Responsible editor:<name>`` and
+``Source:<outlet>``; Chinese pages write ``责任编辑：<name>`` and ``来源：<outlet>``. The
+names go to ``editor`` and ``original_source`` and the lines leave the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_EDITOR_LABEL = (r"(?:Responsible\s+editors?|Chief\s+editors?|Executive\s+editors?|Editors?|"
+                 r"Edited\s+by|Edit|责任编辑|责编|编辑|值班编辑|审核|审校|校对|终审|监制)")
+_OTHER_LABEL = (r"(?:Source|Author|Reporter|Photo|Translator|Translated\s+by|Proofread(?:er)?|"
+                r"来源|作者|记者|通讯员|摄影|出处|字号|浏览|点击|发布时间|时间|日期)")
+_LABEL_SPLIT = re.compile(
+    r"(?P<label>" + _EDITOR_LABEL + r"|" + _OTHER_LABEL + r")\s*[:：]\s*", re.I)
+# An editor-only line: every label on it is an editor label.
+_EDITOR_LINE = re.compile(r"^[\s(（\[【]*" + _EDITOR_LABEL + r"\s*[:：]", re.I)
+_SOURCE_LINE = re.compile(r"^[\s(（\[【]*(?:Source|来源|稿件来源|文章来源|信息来源|出处)\s*[:：]\s*"
+                          r"(?P<value>.+?)[\s)）\]】]*$", re.I)
+_CN_VALUE_END = re.compile(r"\s|[|｜【\[]")
+_MAX_CREDIT_LINE = 120
+_PERSON_ROLES = ("责任编辑", "责编", "编辑", "值班编辑", "edit", "editor", "editors", "edited by",
+                 "responsible editor", "responsible editors", "chief editor", "executive editor")
+
+
+@dataclass
+class Credits:
+    """Names found in credit lines."""
+
+    editors: list[str] = field(default_factory=list)
+    source: str | None = None
+    author: str | None = None
+
+    @property
+    def editor(self) -> str | None:
+        return " / ".join(dict.fromkeys(self.editors)) or None
+
+
+def clean_value(value: str, *, stop_at_space: bool | None = None) -> str:
+    """Trim a credited name: brackets, trailing punctuation, a following label."""
+    value = value.strip().strip("()（）[]【】<>《》\"'“”").strip()
+    m = _LABEL_SPLIT.search(value)
+    if m:
+        value = value[:m.start()].strip()
+    if stop_at_space is None:
+        stop_at_space = bool(re.match(r"[\u4e00-\u9fff]", value))
+    if stop_at_space:
+        value = _CN_VALUE_END.split(value, 1)[0]
+    return value.strip(" ,，;；。.|｜-—").strip()
+
+
+def parse_credit_line(line: str, credits: Credits) -> bool:
+    """Read a credit line into ``credits``; True when the line is only credits."""
+    text = line.strip()
+    if not text or len(text) > _MAX_CREDIT_LINE:
+        return False
+    parts = list(_LABEL_SPLIT.finditer(text))
+    if not parts or text[:parts[0].start()].strip(" (（[【") != "":
+        return False
+    found = False
+    for i, m in enumerate(parts):
+        end = parts[i + 1].start() if i + 1 < len(parts) else len(text)
+        value = clean_value(text[m.end():end], stop_at_space=False)
+        label = re.sub(r"\s+", " ", m.group("label").lower())
+        if not value:
+            continue
+        if label in _PERSON_ROLES:
+            credits.editors.extend(v.strip() for v in re.split(r"[、,，/]", value) if v.strip())
+            found = True
+        elif label in ("source", "来源", "出处") and not credits.source:
+            credits.source = clean_value(value)
+            found = True
+        elif label in ("author", "作者", "reporter", "记者") and not credits.author:
+            credits.author = value
+            found = True
+        elif label in ("审核", "审校", "校对", "终审", "监制", "photo", "translator",
+                       "translated by", "proofread", "proofreader", "摄影", "通讯员"):
+            found = True
+    return found
+
+
+def strip_credits(paragraphs: list[str], credits: Credits) -> list[str]:
+    """Remove credit lines from the end of a body (and editor lines anywhere), reading them."""
+    kept = list(paragraphs)
+    # Footer credits: walk back from the end while lines are credits.
+    while kept and parse_credit_line(kept[-1], credits):
+        kept.pop()
+    out = []
+    for para in kept:
+        if _EDITOR_LINE.match(para) and parse_credit_line(para, credits):
+            continue
+        # "（责任编辑：张三）" glued to the end of the last paragraph
+        m = re.search(r"[(（\[【]\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^)）\]】]{1,30})[)）\]】]\s*$", para)
+        if m:
+            credits.editors.append(m.group(1).strip())
+            para = para[:m.start()].rstrip()
+            if not para:
+                continue
+        out.append(para)
+    return out
+
+
+def find_source(lines: list[str]) -> str | None:
+    """``来源：X`` / ``Source: X`` in page lines (header area), cleaned."""
+    for line in lines:
+        m = re.search(r"(?:^|[\s|｜　])(?:来源|稿件来源|文章来源|信息来源|Source)\s*[:：]\s*(\S.{0,60})",
+                      line, re.I)
+        if m and len(line) <= _MAX_CREDIT_LINE:
+            value = clean_value(m.group(1))
+            if value and not value.startswith("http"):
+                return value
+    return None

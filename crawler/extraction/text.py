@@ -1,0 +1,55 @@
+"""Element to plain text: block elements become paragraphs, scripts and styles vanish."""
+
+from __future__ import annotations
+
+import re
+
+_SKIP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+         "button", "select", "form", "input", "textarea"}
+_BLOCK = {"p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li",
+          "ul", "ol", "table", "tr", "blockquote", "pre", "br", "dd", "dt", "dl",
+          "figure", "figcaption", "header", "footer", "main", "aside", "center", "hr",
+          "address", "tbody", "thead", "nav"}
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
+
+
+def _walk(el, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP:
+        if el.tail:
+            out.append(el.tail)
+        return
+    block = tag in _BLOCK
+    if block:
+        out.append("\n")
+    if tag and el.text:
+        out.append(el.text)
+    for child in el:
+        _walk(child, out)
+    if block:
+        out.append("\n")
+    if el.tail:
+        out.append(el.tail)
+
+
+def element_text(el, *, blocks: bool = True) -> str:
+    """Text of ``el``; with ``blocks`` one paragraph per block, blank lines between."""
+    out: list[str] = []
+    tail, el.tail = el.tail, None
+    try:
+        _walk(el, out)
+    finally:
+        el.tail = tail
+    text = "".join(out)
+    if not blocks:
+        return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n\n".join(line for line in lines if line)
+
+
+def page_lines(tree) -> list[str]:
+    """The visible lines of the page body, in document order (for dates, 来源, 作者...)."""
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    return element_text(body).split("\n\n")
