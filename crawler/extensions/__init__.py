@@ -1,0 +1,1 @@
+"""Scrapy extensions: run recording (the ``runs`` table) and live progress on stdout."""

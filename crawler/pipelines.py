@@ -1,0 +1,97 @@
+"""The archive pipeline: dedupe each article in layers, then store it.
+
+Dedupe order (docs/architecture.md): canonical URL, then (site, site id), then the
+content hash of the normalised text. The check and the insert run in one
+``BEGIN IMMEDIATE`` transaction, so two crawls writing at once never store one article
+twice and never hit "database is locked".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawler import archive
+from crawler.extensions.progress import emit
+from crawler.items import ArticleItem
+
+_JSON_FIELDS = ("attachments", "field_sources", "extra")
+_REFRESHED = ("url", "title", "published", "published_text", "date_source", "author",
+              "editor", "original_source", "doc_number", "body", "lang", "attachments",
+              "encoding", "content_hash", "fetched", "field_sources", "extra")
+
+
+def find_duplicate(db, row: dict) -> tuple[int, str] | None:
+    """The id of an archived article this row duplicates, and which key matched."""
+    found = db.execute("SELECT id FROM articles WHERE canonical_url = ?",
+                       [row["canonical_url"]]).fetchone()
+    if found:
+        return found[0], "canonical_url"
+    if row.get("site_id"):
+        found = db.execute("SELECT id FROM articles WHERE site = ? AND site_id = ?",
+                           [row["site"], row["site_id"]]).fetchone()
+        if found:
+            return found[0], "site_id"
+    if row.get("content_hash"):
+        found = db.execute("SELECT id FROM articles WHERE content_hash = ?",
+                           [row["content_hash"]]).fetchone()
+        if found:
+            return found[0], "content_hash"
+    return None
+
+
+def article_row(item: ArticleItem, *, run_id: int | None, baseline: bool) -> dict:
+    row = item.to_dict()
+    row["content_hash"] = archive.content_hash(item.title, item.body)
+    row["first_seen_run"] = run_id
+    row["baseline"] = 1 if baseline else 0
+    for key in _JSON_FIELDS:
+        row[key] = json.dumps(row[key], ensure_ascii=False)
+    return row
+
+
+class ArchivePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("NEWSWATCH_DB")
+        self.dry_run = crawler.settings.getbool("NEWSWATCH_DRY_RUN")
+        self.refresh = crawler.settings.getbool("NEWSWATCH_REFRESH")
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if not self.dry_run or Path(self.db_path).exists():
+            self.db = archive.connect(self.db_path)
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.conn.close()
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        spider = self.crawler.spider
+        tally = spider.tally
+        row = article_row(item, run_id=getattr(spider, "run_id", None),
+                          baseline=getattr(spider, "baseline", True))
+        if self.dry_run:
+            duplicate = find_duplicate(self.db, row) if self.db is not None else None
+            if duplicate:
+                tally.items_known += 1
+            else:
+                tally.items_new += 1
+            emit({"event": "item", "source": item.source, "would_store": not duplicate,
+                  "duplicate_of": duplicate[0] if duplicate else None, **item.to_dict()})
+            return item
+        with archive.immediate(self.db):
+            duplicate = find_duplicate(self.db, row)
+            if duplicate is None:
+                self.db["articles"].insert(row)
+            elif self.refresh and duplicate[1] == "canonical_url":
+                self.db["articles"].update(duplicate[0], {k: row[k] for k in _REFRESHED})
+        if duplicate is None:
+            tally.items_new += 1
+        else:
+            tally.items_known += 1
+        return item

@@ -1,0 +1,88 @@
+"""Scrapy settings for newswatch crawls: every default in one place, alphabetical.
+
+Scrapy's own settings first, then ours (``NEWSWATCH_*``). ``newswatch crawl`` passes the
+per-run ones with ``-s NAME=value``; ``scrapy crawl`` from the repository root works
+with these defaults. See ``docs/crawling.md``.
+"""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+_REPO = Path(__file__).resolve().parent.parent
+
+# Adapt the delay to the server's latency; never faster than DOWNLOAD_DELAY.
+AUTOTHROTTLE_ENABLED = True
+# The first delay before AutoThrottle has measured anything (seconds).
+AUTOTHROTTLE_START_DELAY = 2.0
+# Aim for one request in flight per host on average.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+BOT_NAME = "newswatch"
+# A single source rarely needs more; the per-host cap below is what matters.
+CONCURRENT_REQUESTS = 8
+# At most two requests at once to one host.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.replay_handler.ReplayDownloadHandler",
+    "https": "crawler.replay_handler.ReplayDownloadHandler",
+}
+# Seconds between requests to one host; a source's `download_delay` overrides it.
+DOWNLOAD_DELAY = 1.0
+# Pages larger than this are dropped (10 MB): no news page is that big.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# Give up on a request after 30 s.
+DOWNLOAD_TIMEOUT = 30
+# Log a warning for pages over 2 MB.
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Run recording (runs table, outcome) before progress, which reports the outcome.
+EXTENSIONS = {
+    "crawler.extensions.run_record.RunRecord": 100,
+    "crawler.extensions.progress.Progress": 200,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+# Keep list pages so that re-crawls revalidate them (conditional GET, 304).
+HTTPCACHE_ENABLED = True
+# Responses with status >= 400 are never cached (we want to notice recovery).
+HTTPCACHE_IGNORE_HTTP_CODES = [400, 401, 403, 404, 408, 429, 500, 502, 503, 504, 521, 522, 524]
+# Honour Cache-Control/ETag/Last-Modified; list requests send max-age=0 to revalidate.
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+# Dedupe and store articles in the archive.
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Scrapy logs go to stderr; stdout carries only progress JSON lines.
+LOG_LEVEL = "INFO"
+# Redirect chains longer than this are an error ("redirect loop").
+REDIRECT_MAX_TIMES = 10
+# Retry server errors and time-outs, twice.
+RETRY_ENABLED = True
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+RETRY_TIMES = 2
+# Obey robots.txt.
+ROBOTSTXT_OBEY = True
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+# A browser-like agent: several target sites refuse unknown agents; seeds may override.
+USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/124.0 Safari/537.36 newswatch/0.1")
+
+# --- newswatch settings -------------------------------------------------------------
+
+# The SQLite archive (same default as the `db` application setting).
+NEWSWATCH_DB = os.environ.get("NEWSWATCH_DB") or str(
+    Path(platformdirs.user_data_dir("newswatch")) / "newswatch.db")
+# Fetch and extract but store nothing; items are printed as JSON lines instead.
+NEWSWATCH_DRY_RUN = False
+# Politeness (AutoThrottle, delays, per-host cap); the crawl runner turns it off under replay.
+NEWSWATCH_POLITE = True
+# Stream progress as JSON lines on stdout (for `newswatch crawl`).
+NEWSWATCH_PROGRESS = False
+# Seconds between two progress lines.
+NEWSWATCH_PROGRESS_INTERVAL = 0.5
+# Request article pages even when already archived, and update their rows.
+NEWSWATCH_REFRESH = False
+# Base URL of a replay server; every request goes there, the archive keeps real URLs.
+NEWSWATCH_REPLAY = os.environ.get("NEWSWATCH_REPLAY", "")
+# The folder of source seed files.
+NEWSWATCH_SOURCES_DIR = os.environ.get("NEWSWATCH_SOURCES") or str(_REPO / "seeds" / "sources")

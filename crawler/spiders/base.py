@@ -1,0 +1,290 @@
+"""The base of every newswatch spider: a source's list pages → article pages → items.
+
+A subclass says how to read one kind of list page (:meth:`SourceSpider.list_entries`)
+and, when it is not a selector or a URL template, how to find the next one
+(:meth:`SourceSpider.next_page_url`). Everything else is here: loading the source,
+revalidating list pages, skipping known articles, stopping pagination at the first
+page with nothing new, extraction, and the run tally. See ``docs/crawling.md``,
+"Writing a custom spider".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.blocking import block_reason
+from crawler.canonical import canonical_url
+from crawler.items import ArticleItem, Tally
+from crawler.known_articles import KnownArticles
+from crawler.seeds import SeedError, Source, find_source
+
+# List pages always revalidate: a heuristic freshness would hide new articles.
+LIST_HEADERS = {"Cache-Control": "max-age=0"}
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+
+
+@dataclass
+class ListEntry:
+    """An article link found on a list page, with what the list says about it."""
+
+    url: str
+    title: str | None = None
+    date: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def failure_message(failure) -> str:
+    """A one-line reason for a failed request, for runs.errors and the summary."""
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"HTTP {value.response.status}"
+    text = str(value).strip()
+    name = type(value).__name__
+    if "TimeoutError" in name or "timeout" in text.lower() and "took longer" in text:
+        return f"timed out ({text or name})"
+    if "ConnectionRefused" in name:
+        return "connection refused"
+    return f"{name}: {text}" if text else name
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawls one source (``-a source=<name>``). Subclasses set ``name`` and
+    implement :meth:`list_entries`."""
+
+    source: Source
+    tally: Tally
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        db = settings.get("NEWSWATCH_DB")
+        if db and settings.getpriority("HTTPCACHE_DIR") < SETTINGS_PRIORITIES["cmdline"]:
+            # The list-page cache lives next to the archive, whatever the working folder.
+            settings.set("HTTPCACHE_DIR", str(db) + ".httpcache", priority="spider")
+        if settings.getbool("NEWSWATCH_DRY_RUN"):
+            settings.set("HTTPCACHE_ENABLED", False, priority="spider")
+        if not settings.getbool("NEWSWATCH_POLITE"):
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            settings.set("CONCURRENT_REQUESTS", 32, priority="spider")
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup(crawler.settings)
+        return spider
+
+    def __init__(self, source: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if not source:
+            raise ValueError(f"spider {self.name!r} needs a source: -a source=<name>")
+        self.source_name = source
+
+    def setup(self, settings) -> None:
+        """Load the source and open the archive for known-article look-ups."""
+        try:
+            self.source = find_source(settings.get("NEWSWATCH_SOURCES_DIR"), self.source_name)
+        except SeedError as exc:
+            raise ValueError(str(exc)) from None
+        self.tally = Tally()
+        self.refresh = settings.getbool("NEWSWATCH_REFRESH")
+        self.dry_run = settings.getbool("NEWSWATCH_DRY_RUN")
+        if settings.getbool("NEWSWATCH_POLITE"):
+            self.download_delay = self.source.download_delay
+        else:
+            self.download_delay = 0
+        self.known = KnownArticles(settings.get("NEWSWATCH_DB"), self.source.site)
+        self._seen: set[str] = set()
+
+    def closed(self, reason: str) -> None:
+        self.known.close()
+
+    # --- requests ---------------------------------------------------------------------
+
+    def list_request(self, url: str, *, page: int = 1, **kwargs) -> scrapy.Request:
+        """A request for a list page: revalidated through the HTTP cache."""
+        headers = {**self.source.headers, **LIST_HEADERS, **kwargs.pop("headers", {})}
+        meta = {"nw_role": "list", "nw_page": page, **kwargs.pop("meta", {})}
+        return scrapy.Request(url, callback=kwargs.pop("callback", self.parse_list),
+                              errback=self.list_failed, headers=headers, meta=meta,
+                              dont_filter=True, **kwargs)
+
+    def article_request(self, entry: ListEntry) -> scrapy.Request:
+        """A request for an article page: never cached (it is archived instead)."""
+        return scrapy.Request(entry.url, callback=self.parse_article,
+                              errback=self.article_failed, headers=dict(self.source.headers),
+                              meta={"nw_role": "article", "nw_entry": entry,
+                                    "dont_cache": True})
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.start_list_requests():
+            yield request
+
+    def start_list_requests(self) -> Iterable[scrapy.Request]:
+        """The first list pages; override to discover them another way."""
+        for url in self.source.start_urls:
+            yield self.list_request(url, page=1)
+
+    # --- list pages -------------------------------------------------------------------
+
+    def list_entries(self, response: Response) -> list[ListEntry]:
+        """The article links on one list page (implemented per kind)."""
+        raise NotImplementedError
+
+    def next_page_url(self, response: Response, page: int) -> str | None:
+        """The list page after ``page`` (1 = a start URL): the seed's selector or template."""
+        pagination = self.source.pagination
+        if pagination.get("url_template"):
+            first = int(pagination.get("first_page", 1))
+            return pagination["url_template"].format(page=first + page - 1)
+        return None
+
+    def sublists(self, response: Response) -> list[str]:
+        """Further list pages named by this one (a sitemap index); crawled like pages."""
+        return []
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        page = response.meta.get("nw_page", 1)
+        reason = block_reason(response.status, response.body)
+        if reason:
+            self.tally.blocked += 1
+            self.tally.error(response.url, f"blocked: {reason}")
+            return
+        try:
+            entries = list(self.list_entries(response))
+        except Exception as exc:  # one bad list page must not end the crawl
+            self.tally.list_failed += 1
+            self.tally.error(response.url, f"could not read the list page: "
+                                           f"{type(exc).__name__}: {exc}")
+            return
+        self.tally.pages += 1
+        entries = self._admissible(entries)
+        self.tally.items_found += len(entries)
+        if not entries:
+            self.tally.empty_pages += 1
+            self.tally.error(response.url, "0 items: no article links matched on this list "
+                                           "page (selectors or layout changed?)")
+        new = 0
+        for entry in entries:
+            site_id = self.source.site_id(entry.url)
+            if not self.refresh and self.known.is_known(entry.url, site_id):
+                self.tally.items_known += 1
+                continue
+            new += 1
+            yield self.article_request(entry)
+        for url in self.sublists(response):
+            if page < self.source.max_pages:
+                yield self.list_request(url, page=page + 1)
+        if entries and new == 0 and not self.refresh:
+            return  # everything on this page is known: the next pages are older
+        if page < self.source.max_pages:
+            next_url = self.next_page_url(response, page)
+            if next_url:
+                yield self.list_request(response.urljoin(next_url), page=page + 1)
+
+    def _admissible(self, entries: list[ListEntry]) -> list[ListEntry]:
+        """Absolute, on an allowed host, matching ``link_pattern``, once per run."""
+        pattern = self.source.link_pattern
+        hosts = set(self.source.allowed_hosts)
+        kept = []
+        for entry in entries:
+            parts = urlsplit(entry.url)
+            if parts.scheme not in ("http", "https") or (hosts and parts.hostname not in hosts):
+                continue
+            if pattern and not pattern.search(entry.url):
+                continue
+            key = canonical_url(entry.url)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            kept.append(entry)
+        return kept
+
+    def list_failed(self, failure) -> None:
+        request = failure.request
+        message = failure_message(failure)
+        if isinstance(failure.value, HttpError):
+            response = failure.value.response
+            reason = block_reason(response.status, response.body)
+            if reason:
+                self.tally.blocked += 1
+                message = f"blocked: {reason}"
+        self.tally.list_failed += 1
+        self.tally.error(request.url, f"list page: {message}")
+
+    # --- article pages ----------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        entry: ListEntry = response.meta.get("nw_entry") or ListEntry(response.url)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if response.body[:5] == b"%PDF-" or (content_type and not content_type.startswith(
+                HTML_TYPES)):
+            self.tally.items_failed += 1
+            self.tally.error(response.url, f"expected an HTML page, got "
+                                           f"{content_type or 'a PDF'}: not archived")
+            return
+        try:
+            item = self.build_item(response, entry)
+        except Exception as exc:  # one bad page must not end the crawl
+            self.tally.items_failed += 1
+            self.tally.error(response.url, f"extraction failed: {type(exc).__name__}: {exc}")
+            return
+        if item is not None:
+            yield item
+
+    def build_item(self, response: Response, entry: ListEntry) -> ArticleItem | None:
+        """Extract the article page into an item; override to add per-source extras."""
+        from crawler.extraction import extract
+
+        headers = {k.decode("latin-1"): v[0].decode("latin-1")
+                   for k, v in response.headers.items() if v}
+        fetched = datetime.now(timezone.utc).replace(microsecond=0)
+        ex = extract(response.body, response.url, headers=headers,
+                     selectors=self.source.article or None, fetched_at=fetched,
+                     hints={"title": entry.title, "date": entry.date})
+        if getattr(ex, "error", None) and not (ex.title or ex.body):
+            self.tally.items_failed += 1
+            self.tally.error(response.url, f"extraction failed: {ex.error}")
+            return None
+        published = ex.published
+        if isinstance(published, datetime):
+            published = published.astimezone(timezone.utc).isoformat()
+        site_id = (self.source.site_id(response.url)
+                   or self.source.site_id(response.request.url if response.request else "")
+                   or self.source.site_id(entry.url))
+        extra = dict(entry.extra)
+        if getattr(ex, "site", None):
+            extra.setdefault("site_name", ex.site)
+        return ArticleItem(
+            # The link's canonical form, not the redirect target's: it is what the next
+            # crawl looks up to skip the page.
+            url=response.url, canonical_url=canonical_url(entry.url or response.url),
+            source=self.source.name, site=self.source.site, site_id=site_id,
+            title=ex.title, published=published, published_text=ex.published_text,
+            date_source=ex.date_source, author=ex.author, editor=ex.editor,
+            original_source=ex.original_source, doc_number=ex.doc_number, body=ex.body,
+            lang=ex.lang or self.source.language, attachments=list(ex.attachments or []),
+            encoding=ex.encoding, fetched=fetched.isoformat(),
+            field_sources=dict(ex.field_sources or {}), extra=extra)
+
+    def article_failed(self, failure) -> None:
+        self.tally.items_failed += 1
+        self.tally.error(failure.request.url, failure_message(failure))
+
+
+def text_response(response: Response) -> TextResponse:
+    """The response as text, or a clear error when the server sent something else."""
+    if not isinstance(response, TextResponse):
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"
+        raise ValueError(f"expected a text page, got {ctype}")
+    return response

@@ -1,0 +1,48 @@
+"""``kind = "html"``: list pages read with the seed's CSS/XPath selectors."""
+
+from __future__ import annotations
+
+from scrapy.http import Response
+
+from crawler.spiders.base import ListEntry, SourceSpider, text_response
+
+
+def select(node, expr: str):
+    """Apply a seed selector: CSS, or XPath when written ``xpath:...``."""
+    if expr.startswith("xpath:"):
+        return node.xpath(expr[len("xpath:"):])
+    return node.css(expr)
+
+
+def select_text(node, expr: str | None) -> str | None:
+    if not expr:
+        return None
+    text = " ".join(t.strip() for t in select(node, expr).getall() if t.strip())
+    return text or None
+
+
+class HtmlListSpider(SourceSpider):
+    """Generic spider for HTML list pages (``scrapy crawl html -a source=<name>``)."""
+
+    name = "html"
+
+    def list_entries(self, response: Response) -> list[ListEntry]:
+        response = text_response(response)
+        spec = self.source.list
+        nodes = select(response, spec["items"]) if spec.get("items") else [response]
+        entries = []
+        for node in nodes:
+            href = select(node, spec["link"]).get()
+            if not href or not href.strip() or href.strip().startswith(("javascript:", "#")):
+                continue
+            entries.append(ListEntry(url=response.urljoin(href.strip()),
+                                     title=select_text(node, spec.get("title")),
+                                     date=select_text(node, spec.get("date"))))
+        return entries
+
+    def next_page_url(self, response: Response, page: int) -> str | None:
+        selector = self.source.pagination.get("next")
+        if selector:
+            href = select(text_response(response), selector).get()
+            return href.strip() if href and href.strip() else None
+        return super().next_page_url(response, page)

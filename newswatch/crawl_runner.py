@@ -1,0 +1,241 @@
+"""Run crawls as child processes, one per source, under a per-source file lock.
+
+``newswatch crawl`` and the service call the same functions:
+
+- :func:`crawl_source` (sync) / :func:`crawl_source_async` run one source's
+  ``python -m scrapy crawl <spider> -a source=<name>`` and return a :class:`CrawlResult`;
+- :func:`crawl_sources` runs several, ``jobs`` at a time.
+
+The child streams JSON lines on stdout (``crawler.extensions.progress``); each is passed
+to ``on_event(event)`` as it arrives. Its Scrapy log goes to ``<db>.logs/<source>.log``.
+A source already being crawled (by the service or another shell) is refused with a
+message naming the holder, or waited for with ``wait=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from crawler.seeds import Source
+
+EventHandler = Callable[[dict], None]
+NOT_OK = ("empty", "blocked", "failed", "locked", "invalid")
+
+
+@dataclass
+class CrawlOptions:
+    """How to crawl: where the archive and seeds are, and the run's switches."""
+
+    db: str | Path
+    sources_dir: str | Path
+    replay: str = ""
+    refresh: bool = False
+    dry_run: bool = False
+    wait: bool = False  # wait for a source's lock instead of refusing
+    polite: bool | None = None  # None: polite, except under replay (a local server)
+    timeout: float | None = None  # seconds before the child is killed
+    settings: dict[str, str] = field(default_factory=dict)  # extra Scrapy -s settings
+
+
+@dataclass
+class CrawlResult:
+    """What one source's crawl did: the child's final ``done`` event, or why it did not run."""
+
+    source: str
+    outcome: str  # ok | empty | blocked | failed | locked | invalid
+    run_id: int | None = None
+    baseline: bool = False
+    pages: int = 0
+    items_found: int = 0
+    items_new: int = 0
+    items_known: int = 0
+    items_failed: int = 0
+    requests: int = 0
+    bytes: int = 0
+    errors: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)  # dry runs: what would be stored
+    seconds: float = 0.0
+    returncode: int | None = None
+    log: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    def message(self) -> str:
+        """The first error, one line, for tables."""
+        return self.errors[0]["error"] if self.errors else ""
+
+
+def lock_path(db: str | Path, source: str) -> Path:
+    return Path(str(db) + ".locks") / f"{source}.lock"
+
+
+def _holder_path(db: str | Path, source: str) -> Path:
+    return Path(str(db) + ".locks") / f"{source}.holder.json"
+
+
+def lock_holder(db: str | Path, source: str) -> str:
+    """Who holds a source's lock, in words (pid, command, since when)."""
+    try:
+        info = json.loads(_holder_path(db, source).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "another process"
+    return (f"pid {info.get('pid')} on {info.get('host')} ({info.get('command')}), "
+            f"since {info.get('since')}")
+
+
+def child_command(source: Source, options: CrawlOptions) -> list[str]:
+    polite = options.polite if options.polite is not None else not options.replay
+    settings = {
+        "NEWSWATCH_DB": str(Path(options.db).resolve()),
+        "NEWSWATCH_SOURCES_DIR": str(Path(options.sources_dir).resolve()),
+        "NEWSWATCH_REPLAY": options.replay or "",
+        "NEWSWATCH_REFRESH": str(int(options.refresh)),
+        "NEWSWATCH_DRY_RUN": str(int(options.dry_run)),
+        "NEWSWATCH_POLITE": str(int(polite)),
+        "NEWSWATCH_PROGRESS": "1",
+        **options.settings,
+    }
+    cmd = [sys.executable, "-m", "scrapy", "crawl", source.spider_name, "-a",
+           f"source={source.name}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def crawl_source(source: Source, options: CrawlOptions, *,
+                 on_event: EventHandler | None = None) -> CrawlResult:
+    """Crawl one source in a child process; never raises for a crawl that went wrong."""
+    lock = FileLock(str(lock_path(options.db, source.name)))
+    lock_path(options.db, source.name).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire(timeout=-1 if options.wait else 0)
+    except Timeout:
+        holder = lock_holder(options.db, source.name)
+        return CrawlResult(source.name, "locked", errors=[{
+            "url": "", "error": f"already being crawled by {holder}; "
+                               f"not started (use --wait to wait for it)"}])
+    try:
+        _holder_path(options.db, source.name).write_text(json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(),
+            "command": " ".join(sys.argv[:4]) or "python",
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
+        return _run_child(source, options, on_event)
+    finally:
+        lock.release()
+
+
+def _run_child(source: Source, options: CrawlOptions,
+               on_event: EventHandler | None) -> CrawlResult:
+    log_file = Path(str(options.db) + ".logs") / f"{source.name}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+           "PYTHONUNBUFFERED": "1"}
+    started = time.monotonic()
+    result = CrawlResult(source.name, "failed", log=str(log_file))
+    done: dict | None = None
+    with open(log_file, "wb") as log:
+        child = subprocess.Popen(child_command(source, options), stdout=subprocess.PIPE,
+                                 stderr=log, env=env, text=True, encoding="utf-8",
+                                 errors="replace")
+        timer = None
+        if options.timeout:
+            timer = threading.Timer(options.timeout, _stop, [child])
+            timer.start()
+        try:
+            for line in child.stdout:
+                event = _parse(line)
+                if event is None:
+                    continue
+                if event.get("event") == "item":
+                    result.items.append(event)
+                elif event.get("event") == "done":
+                    done = event
+                elif event.get("event") == "start":
+                    result.run_id, result.baseline = event.get("run_id"), event.get("baseline")
+                if on_event is not None:
+                    on_event(event)
+            child.wait()
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if child.poll() is None:
+                _stop(child)
+    result.returncode = child.returncode
+    result.seconds = round(time.monotonic() - started, 2)
+    if done is not None:
+        for key in ("outcome", "run_id", "pages", "items_found", "items_new", "items_known",
+                    "items_failed", "requests", "bytes", "errors"):
+            if key in done:
+                setattr(result, key, done[key])
+    else:
+        why = (f"timed out after {options.timeout:g} s" if options.timeout
+               and result.seconds >= options.timeout else
+               f"crawler process exited with code {child.returncode}")
+        result.errors.append({"url": "", "error": f"{why}: {_last_error(log_file)}"})
+    return result
+
+
+def _parse(line: str) -> dict | None:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _stop(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _last_error(log_file: Path) -> str:
+    """The last meaningful line of a child's log: usually the exception."""
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "no log"
+    for line in reversed(lines):
+        if line.strip() and not line.startswith((" ", "\t")):
+            return line.strip()[:300]
+    return "no log"
+
+
+def crawl_sources(sources: list[Source], options: CrawlOptions, *, jobs: int = 1,
+                  on_event: EventHandler | None = None) -> list[CrawlResult]:
+    """Crawl several sources, ``jobs`` child processes at a time; results in order."""
+    if jobs <= 1 or len(sources) <= 1:
+        return [crawl_source(s, options, on_event=on_event) for s in sources]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(crawl_source, s, options, on_event=on_event) for s in sources]
+        return [f.result() for f in futures]
+
+
+async def crawl_source_async(source: Source, options: CrawlOptions, *,
+                             on_event: EventHandler | None = None) -> CrawlResult:
+    """:func:`crawl_source` for an asyncio caller (the service): runs in a worker thread.
+
+    ``on_event`` is called from that thread.
+    """
+    return await asyncio.to_thread(crawl_source, source, options, on_event=on_event)
