@@ -1,0 +1,174 @@
+"""The matcher: walks new archive articles from its cursor and records topic matches.
+
+``run_once`` first lets ``alerts.stories`` cluster new articles, then walks only articles
+already clustered (id <= the stories cursor), in batches. Matching happens outside the
+write lock; each batch's ``matches`` rows, their outbox rows and the cursor then commit
+in one ``BEGIN IMMEDIATE`` transaction, so a crash neither skips nor repeats an article.
+A topic alerts a story once: the first match of (story, topic) has ``first_for_story = 1``
+and is queued in the outbox; later members are stored with 0 ("also published by").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Sequence
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from alerts import outbox, stories
+from alerts.engine import engine_for
+from alerts.topics import Topic
+from crawler import archive
+
+CURSOR = "matcher"
+
+migrations = Migrations("matcher")
+
+
+@migrations()
+def m001_matches(db: sqlite_utils.Database) -> None:
+    # Shared with alerts.stories, which creates it the same way: whoever runs first wins.
+    db.execute("CREATE TABLE IF NOT EXISTS cursors(name TEXT PRIMARY KEY, value INTEGER)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS matches("
+        " id INTEGER PRIMARY KEY,"
+        " article_id INTEGER NOT NULL,"
+        " topic TEXT NOT NULL,"
+        " story_id INTEGER,"
+        " first_for_story INTEGER NOT NULL DEFAULT 0,"
+        " terms TEXT NOT NULL DEFAULT '[]',"  # JSON [{"term", "field", "at": [[s, e]]}]
+        " snippet TEXT,"
+        " created TEXT NOT NULL)"
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS matches_article_topic "
+               "ON matches(article_id, topic)")
+    db.execute("CREATE INDEX IF NOT EXISTS matches_topic_story ON matches(topic, story_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS matches_created ON matches(created)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS topic_state("
+        " topic TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, query TEXT,"
+        " since TEXT NOT NULL)"  # when this version of the topic started matching
+    )
+
+
+archive.register_migrations(migrations)
+
+
+@dataclass
+class RunResult:
+    articles: int = 0  # articles walked (baseline ones included)
+    matches: list[dict] = field(default_factory=list)
+    queued: int = 0  # outbox rows queued
+
+
+def cursor(db: sqlite_utils.Database) -> int:
+    """The id of the last article the matcher has walked (0 before the first run)."""
+    row = db.execute("SELECT value FROM cursors WHERE name = ?", [CURSOR]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_cursor(db: sqlite_utils.Database, value: int) -> None:
+    db.execute("INSERT INTO cursors(name, value) VALUES (?, ?) "
+               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [CURSOR, value])
+
+
+def record_topic_state(db: sqlite_utils.Database, topics: Sequence[Topic], now: datetime) -> None:
+    """Remember each topic's fingerprint and since when this version of it matches."""
+    known = {r["topic"]: r["fingerprint"] for r in db.query("SELECT * FROM topic_state")}
+    changed = [t for t in topics if known.get(t.name) != t.fingerprint]
+    if not changed:
+        return
+    stamp = now.replace(microsecond=0).isoformat()
+    with archive.immediate(db):
+        for t in changed:
+            db.execute("INSERT INTO topic_state(topic, fingerprint, query, since) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT(topic) DO UPDATE SET "
+                       "fingerprint = excluded.fingerprint, query = excluded.query, "
+                       "since = excluded.since", [t.name, t.fingerprint, t.query_text, stamp])
+
+
+def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
+             default_channels: Sequence[str] = ("console",), now: datetime | None = None,
+             batch: int = 500, story_window_days: float | None = None) -> RunResult:
+    """Match every clustered article above the cursor; return what was recorded."""
+    now = now or datetime.now(timezone.utc)
+    if story_window_days is None:
+        stories.cluster_new(db, now=now)
+    else:
+        stories.cluster_new(db, window_days=story_window_days, now=now)
+    record_topic_state(db, topics, now)
+    engine = engine_for(list(topics))
+    stamp = now.replace(microsecond=0).isoformat()
+    result = RunResult()
+    while True:
+        start = cursor(db)
+        rows = archive.articles_after(db, start, limit=batch, up_to_id=stories.cursor(db))
+        if not rows:
+            return result
+        found = []
+        for article in rows:
+            if article.get("baseline"):
+                continue  # a source's first crawl is archived, never alerted
+            for m in _safe_match(engine, article, now):
+                found.append((article, m))
+        with archive.immediate(db):
+            if cursor(db) != start:
+                continue  # another matcher took this batch; go on from its cursor
+            batch_result = _record(db, found, default_channels, stamp, now)
+            _set_cursor(db, rows[-1]["id"])
+        result.articles += len(rows)
+        result.matches += batch_result.matches
+        result.queued += batch_result.queued
+
+
+def _safe_match(engine, article: dict, now: datetime) -> list:
+    """One bad article (odd data) must not stop the matcher: it is skipped, loudly."""
+    try:
+        return engine.match(article, now=now)
+    except Exception as exc:  # noqa: BLE001
+        import logging
+
+        logging.getLogger(__name__).exception("article %s: matching failed: %s",
+                                              article.get("id"), exc)
+        return []
+
+
+def _record(db, found, default_channels, stamp: str, now: datetime) -> RunResult:
+    result = RunResult()
+    for article, m in found:
+        topic = m.topic
+        story_id = stories.story_of(db, article["id"])
+        first = story_id is None or db.execute(
+            "SELECT 1 FROM matches WHERE topic = ? AND story_id = ? AND first_for_story = 1 "
+            "LIMIT 1", [topic.name, story_id]).fetchone() is None
+        cur = db.execute(
+            "INSERT OR IGNORE INTO matches(article_id, topic, story_id, first_for_story, "
+            "terms, snippet, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [article["id"], topic.name, story_id, int(first),
+             json.dumps(m.terms_json(), ensure_ascii=False), m.snippet, stamp])
+        if not cur.rowcount:
+            continue  # already recorded (a rerun over the same article)
+        queued: list[int] = []
+        if first:
+            queued = outbox.enqueue(db, topic=topic, story_id=story_id,
+                                    article_id=article["id"], match_id=cur.lastrowid,
+                                    channels=list(topic.channels or default_channels),
+                                    mode=topic.mode, now=now)
+        result.queued += len(queued)
+        result.matches.append({
+            "match_id": cur.lastrowid, "article_id": article["id"], "topic": topic.name,
+            "story_id": story_id, "first_for_story": first, "title": article.get("title"),
+            "source": article.get("source"), "published": article.get("published"),
+            "snippet": m.snippet, "terms": m.terms_json(), "queued": len(queued),
+        })
+    return result
+
+
+def match_counts(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Per topic: how many matches, how many alerted stories, and the latest match time."""
+    return {r["topic"]: r for r in db.query(
+        "SELECT topic, COUNT(*) AS matches, SUM(first_for_story) AS stories, "
+        "MAX(created) AS last FROM matches GROUP BY topic")}
