@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-_DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|zip|rar|7z|wps|et|pptx?|csv)$", re.I)
+_DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|zip|rar|7z|wps|et|pptx?|csv)(?:[?#]|$)", re.I)
 
 
 def base_url(tree, url: str) -> str:
@@ -23,10 +23,10 @@ def find_attachments(tree, url: str) -> list[str]:
     found: dict[str, None] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        # A cheap test on the raw href first: most links are not documents.
+        if not href or not _DOC_EXT.search(href) or href.startswith(("javascript:", "mailto:")):
             continue
-        path = urlsplit(href).path
-        if not _DOC_EXT.search(path):
+        if not _DOC_EXT.search(urlsplit(href).path):
             continue
         if any(anc.tag in ("nav", "footer") for anc in a.iterancestors()):
             continue

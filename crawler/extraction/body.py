@@ -14,8 +14,12 @@ from trafilatura.settings import Extractor
 
 from .text import element_text
 
-# One options object for every call: building it per page costs a config parse.
-_OPTIONS = Extractor(output_format="txt", comments=False, tables=True)
+# One options object per mode: building one per page costs a config parse. The fast mode
+# (no readability/jusText comparison) scores as well on news pages at half the time; the
+# full mode rescues pages where the fast one finds (almost) nothing.
+_FAST = Extractor(output_format="txt", comments=False, tables=True, fast=True)
+_FULL = Extractor(output_format="txt", comments=False, tables=True)
+RESCUE_BELOW = 200
 # Body containers of the CMSs Chinese government and press sites run on (TRS, UCAP...).
 CMS_BODY_XPATH = (
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]"
@@ -33,10 +37,12 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 def generic_body(tree) -> str:
     """trafilatura's text for the page (lines = paragraphs), or '' when it finds none."""
     try:
-        text = trafilatura.extract(tree, options=_OPTIONS)
+        text = trafilatura.extract(tree, options=_FAST) or ""
+        if len(text) < RESCUE_BELOW:
+            text = max(text, trafilatura.extract(tree, options=_FULL) or "", key=len)
     except Exception:  # a generic extractor must never sink the other fields
         return ""
-    return text or ""
+    return text
 
 
 def cms_body(tree) -> str:

@@ -30,6 +30,7 @@ from .selectors import SelectorError, select_text
 from .text import page_lines
 from .title import clean_title, first_heading, heading_matching, strip_site_suffix
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _META_LINE_WORDS = re.compile(r"来源|作者|编辑|浏览|阅读|点击|字号|字体|发布|时间|Source|By\s", re.I)
 _AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff·]{2,10}(?:[、，,\s]+"
                           r"[\u4e00-\u9fff·]{2,10}){0,3})")
@@ -125,19 +126,22 @@ def _clean_body(text: str, title: str, credits: Credits) -> str:
 
 
 def _date_candidates(meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now):
-    out: list[tuple[str, str | None]] = [("selector", sel.get("date"))]
+    out: list = [("selector", sel.get("date"))]
     for name in DATE_NAMES:
         if meta.meta.get(name):
             out.append(("meta", meta.meta[name]))
     out.append(("json-ld", meta.ld.get("datePublished")))
     out.append(("list", hints.get("date")))
-    found = pub.text_date(lines, title, tz, now)
-    if found is not None:
-        out.append(("text", found.text))
+
+    def visible():  # only read the page text when the cheaper layers had no good date
+        found = pub.text_date(lines(), title, tz, now)
+        return found.text if found is not None else None
+
+    out.append(("text", visible))
     return out
 
 
-def _author(meta: PageMeta, sel: dict, credits: Credits, lines: list[str]) -> tuple[str, str]:
+def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str) -> tuple[str, str]:
     if sel.get("author"):
         return clean_value(sel["author"], stop_at_space=False), "selector"
     found = meta.first(AUTHOR_NAMES)
@@ -147,7 +151,9 @@ def _author(meta: PageMeta, sel: dict, credits: Credits, lines: list[str]) -> tu
         return meta.ld["author"], "json-ld"
     if credits.author:
         return credits.author, "text"
-    for line in lines[:120]:
+    if not re.search("作者|记者", page_text):
+        return "", ""
+    for line in lines()[:120]:
         if len(line) <= 120:
             m = _AUTHOR_TEXT.search(line)
             if m:
@@ -155,7 +161,7 @@ def _author(meta: PageMeta, sel: dict, credits: Credits, lines: list[str]) -> tu
     return "", ""
 
 
-def _original_source(meta, sel, credits, lines, title) -> tuple[str, str]:
+def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
     if sel.get("source"):
         value = re.sub(r"^\s*(?:来源|Source)\s*[:：]\s*", "", sel["source"], flags=re.I)
         return clean_value(value), "selector"
@@ -164,11 +170,14 @@ def _original_source(meta, sel, credits, lines, title) -> tuple[str, str]:
         return clean_value(found[1]), "meta"
     if credits.source:
         return credits.source, "text"
+    if not re.search("来源|出处|Source", page_text):
+        return "", ""
+    page = lines()
     start = 0
     key = (title or "")[:12]
     if key:
-        start = next((i for i, line in enumerate(lines) if key in line), 0)
-    value = find_source(lines[start:start + 25] if start else lines[:80])
+        start = next((i for i, line in enumerate(page) if key in line), 0)
+    value = find_source(page[start:start + 25] if start else page[:80])
     return (value, "text") if value else ("", "")
 
 
@@ -191,25 +200,29 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     src = result.field_sources
     meta = read_meta(tree)
     sel = _selected(tree, selectors, errors)
-    lines = page_lines(tree)
+    cache: list = []
+
+    def lines() -> list[str]:  # the page's visible lines, walked once and only if needed
+        if not cache:
+            cache.append(page_lines(tree))
+        return cache[0]
 
     result.site, src["site"] = _site(meta, url)
     result.title, src["title"] = _title(tree, meta, sel, hints, result.site)
     result.attachments = find_attachments(tree, url)
-    result.doc_number = find_doc_number(lines)
-    if result.doc_number:
-        src["doc_number"] = "text"
 
     if sel.get("body"):
         raw_body, src["body"] = sel["body"], "selector"
     else:
-        generic, cms = generic_body(tree), cms_body(tree)
+        generic = generic_body(tree)
+        # Known CMS containers only matter on Chinese pages, where trafilatura drops most.
+        cms = cms_body(tree) if _HAN.search(generic[:500] or (result.title or "")) else ""
         raw_body = pick_body(generic, cms)
         src["body"] = "trafilatura" if raw_body is generic else "cms"
     credits = Credits()
     result.body = _clean_body(raw_body, result.title or "", credits)
-    if not credits.editors:
-        for line in lines:
+    if not credits.editors and ("责任编辑" in text or "Responsible editor" in text):
+        for line in lines():
             if ("责任编辑" in line or "Responsible editor" in line) and len(line) <= 120:
                 strip_credits([line], credits)
                 break
@@ -219,6 +232,10 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
 
     fallback_lang = meta.html_lang or meta.ld.get("inLanguage")
     result.lang = detect_language(f"{result.title or ''}\n{result.body}", fallback_lang)
+    if result.lang == "zh" and "号" in text:
+        result.doc_number = find_doc_number(lines())
+        if result.doc_number:
+            src["doc_number"] = "text"
     host = (urlsplit(url).hostname or "").lower()
     tz = BEIJING if (host.endswith(".cn") or result.lang == "zh") else timezone.utc
     choice = pub.choose(_date_candidates(meta, sel, hints, lines, result.title, tz, now), url,
@@ -228,9 +245,9 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     if choice.source:
         src["published"] = choice.source
 
-    result.author, src["author"] = _author(meta, sel, credits, lines)
+    result.author, src["author"] = _author(meta, sel, credits, lines, text)
     result.original_source, src["original_source"] = _original_source(
-        meta, sel, credits, lines, result.title)
+        meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):
         if not getattr(result, key):
             setattr(result, key, None)

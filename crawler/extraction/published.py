@@ -132,6 +132,8 @@ def choose(candidates: list[tuple[str, str | datetime | None]], url: str, *, now
     ud = url_date(url)
     first_valid: DateChoice | None = None
     for source, text in candidates:
+        if callable(text):
+            text = text()
         if not text:
             continue
         value = text if isinstance(text, datetime) else parse_date(text, now=now, default_tz=tz)
