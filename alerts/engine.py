@@ -87,7 +87,7 @@ class _Article:
 _PART_FIELDS = ("title", "body", "doc_number")
 
 
-def _required_literal(pattern: str) -> str | None:
+def required_literal(pattern: str) -> str | None:
     """The longest literal every match of ``pattern`` contains (2+ chars), if any."""
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
@@ -154,7 +154,7 @@ class Engine:
         if isinstance(node, q.Term):
             return frozenset([self._term_atom(node.text, node.prefix)])
         if isinstance(node, q.Regex):
-            literal = _required_literal(node.pattern)
+            literal = required_literal(node.pattern)
             return frozenset([self._term_atom(literal, False, True)]) if literal else None
         if isinstance(node, q.Meta):
             return frozenset([(node.field, node.value)])
@@ -195,6 +195,10 @@ class Engine:
         if isinstance(node, q.And):
             return lambda a: all(p(a) for p in parts)
         return lambda a: any(p(a) for p in parts)
+
+    def every_article_topics(self) -> list[str]:
+        """Names of the topics evaluated on every article (no positive term to index)."""
+        return [self.topics[i].name for i in self._always]
 
     # -- matching ---------------------------------------------------------------
     def prepare(self, article: dict) -> _Article:
@@ -261,6 +265,24 @@ class Engine:
                 hits.append(Hit(label, atom.field, 0, 0))
         return hits
 
+    def atom_states(self, topic: Topic, art: _Article) -> list[tuple[str, bool, bool]]:
+        """Every atom of ``topic``: (label, negated, true on ``art``), for ``--explain``."""
+        out = []
+        for atom, negated in _atoms_with_sign(topic.query):
+            label = q.to_text(atom)
+            out.append((label, negated, bool(self._compile(atom)(art))))
+        return list(dict.fromkeys(out))
+
+
+def _atoms_with_sign(node, negated: bool = False):
+    if isinstance(node, (q.And, q.Or)):
+        for child in node.children:
+            yield from _atoms_with_sign(child, negated)
+    elif isinstance(node, q.Not):
+        yield from _atoms_with_sign(node.child, not negated)
+    else:
+        yield node, negated
+
 
 def _meta(article: dict) -> dict[str, set[str]]:
     source = normalize(article.get("source") or "")
@@ -314,10 +336,14 @@ def make_snippet(art: _Article, hits: list[Hit]) -> str:
     hi = min(len(text), first.end + SNIPPET_AFTER)
     spans = sorted({(h.start, h.end) for h in text_hits if h.field == first.field
                     and h.start >= lo and h.end <= hi}, key=lambda se: (se[0], -se[1]))
+    merged: list[list[int]] = []
+    for s, e in spans:  # overlapping or touching hits become one mark
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
     out, pos = [], lo
-    for s, e in spans:
-        if s < pos:
-            continue  # overlapping hits: keep the first
+    for s, e in merged:
         out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
         pos = e
     out.append(text[pos:hi])

@@ -1,0 +1,89 @@
+"""What `topics`, `search` and `match` share: reading topics and aliases from the
+settings with clear errors, parsing a query given on the command line, showing dates."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from newswatch import config as config_mod
+
+QUERY_EXIT = 2  # an invalid query: `topics test` and `search` exit with this
+
+
+def aliases_of(app) -> dict:
+    from alerts.aliases import AliasError, load_aliases
+
+    try:
+        return load_aliases(app.config.aliases)
+    except AliasError as exc:
+        raise click.ClickException(f"setting 'aliases': {exc}") from None
+
+
+def topics_of(app) -> list:
+    """Every topic of the `topics` files; a bad file is an error naming it."""
+    from alerts.topics import TopicError, load_topics
+
+    paths = config_mod.topic_files(app.config)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise click.ClickException(f"setting 'topics': file(s) not found: {', '.join(missing)}")
+    try:
+        return load_topics(paths, app.config.aliases)
+    except TopicError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def parse_or_exit(query_text: str, aliases: dict):
+    """Parse a command-line query; an invalid one prints where and exits 2."""
+    from alerts.query import QueryError, parse
+
+    try:
+        return parse(query_text, aliases)
+    except QueryError as exc:
+        click.echo(f"Error: invalid query: {exc.message} (at column {exc.position + 1})",
+                   err=True)
+        click.echo("  " + exc.pointer(query_text).replace("\n", "\n  "), err=True)
+        sys.exit(QUERY_EXIT)
+
+
+def adhoc_topic(query_text: str, node):
+    from alerts.topics import Topic
+
+    return Topic(name="query", title=query_text, query=node, query_text=query_text)
+
+
+def zone_of(app) -> ZoneInfo:
+    try:
+        return ZoneInfo(app.config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.ClickException(f"setting 'timezone': unknown time zone "
+                                   f"{app.config.timezone!r}") from None
+
+
+def local_date(article: dict, zone: ZoneInfo) -> str:
+    from alerts.engine import article_time
+
+    when = article_time(article)
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def local_time(value: str | None, zone: ZoneInfo) -> str:
+    if not value:
+        return "-"
+    try:
+        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+def hit_lines(hits: list[dict]) -> list[str]:
+    """`--explain` lines: each term, where it hit, and at which offsets."""
+    lines = []
+    for h in hits:
+        at = ", ".join(f"{s}-{e}" for s, e in h["at"])
+        lines.append(f"  {h['term']!s:<32} {h['field']:<10} {at}")
+    return lines
