@@ -201,7 +201,7 @@ class WebhookReceiver:
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True,
                                         name="webhook-receiver")
         self._thread.start()
 

@@ -1,0 +1,36 @@
+"""``type = "slack"``: a Slack incoming webhook, text in mrkdwn.
+
+Slack truncates a message's text past 40,000 characters and recommends 4,000; longer
+messages (digests) are split at 4,000 characters, between alerts.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from alerts import secrets
+from alerts.channels.base import Channel, Field, Message, Outcome
+
+
+class SlackChannel(Channel):
+    type = "slack"
+    FIELDS = {
+        "url": Field(str, True, help="the incoming webhook URL (write ${ENV_NAME})"),
+        "allow_private": Field(bool, default=False),
+    }
+    DEFAULT_RATE = "1/s"
+    SIZE_LIMIT = 4000
+    SIZE_UNIT = "chars"
+
+    def describe(self) -> str:
+        return f"slack → {secrets.safe_url(self.cfg['url'])}"
+
+    async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
+        url = self.secret("url")
+        parts = self.split(self.renderer.render(message, tz=self.tz))
+        for part in parts:
+            outcome, resp = await self.post(client, url, json_body={"text": part},
+                                            allow_private=self.cfg["allow_private"])
+            if not outcome.ok:
+                return outcome
+        return Outcome(True, status=outcome.status, parts=len(parts))

@@ -1,0 +1,283 @@
+"""Deliver what is due in the outbox, asynchronously (httpx), and record every attempt.
+
+:func:`adeliver_due` (asyncio, for the service) and :func:`deliver_due` (blocking, for
+``newswatch deliver``) first build the digests that are due (:func:`run_digests`), then
+claim due rows with a lease (two delivering processes never send one row at once; a
+killed process's lease is taken over at once), send them concurrently, and record each
+outcome as it arrives:
+
+- sent: ``state = 'sent'``; a digest takes its members with it.
+- retryable failure (time-out, refused connection, 408, 429, 5xx, a bot's "too fast"):
+  due again after exponential backoff with full jitter, or after ``Retry-After``.
+- permanent failure (other 4xx, refused address, bad config), or older than
+  ``delivery_max_age`` (default 3 days): ``state = 'dead'``, shown by ``newswatch alerts``.
+- quiet hours or a channel's rate limit: deferred (due later), never dropped.
+
+The row is marked sent only after the channel accepted it: a crash in between repeats
+the delivery under the same idempotency key (``webhook-id``), never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import defaultdict, deque
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from alerts import local_time, outbox, payload
+from alerts.channels import Channel, Message, Outcome, build_channels
+from alerts.channels.base import parse_duration
+from alerts.digests import members_of, run_digests
+from crawler import archive
+
+__all__ = ["DeliveryResult", "adeliver_due", "deliver_due", "run_digests", "send_test"]
+
+BACKOFF_BASE_S = 30.0
+BACKOFF_CAP_S = 3600.0
+LEASE_S = 600.0  # a live process that holds a row longer than this has lost it
+BATCH = 500
+CONCURRENCY = 32
+_in_flight: set[int] = set()  # rows this process is sending right now
+
+
+@dataclass
+class DeliveryResult:
+    id: int
+    channel: str
+    topic: str | None
+    kind: str
+    outcome: str  # sent | retry | dead | deferred
+    status: int | None = None
+    error: str | None = None
+    attempts: int = 0
+    due: str | None = None  # when a retried or deferred row is due again
+    parts: int = 1
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def backoff_s(attempts: int, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
+    """Full jitter: uniform in [1 s, min(cap, base * 2^(attempts-1))]."""
+    return max(1.0, random.uniform(0, min(cap, base * 2 ** max(0, attempts - 1))))
+
+
+class RateLimiter:
+    """Sliding window per channel, seeded from the attempts table so that separate
+    ``newswatch deliver`` runs share it."""
+
+    def __init__(self, db: sqlite_utils.Database, channels: dict[str, Channel], now: datetime):
+        self.sent: dict[str, deque[float]] = defaultdict(deque)
+        for name, ch in channels.items():
+            if ch.rate:
+                since = outbox.iso(now - timedelta(seconds=ch.rate[1]))
+                for (at,) in db.execute("SELECT at FROM attempts WHERE channel = ? AND at > ? "
+                                        "ORDER BY at", [name, since]).fetchall():
+                    self.sent[name].append(datetime.fromisoformat(at).timestamp())
+
+    def wait_s(self, ch: Channel, now: datetime) -> float:
+        """0 and counts one send if the channel may send now, else seconds to wait."""
+        if not ch.rate:
+            return 0.0
+        count, period = ch.rate
+        t = now.timestamp()
+        window = self.sent[ch.name]
+        while window and window[0] <= t - period:
+            window.popleft()
+        if len(window) >= count:
+            return max(1.0, window[0] + period - t)
+        window.append(t)
+        return 0.0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim(db: sqlite_utils.Database, now: datetime, limit: int,
+          skip: set[int]) -> list[dict]:
+    """Take up to ``limit`` due rows under this process's lease."""
+    me, real_now = os.getpid(), time.time()
+    with archive.immediate(db):
+        holders = [r[0] for r in db.execute(
+            "SELECT DISTINCT lease_pid FROM outbox WHERE state = 'pending' "
+            "AND lease_pid IS NOT NULL").fetchall()]
+        free = [p for p in holders if p == me or not _pid_alive(p)]
+        sql = ("SELECT * FROM outbox WHERE state = 'pending' AND due <= ? AND (lease_pid IS NULL "
+               "OR lease_until < ? OR lease_pid IN (%s)) ORDER BY due, id LIMIT ?"
+               % (",".join("?" * len(free)) or "NULL"))
+        lease_now = outbox.iso(datetime.fromtimestamp(real_now).astimezone())
+        rows = [dict(r) for r in db.query(
+            sql, [outbox.iso(now), lease_now, *free, limit + len(skip) + len(_in_flight)])]
+        rows = [r for r in rows if r["id"] not in skip and r["id"] not in _in_flight][:limit]
+        until = outbox.iso(datetime.fromtimestamp(real_now + LEASE_S).astimezone())
+        for r in rows:
+            db.execute("UPDATE outbox SET lease_until = ?, lease_pid = ? WHERE id = ?",
+                       [until, me, r["id"]])
+    return rows
+
+
+def message_of(db: sqlite_utils.Database, row: dict) -> Message:
+    if row["kind"] == "digest":
+        return Message(row["key"], "digest", payload.digest(db, row, members_of(db, row["id"])))
+    if row["kind"] == "notice":
+        return Message(row["key"], "notice", payload.notice(row))
+    return Message(row["key"], "alert", payload.alert(db, row))
+
+
+def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datetime,
+           max_age_s: float, duration_ms: int = 0) -> DeliveryResult:
+    """Write one attempt's outcome; returns what happened to the row."""
+    attempts = (row["attempts"] or 0) + 1
+    stamp = outbox.iso(now)
+    due = None
+    if outcome.ok:
+        state, kind = "sent", "sent"
+    else:
+        deadline = datetime.fromisoformat(row["created"]) + timedelta(seconds=max_age_s)
+        if outcome.permanent or now >= deadline:
+            state, kind = "dead", "dead"
+        else:
+            delay = backoff_s(attempts)
+            if outcome.retry_after is not None:
+                delay = max(1.0, outcome.retry_after)
+            state, kind = "pending", "retry"
+            due = outbox.iso(min(now + timedelta(seconds=delay), deadline))
+            due = max(due, outbox.iso(now + timedelta(seconds=1)))
+    error = outcome.error
+    if kind == "dead" and not outcome.permanent:
+        error = f"gave up after {attempts} attempts (older than max age): {error}"
+    with archive.immediate(db):
+        db.execute("INSERT INTO attempts (outbox_id, channel, at, outcome, status, error, "
+                   "duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [row["id"], row["channel"], stamp, kind, outcome.status, error, duration_ms])
+        db.execute("UPDATE outbox SET state = ?, attempts = ?, last_status = ?, last_error = ?, "
+                   "due = COALESCE(?, due), sent = CASE WHEN ? = 'sent' THEN ? ELSE sent END, "
+                   "lease_until = NULL, lease_pid = NULL WHERE id = ?",
+                   [state, attempts, outcome.status, error, due, state, stamp, row["id"]])
+        if row["kind"] == "digest" and state in ("sent", "dead"):
+            db.execute("UPDATE outbox SET state = ?, sent = CASE WHEN ? = 'sent' THEN ? END, "
+                       "last_error = ? WHERE digest_id = ? AND state = 'waiting'",
+                       [state, state, stamp, None if state == "sent" else
+                        f"its digest #{row['id']} died: {error}", row["id"]])
+    return DeliveryResult(row["id"], row["channel"], row["topic"], row["kind"], kind,
+                          outcome.status, error, attempts, due, outcome.parts)
+
+
+def defer(db: sqlite_utils.Database, row: dict, until: datetime, why: str) -> DeliveryResult:
+    due = outbox.iso(until)
+    with archive.immediate(db):
+        db.execute("UPDATE outbox SET due = ?, last_error = ?, lease_until = NULL, "
+                   "lease_pid = NULL WHERE id = ?", [due, why, row["id"]])
+    return DeliveryResult(row["id"], row["channel"], row["topic"], row["kind"], "deferred",
+                          None, why, row["attempts"] or 0, due, 0)
+
+
+def _max_age_s(config: Any, ch: Channel | None) -> float:
+    if ch is not None and ch.max_age:
+        return ch.max_age
+    return parse_duration(getattr(config, "delivery_max_age", None) or "3d")
+
+
+async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,
+                       limit: int | None = None, client: httpx.AsyncClient | None = None,
+                       channels: dict[str, Channel] | None = None) -> list[DeliveryResult]:
+    """Build due digests, then send every due row (at most ``limit``); one result per row."""
+    now = now or outbox.now_utc()
+    tz = local_time.zone(getattr(config, "timezone", None))
+    channels = channels if channels is not None else build_channels(config, tz=tz)
+    quiet = local_time.parse_quiet_hours(getattr(config, "quiet_hours", None) or "")
+    run_digests(db, config, now=now)
+    limiter = RateLimiter(db, channels, now)
+    results: list[DeliveryResult] = []
+    handled: set[int] = set()
+    sem = asyncio.Semaphore(CONCURRENCY)
+    own_client = client is None
+    client = client or httpx.AsyncClient(limits=httpx.Limits(max_connections=CONCURRENCY),
+                                         follow_redirects=False)
+    try:
+        while limit is None or len(results) < limit:
+            batch = claim(db, now, min(BATCH, (limit or BATCH) - len(results)) or BATCH,
+                          handled)
+            if not batch:
+                break
+            handled.update(r["id"] for r in batch)
+            _in_flight.update(r["id"] for r in batch)
+            try:
+                tasks = [_deliver_one(db, config, row, channels, limiter, quiet, tz, now,
+                                      client, sem) for row in batch]
+                results.extend(await asyncio.gather(*tasks))
+            finally:
+                _in_flight.difference_update(r["id"] for r in batch)
+    finally:
+        if own_client:
+            await client.aclose()
+    return results
+
+
+async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, client,
+                       sem) -> DeliveryResult:
+    ch = channels.get(row["channel"])
+    max_age = _max_age_s(config, ch)
+    if ch is None:
+        return record(db, row, Outcome(False, permanent=True,
+                                       error=f"channel {row['channel']!r} is not configured "
+                                             f"(add [channels.{row['channel']}])"),
+                      now=now, max_age_s=max_age)
+    until = local_time.quiet_until(now, ch.quiet_hours or quiet, tz)
+    if until is not None:
+        return defer(db, row, until, f"quiet hours until {local_time.local_text(until, tz)}")
+    wait = limiter.wait_s(ch, now)
+    if wait:
+        return defer(db, row, now + timedelta(seconds=wait),
+                     f"rate limit {ch.rate[0]} per {ch.rate[1]:.0f}s")
+    async with sem:
+        started = time.monotonic()
+        try:
+            message = message_of(db, row)
+            outcome = await asyncio.wait_for(ch.send(message, client),
+                                             timeout=ch.timeout * 4 + 5)
+        except asyncio.TimeoutError:
+            outcome = Outcome(False, error=f"no answer within {ch.timeout * 4 + 5:.0f}s")
+        except Exception as exc:  # one bad row or channel must not stop the others
+            outcome = Outcome(False, error=ch.redact(f"{type(exc).__name__}: {exc}"))
+        ms = int((time.monotonic() - started) * 1000)
+    return record(db, row, outcome, now=now, max_age_s=max_age, duration_ms=ms)
+
+
+def deliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,
+                limit: int | None = None) -> list[DeliveryResult]:
+    """Blocking :func:`adeliver_due`, for commands and tests."""
+    return asyncio.run(adeliver_due(db, config, now=now, limit=limit))
+
+
+async def send_test(config: Any, name: str, *, channels: dict[str, Channel] | None = None
+                    ) -> tuple[Channel, Outcome]:
+    """Send a made-up alert through channel ``name`` now (no outbox row, no retry)."""
+    tz = local_time.zone(getattr(config, "timezone", None))
+    channels = channels if channels is not None else build_channels(config, tz=tz)
+    if name not in channels:
+        raise KeyError(name)
+    ch = channels[name]
+    now = outbox.now_utc()
+    key = f"nw_test_{int(now.timestamp())}"
+    message = Message(key, "alert", payload.sample(key, now=outbox.iso(now)))
+    async with httpx.AsyncClient(follow_redirects=False) as client:
+        try:
+            outcome = await ch.send(message, client)
+        except Exception as exc:
+            outcome = Outcome(False, error=ch.redact(f"{type(exc).__name__}: {exc}"))
+    return ch, outcome

@@ -1,0 +1,136 @@
+"""The documented JSON of each delivery (docs/alerts.md), built at send time.
+
+Built when sent, not when queued, so "also published by" lists every outlet the story
+has reached by then. The webhook and jsonl channels send it as is; the chat and email
+templates render it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+from crawler import archive
+
+VERSION = 1
+ARTICLE_FIELDS = ("id", "title", "url", "site", "source", "original_source", "published",
+                  "doc_number")
+
+
+def _article(art: dict | None) -> dict[str, Any]:
+    art = art or {}
+    out = {k: art.get(k) for k in ARTICLE_FIELDS}
+    out["language"] = art.get("lang")
+    return out
+
+
+def _match(db: sqlite_utils.Database, match_id: int | None) -> dict:
+    if match_id is None:
+        return {}
+    try:
+        rows = list(db.query("SELECT * FROM matches WHERE id = ?", [match_id]))
+    except sqlite3.OperationalError:  # the matcher's table is not there (tests, old file)
+        return {}
+    if not rows:
+        return {}
+    row = dict(rows[0])
+    try:
+        hits = json.loads(row.get("terms") or "[]")
+    except ValueError:
+        hits = []
+    # The matcher stores [{"term", "field", "at": [[start, end], ...]}, ...].
+    row["hits"] = [h for h in hits if isinstance(h, dict)]
+    terms = [h.get("term") if isinstance(h, dict) else h for h in hits]
+    row["terms"] = [t for t in dict.fromkeys(terms) if isinstance(t, str)]
+    return row
+
+
+def _story(db: sqlite_utils.Database, story_id: int | None, article: dict) -> dict:
+    members: list[dict] = []
+    if story_id is not None:
+        try:
+            from alerts import stories
+
+            members = stories.members(db, story_id)
+        except sqlite3.OperationalError:
+            members = []
+    if not members:
+        members = [dict(article)]
+    first = members[0]
+    others = [m for m in members if m.get("id") != article.get("id")]
+    return {
+        "id": story_id,
+        "size": len(members),
+        "first_article": {k: first.get(k) for k in ("id", "title", "url", "site",
+                                                    "published")},
+        "also_published_by": [{k: m.get(k) for k in ("site", "source", "title", "url",
+                                                     "published")} for m in others],
+    }
+
+
+def alert(db: sqlite_utils.Database, row: dict) -> dict[str, Any]:
+    """The payload of one alert row."""
+    art = archive.get_article(db, row["article_id"]) if row.get("article_id") else None
+    article = _article(art)
+    match = _match(db, row.get("match_id"))
+    return {
+        "type": "newswatch.alert",
+        "version": VERSION,
+        "id": row["key"],
+        "topic": {"name": row["topic"], "title": row["topic_title"] or row["topic"],
+                  "mode": row["mode"]},
+        "article": article,
+        "story": _story(db, row.get("story_id"), article),
+        "terms": match.get("terms", []),
+        "hits": match.get("hits", []),
+        "snippet": match.get("snippet") or "",
+        "matched_at": match.get("created") or row["created"],
+    }
+
+
+def digest(db: sqlite_utils.Database, row: dict, members: list[dict]) -> dict[str, Any]:
+    """The payload of a digest row: its members' alert payloads, oldest first."""
+    return {
+        "type": "newswatch.digest",
+        "version": VERSION,
+        "id": row["key"],
+        "topic": {"name": row["topic"], "title": row["topic_title"] or row["topic"],
+                  "mode": row["mode"]},
+        "period": {"start": row["period_start"], "end": row["period_end"]},
+        "count": len(members),
+        "alerts": [alert(db, m) for m in members],
+    }
+
+
+def notice(row: dict) -> dict[str, Any]:
+    data = json.loads(row.get("payload") or "{}")
+    return {"type": "newswatch.notice", "version": VERSION, "id": row["key"],
+            "title": data.get("title", ""), "text": data.get("text", ""),
+            "created": row["created"]}
+
+
+def sample(key: str, *, now: str) -> dict[str, Any]:
+    """A made-up alert for ``newswatch alerts test``."""
+    return {
+        "type": "newswatch.alert",
+        "version": VERSION,
+        "id": key,
+        "test": True,
+        "topic": {"name": "test", "title": "newswatch 测试 / test", "mode": "immediate"},
+        "article": {"id": 0, "title": "这是一条测试提醒 — a test alert from newswatch",
+                    "url": "https://example.com/newswatch-test", "site": "newswatch",
+                    "source": "test", "original_source": None, "published": now,
+                    "doc_number": None, "language": "zh"},
+        "story": {"id": None, "size": 1,
+                  "first_article": {"id": 0, "title": "这是一条测试提醒",
+                                    "url": "https://example.com/newswatch-test",
+                                    "site": "newswatch", "published": now},
+                  "also_published_by": []},
+        "terms": ["测试", "test"],
+        "hits": [{"term": "测试", "field": "title", "at": [[2, 4]]}],
+        "snippet": "如果你看到这条消息，这个渠道已经配置好了。If you can read this, the channel works.",
+        "matched_at": now,
+    }
