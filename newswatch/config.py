@@ -51,11 +51,23 @@ SETTINGS: list[Setting] = [
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
             "in the user's data directory.", "NEWSWATCH_DB"),
+    Setting("default_channels", "console,jsonl",
+            "Channels for topics that name none (comma-separated, or a TOML list). "
+            "console and jsonl work with no [channels] table.", "NEWSWATCH_DEFAULT_CHANNELS"),
     Setting("delivery_interval", "5s",
             "How often the service retries due deliveries.", "NEWSWATCH_DELIVERY_INTERVAL"),
+    Setting("delivery_max_age", "3d",
+            "A delivery still failing this long after it was queued is given up (dead "
+            "letter); s, m, h, d units.", "NEWSWATCH_DELIVERY_MAX_AGE"),
+    Setting("digest_time", "08:00",
+            "Local time (HH:MM, in `timezone`) of daily digests; hourly digests go at :00.",
+            "NEWSWATCH_DIGEST_TIME"),
     Setting("ops_channel", "console",
             "Channel that gets source-health alerts (a [channels.<name>] or console).",
             "NEWSWATCH_OPS_CHANNEL"),
+    Setting("quiet_hours", "",
+            "Local HH:MM-HH:MM window (e.g. 22:00-07:00) during which alerts are deferred, "
+            "never dropped; a channel's own quiet_hours wins.", "NEWSWATCH_QUIET_HOURS"),
     Setting("replay", "",
             "Base URL of a replay server (`newswatch replay serve`); when set, every crawl "
             "request goes there while the archive keeps the real URLs.", "NEWSWATCH_REPLAY"),
