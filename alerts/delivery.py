@@ -60,6 +60,11 @@ class DeliveryResult:
     due: str | None = None  # when a retried or deferred row is due again
     parts: int = 1
 
+    @property
+    def state(self) -> str:
+        """The outcome (sent, retry, dead, deferred), under the name the service reads."""
+        return self.outcome
+
     def to_json(self) -> dict:
         return asdict(self)
 
