@@ -55,6 +55,8 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 LOG_LEVEL = "INFO"
 # Redirect chains longer than this are an error ("redirect loop").
 REDIRECT_MAX_TIMES = 10
+# Scrapy's remote-control HTTP server: a crawl child needs no open port.
+REMOTE_CONTROL_ENABLED = False
 # Retry server errors and time-outs, twice.
 RETRY_ENABLED = True
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]

@@ -108,6 +108,8 @@ def child_command(source: Source, options: CrawlOptions) -> list[str]:
         "NEWSWATCH_DRY_RUN": str(int(options.dry_run)),
         "NEWSWATCH_POLITE": str(int(polite)),
         "NEWSWATCH_PROGRESS": "1",
+        # Scrapy reads the delay before the spider knows its source: pass it from here.
+        "DOWNLOAD_DELAY": str(source.download_delay if polite else 0),
         **options.settings,
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", source.spider_name, "-a",

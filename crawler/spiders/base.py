@@ -99,10 +99,6 @@ class SourceSpider(scrapy.Spider):
         self.tally = Tally()
         self.refresh = settings.getbool("NEWSWATCH_REFRESH")
         self.dry_run = settings.getbool("NEWSWATCH_DRY_RUN")
-        if settings.getbool("NEWSWATCH_POLITE"):
-            self.download_delay = self.source.download_delay
-        else:
-            self.download_delay = 0
         self.known = KnownArticles(settings.get("NEWSWATCH_DB"), self.source.site)
         self._seen: set[str] = set()
 
@@ -170,7 +166,8 @@ class SourceSpider(scrapy.Spider):
         self.tally.pages += 1
         entries = self._admissible(entries)
         self.tally.items_found += len(entries)
-        if not entries:
+        sublists = self.sublists(response)
+        if not entries and not sublists:
             self.tally.empty_pages += 1
             self.tally.error(response.url, "0 items: no article links matched on this list "
                                            "page (selectors or layout changed?)")
@@ -182,7 +179,7 @@ class SourceSpider(scrapy.Spider):
                 continue
             new += 1
             yield self.article_request(entry)
-        for url in self.sublists(response):
+        for url in sublists:
             if page < self.source.max_pages:
                 yield self.list_request(url, page=page + 1)
         if entries and new == 0 and not self.refresh:
