@@ -9,7 +9,8 @@ an article by writing a file while the server runs. How names map to files
   folder) → its ``index.html``; the path is percent-decoded (UTF-8).
 - a query string → ``<file>@<query>``, the query exactly as sent, else with its
   parameters sorted (``/`` in the query written ``%2F``):
-  ``/h/info_view.php?VID=7&tab=x`` → ``DIR/h/info_view.php@VID=7&tab=x``.
+  ``/h/info_view.php?VID=7&tab=x`` → ``DIR/h/info_view.php@VID=7&tab=x``; a name over
+  200 bytes is stored as ``<file>@sha1-<first 16 hex of sha1(sorted query)>``.
 - a sidecar ``<file>.meta.toml`` may set ``status``, ``content_type``, ``charset``,
   ``delay`` (seconds before answering) and a ``[headers]`` table (``Location``,
   ``Retry-After``, ...). It may exist without the file (a redirect, a 500).
@@ -34,6 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 DEFAULT_PORT = 8321
 _HTML_SUFFIXES = {".php", ".htm", ".html", ".shtml", ".jsp", ".asp", ".aspx", ".do", ""}
 _REASONS = {200: "OK", 304: "Not Modified", 404: "Not Found"}
+MAX_NAME_BYTES = 200
 
 
 @dataclass
@@ -59,6 +61,10 @@ def query_file_names(name: str, query: str) -> list[str]:
     names = [f"{name}@{query.replace('/', '%2F')}"]
     if sorted_query != query:
         names.append(f"{name}@{sorted_query.replace('/', '%2F')}")
+    # File names stop at 255 bytes; long API queries (MIIT's) go by a hash of the sorted form.
+    digest = hashlib.sha1(sorted_query.replace("/", "%2F").encode("utf-8")).hexdigest()[:16]
+    names = [n for n in names if len(n.encode("utf-8")) <= MAX_NAME_BYTES]
+    names.append(f"{name}@sha1-{digest}")
     return names
 
 

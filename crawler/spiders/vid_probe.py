@@ -1,0 +1,155 @@
+"""Find new articles on a site with no known list page by probing growing numeric ids.
+
+Outlook New Era serves ``info_view.php?VID=<n>`` on two hosts (www.outlooknewera.com.cn,
+www.lwxsd.com): one site, one VID. A run first re-reads the highest VID archived for the
+site (the anchor: if it no longer answers with an article the site changed, and the run
+is ``empty``), then asks for the next VIDs one at a time until ``max_misses`` VIDs in a
+row are missing or ``max_probes`` were tried. A host that fails (5xx, refused, time-out)
+hands the same VID to the next template. Seed options (``[options]``):
+
+- ``url_templates``: URLs with ``{id}``, tried in order (default: the start URL with its
+  ``VID=<n>`` turned into ``VID={id}``);
+- ``start_id``: the first VID when the archive holds none of the site (default: the start
+  URL's VID); ``max_misses`` (default 5); ``max_probes`` (default 50).
+"""
+
+from __future__ import annotations
+
+import re
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.blocking import block_reason
+from crawler.spiders.base import ListEntry, SourceSpider, failure_message
+
+_VID = re.compile(r"(VID=)(\d+)", re.IGNORECASE)
+# A VID that does not exist may still answer 200 with the page frame: demand some text.
+MIN_BODY_CHARS = 80
+
+
+class VidProbeSpider(SourceSpider):
+    """Probes ``VID`` numbers above the highest archived (``-a source=outlook-new-era``)."""
+
+    name = "vid_probe"
+
+    def setup(self, settings) -> None:
+        super().setup(settings)
+        opts = self.source.options
+        first = self.source.start_urls[0]
+        self.templates = [str(t) for t in opts.get("url_templates") or []] or [
+            _VID.sub(r"\1{id}", first)]
+        bad = [t for t in self.templates if "{id}" not in t]
+        if bad:
+            raise ValueError(f"{self.source.path}: field 'options.url_templates': "
+                             f"each must contain {{id}}, got {bad[0]!r}")
+        found = _VID.search(first)
+        self.start_id = int(opts.get("start_id") or (found.group(2) if found else 1))
+        self.max_misses = int(opts.get("max_misses", 5))
+        self.max_probes = int(opts.get("max_probes", 50))
+        self.misses = 0
+        self.probes = 0
+        self.host = 0  # the template that answered last: later VIDs try it first
+
+    def highest_archived(self) -> int | None:
+        if self.known.db is None:
+            return None
+        row = self.known.db.execute(
+            "SELECT MAX(CAST(site_id AS INTEGER)) FROM articles "
+            "WHERE site = ? AND site_id GLOB '[0-9]*'", [self.source.site]).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def start_list_requests(self):
+        top = self.highest_archived()
+        if top is None:
+            yield self.probe(self.start_id)
+        else:
+            yield self.list_request(self.templates[self.host].format(id=top), page=1,
+                                    callback=self.parse_anchor, meta={"nw_vid": top})
+
+    def probe(self, vid: int, host: int | None = None) -> scrapy.Request:
+        host = self.host if host is None else host
+        self.probes += 1
+        return scrapy.Request(
+            self.templates[host].format(id=vid), callback=self.parse_probe,
+            errback=self.probe_failed, headers=dict(self.source.headers), dont_filter=True,
+            meta={"nw_role": "article", "nw_vid": vid, "nw_host": host, "dont_cache": True,
+                  "handle_httpstatus_list": [404, 410], "nw_tries": 1})
+
+    def next_probe(self, vid: int):
+        if self.misses < self.max_misses and self.probes < self.max_probes:
+            yield self.probe(vid + 1)
+
+    def _article(self, response: Response):
+        """The extracted item when the page holds an article, else None."""
+        if response.status != 200:
+            return None
+        item = self.build_item(response, ListEntry(response.url))
+        if item is None or not item.title or len(item.body or "") < MIN_BODY_CHARS:
+            return None
+        return item
+
+    def parse_anchor(self, response: Response):
+        vid = response.meta["nw_vid"]
+        reason = block_reason(response.status, response.body)
+        if reason:
+            self.tally.blocked += 1
+            self.tally.error(response.url, f"blocked: {reason}")
+            return
+        self.tally.pages += 1
+        if self._article(response) is not None:
+            self.tally.items_found += 1
+            self.tally.items_known += 1
+        else:
+            self.tally.empty_pages += 1
+            self.tally.error(response.url, f"0 items: the highest archived VID {vid} no "
+                                           f"longer answers with an article (site changed?)")
+        yield from self.next_probe(vid)
+
+    def parse_probe(self, response: Response):
+        vid = response.meta["nw_vid"]
+        reason = block_reason(response.status, response.body)
+        if reason:
+            self.tally.blocked += 1
+            self.tally.error(response.url, f"blocked: {reason}")
+            return  # probing a blocked site only deepens the block
+        self.tally.pages += 1
+        self.host = response.meta["nw_host"]
+        site_id = self.source.site_id(response.url)
+        if not self.refresh and self.known.is_known(response.url, site_id):
+            self.tally.items_found += 1
+            self.tally.items_known += 1
+            self.misses = 0
+        else:
+            try:
+                item = self._article(response)
+            except Exception as exc:  # one bad page must not end the probe
+                item = None
+                self.tally.error(response.url, f"extraction failed: {type(exc).__name__}: {exc}")
+            if item is None:
+                self.misses += 1
+            else:
+                self.misses = 0
+                self.tally.items_found += 1
+                yield item
+        yield from self.next_probe(vid)
+
+    def probe_failed(self, failure):
+        request = failure.request
+        vid, host = request.meta["nw_vid"], request.meta["nw_host"]
+        response = getattr(failure.value, "response", None)
+        if response is not None and block_reason(response.status, response.body):
+            self.tally.blocked += 1
+            self.tally.error(request.url, f"blocked: {block_reason(response.status, response.body)}")
+            return
+        following = (host + 1) % len(self.templates)
+        if request.meta.get("nw_tries", 1) < len(self.templates):
+            # The other host serves the same VIDs.
+            retry = self.probe(vid, following)
+            self.probes -= 1  # the same VID, not a new probe
+            retry.meta["nw_tries"] = request.meta.get("nw_tries", 1) + 1
+            yield retry
+            return
+        self.tally.error(request.url, f"probe of VID {vid}: {failure_message(failure)}")
+        self.misses += 1
+        yield from self.next_probe(vid)
