@@ -26,7 +26,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LIST_KEYS = {"items", "link", "title", "date", "items_path", "link_path", "title_path",
              "date_path", "link_pattern"}
 PAGINATION_KEYS = {"next", "url_template", "first_page", "max_pages"}
-ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_number"}
+ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_number",
+                "site_id", "extra"}
 TOP_KEYS = {"name", "title", "site", "kind", "language", "start_urls", "allowed_hosts",
             "schedule", "download_delay", "site_id_pattern", "spider", "headers", "list",
             "pagination", "article", "options"}
@@ -188,7 +189,10 @@ def _check_sections(c: _Checker, kind: str) -> tuple[dict, dict, dict]:
         c.bad("pagination.url_template", f"must contain {{page}}, got {template!r}")
     article = c.table("article", ARTICLE_KEYS)
     for key, value in article.items():
-        if not isinstance(value, str):
+        if key == "extra":  # [article.extra]: name = selector, stored in the article's extra
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                c.bad("article.extra", f"must be a table of name = \"selector\", got {value!r}")
+        elif not isinstance(value, str):
             c.bad(f"article.{key}", f"must be a string, got {value!r}")
     return lst, pagination, article
 

@@ -25,6 +25,7 @@ from crawler.blocking import block_reason
 from crawler.canonical import canonical_url
 from crawler.items import ArticleItem, Tally
 from crawler.known_articles import KnownArticles
+from crawler.page_fields import extraction_selectors, page_fields
 from crawler.seeds import SeedError, Source, find_source
 
 # List pages always revalidate: a heuristic freshness would hide new articles.
@@ -247,7 +248,8 @@ class SourceSpider(scrapy.Spider):
                    for k, v in response.headers.items() if v}
         fetched = datetime.now(timezone.utc).replace(microsecond=0)
         ex = extract(response.body, response.url, headers=headers,
-                     selectors=self.source.article or None, fetched_at=fetched,
+                     selectors=extraction_selectors(self.source.article) or None,
+                     fetched_at=fetched,
                      hints={"title": entry.title, "date": entry.date})
         if getattr(ex, "error", None) and not (ex.title or ex.body):
             self.tally.items_failed += 1
@@ -256,10 +258,12 @@ class SourceSpider(scrapy.Spider):
         published = ex.published
         if isinstance(published, datetime):
             published = published.astimezone(timezone.utc).isoformat()
-        site_id = (self.source.site_id(response.url)
+        # The seed's own page selectors: site_id, doc_number/editor fallbacks, extra.
+        own = page_fields(response, self.source.article) if self.source.article else {}
+        site_id = (own.get("site_id") or self.source.site_id(response.url)
                    or self.source.site_id(response.request.url if response.request else "")
                    or self.source.site_id(entry.url))
-        extra = dict(entry.extra)
+        extra = {**entry.extra, **own.get("extra", {})}
         if getattr(ex, "site", None):
             extra.setdefault("site_name", ex.site)
         return ArticleItem(
@@ -268,8 +272,10 @@ class SourceSpider(scrapy.Spider):
             url=response.url, canonical_url=canonical_url(entry.url or response.url),
             source=self.source.name, site=self.source.site, site_id=site_id,
             title=ex.title, published=published, published_text=ex.published_text,
-            date_source=ex.date_source, author=ex.author, editor=ex.editor,
-            original_source=ex.original_source, doc_number=ex.doc_number, body=ex.body,
+            date_source=ex.date_source, author=ex.author,
+            editor=ex.editor or own.get("editor"),
+            original_source=ex.original_source,
+            doc_number=ex.doc_number or own.get("doc_number"), body=ex.body,
             lang=ex.lang or self.source.language, attachments=list(ex.attachments or []),
             encoding=ex.encoding, fetched=fetched.isoformat(),
             field_sources=dict(ex.field_sources or {}), extra=extra)
