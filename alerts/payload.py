@@ -60,7 +60,9 @@ def _story(db: sqlite_utils.Database, story_id: int | None, article: dict) -> di
     if not members:
         members = [dict(article)]
     first = members[0]
-    others = [m for m in members if m.get("id") != article.get("id")]
+    # Other outlets only: the alerted site's own copies are not "also published by".
+    others = [m for m in members if m.get("id") != article.get("id")
+              and (m.get("site") != article.get("site") or not article.get("site"))]
     return {
         "id": story_id,
         "size": len(members),
