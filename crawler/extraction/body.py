@@ -54,23 +54,32 @@ def cms_body(tree) -> str:
     return ""
 
 
-def _han_count(text: str) -> int:
-    return len(re.findall(r"[\u4e00-\u9fff]", text))
-
-
-def pick_body(generic: str, cms: str) -> str:
-    """Prefer the CMS container on Chinese pages when trafilatura kept much less of it."""
-    if not cms:
-        return generic
-    if not generic:
-        return cms
-    g, c = _han_count(generic), _han_count(cms)
-    if c >= 50 and g < 0.6 * c:
-        return cms
-    return generic
-
-
 def paragraphs(text: str) -> list[str]:
     """Split body text into trimmed, non-empty paragraphs."""
     lines = re.split(r"\n+", text.replace("\r", "\n"))
     return [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in lines if line.strip()]
+
+
+_SENTENCE_END = re.compile(r"[。！？；!?]")
+
+
+def sentence_chars(text: str) -> int:
+    """Characters in paragraphs that read as prose (end a sentence), not menus or links."""
+    return sum(len(p) for p in text.split("\n") if len(p) >= 15 and _SENTENCE_END.search(p))
+
+
+def choose_chinese(generic: str, dense: str, cms: str) -> tuple[str, str]:
+    """The body of a Chinese page: a known CMS container, the densest element, or trafilatura.
+
+    trafilatura keeps the article on Chinese pages but also comments, related links and
+    disclaimers, which add prose of their own; the densest element is the article alone
+    unless it is a small part of the prose trafilatura found.
+    """
+    s_generic, s_dense, s_cms = sentence_chars(generic), sentence_chars(dense), sentence_chars(cms)
+    # A CMS container wins when it holds the prose without much more than the densest part.
+    if (cms and s_cms >= 0.7 * s_dense and s_cms >= 0.25 * s_generic
+            and len(cms) <= 1.3 * len(dense) + 100):
+        return cms, "cms"
+    if dense and s_dense >= max(0.25 * s_generic, 1):
+        return dense, "density"
+    return generic, "trafilatura"

@@ -38,6 +38,9 @@ _CHROME_WORDS = {
 _TOKENS = re.compile(r"[\s【】\[\]［］()（）|｜/:：·•]+")
 
 
+_PAGER = re.compile(r"^(?:\s*(?:【\d+】|\[\d+\]|\d{1,2}|上一页|下一页|首页|尾页|末页|\.\.\.|…)\s*)+$")
+
+
 def is_chrome(line: str) -> bool:
     """A short line that is page chrome (print, share, copyright...), not text."""
     line = line.strip()
@@ -45,6 +48,8 @@ def is_chrome(line: str) -> bool:
         return True
     if len(line) > _SHORT:
         return False
+    if _PAGER.match(line):
+        return True
     tokens = [t for t in _TOKENS.split(line) if t]
     if tokens and all(t in _CHROME_WORDS for t in tokens):
         return True

@@ -61,6 +61,8 @@ _RELATIVE = re.compile(
     r"mins?|minutes?|hours?|hrs?|days?|weeks?)\s*(?:前|以前|ago)|(?P<now>刚刚|just now)|"
     r"(?P<day>今天|今日|昨天|昨日|前天|yesterday|today)\s*(?P<h>[012]?\d)?[:：]?(?P<mi>[0-5]\d)?",
     re.I)
+_MONTH_DAY = re.compile(r"(?<![\d/.-])(?P<m>[01]?\d)(?:[-/.]|月)(?P<d>[0-3]?\d)日?(?![\d/.-])"
+                        r"(?:\s*(?P<H>[012]?\d)[:：](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")
 _EPOCH = re.compile(r"^\s*(\d{10}|\d{13})(?:\.\d+)?\s*$")
 _TZ_NAMES = {"Z": timezone.utc, "UTC": timezone.utc, "GMT": timezone.utc, "CST": BEIJING,
              "北京时间": BEIJING}
@@ -172,6 +174,23 @@ def relative_date(text: str, now: datetime, default_tz=BEIJING) -> FoundDate | N
     return FoundDate(local_now - delta, m.group(0).strip(), m.start(), True)
 
 
+def month_day(text: str, now: datetime, default_tz=BEIJING) -> FoundDate | None:
+    """``10-08 12:00`` or ``11月4日``: a date without its year, in the latest year not ahead of now."""
+    m = _MONTH_DAY.search(text)
+    if not m:
+        return None
+    local_now = now.astimezone(default_tz)
+    for year in (local_now.year, local_now.year - 1):
+        try:
+            value = datetime(year, int(m.group("m")), int(m.group("d")), int(m.group("H") or 0),
+                             int(m.group("M") or 0), int(m.group("S") or 0), tzinfo=default_tz)
+        except ValueError:
+            return None
+        if value <= local_now + timedelta(days=1):
+            return FoundDate(value, m.group(0).strip(), m.start(), m.group("H") is not None)
+    return None
+
+
 def find_dates(text: str, default_tz=BEIJING) -> list[FoundDate]:
     """Every absolute date in ``text``, in order of position, overlaps resolved to the longest."""
     found = sorted(_iter_matches(text, default_tz), key=lambda f: (f.start, -len(f.text)))
@@ -209,7 +228,7 @@ def parse_date(text: str | None, *, now: datetime | None = None,
     if found:
         return found[0].value
     if now is not None:
-        rel = relative_date(text, now, default_tz)
+        rel = relative_date(text, now, default_tz) or month_day(text, now, default_tz)
         if rel is not None:
             return rel.value
     return None

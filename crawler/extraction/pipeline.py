@@ -17,7 +17,8 @@ from trafilatura.utils import load_html
 
 from . import published as pub
 from .attachments import find_attachments
-from .body import cms_body, generic_body, paragraphs, pick_body
+from .body import choose_chinese, cms_body, generic_body, paragraphs
+from .density import density_body
 from .boilerplate import strip_boilerplate
 from .dates import BEIJING, find_dates
 from .decoding import decode
@@ -28,12 +29,18 @@ from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMe
 from .republication import Credits, clean_value, find_source, strip_credits
 from .selectors import SelectorError, select_text
 from .text import page_lines
-from .title import clean_title, first_heading, heading_matching, strip_site_suffix
+from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _META_LINE_WORDS = re.compile(r"来源|作者|编辑|浏览|阅读|点击|字号|字体|发布|时间|Source|By\s", re.I)
-_AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff·]{2,10}(?:[、，,\s]+"
-                          r"[\u4e00-\u9fff·]{2,10}){0,3})")
+_AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff·]{2,4}(?:[、，,]"
+                          r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
+
+
+def _is_chinese(title: str, text: str) -> bool:
+    """Chinese enough for the density extractor: Han characters in the title or the text."""
+    sample = title + text[:2000]
+    return len(_HAN.findall(sample)) >= max(10, 0.2 * len(sample.split()))
 
 
 def _parse(text: str):
@@ -66,16 +73,15 @@ def _selected(tree, selectors: Mapping[str, str], errors: list[str]) -> dict[str
     return out
 
 
-def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None) -> tuple[str, str]:
+def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
+           lines) -> tuple[str, str]:
     if meta.meta.get("articletitle"):
         return clean_title(meta.meta["articletitle"]), "meta"
     if sel.get("title"):
         return clean_title(sel["title"]), "selector"
-    page_title = ""
-    for el in tree.iter("title"):
-        page_title = clean_title(el.text_content())
-        break
-    heading = heading_matching(tree, page_title) if page_title else None
+    page_title = clean_title(tree.findtext(".//title"))
+    candidates = headings(tree)
+    heading = heading_matching(candidates, page_title)
     if heading:
         return heading, "heading"
     for name in ("og:title", "twitter:title"):
@@ -86,13 +92,14 @@ def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None) ->
     if hints.get("title"):
         return clean_title(hints["title"]), "list"
     stripped = strip_site_suffix(page_title, [site or ""]) if page_title else ""
-    heading = first_heading(tree, exclude=(site or "", stripped))
-    if stripped and stripped.lower() != (site or "").lower() and (
-            not heading or len(stripped) >= len(heading) * 0.5):
+    if stripped and any(line.startswith(stripped) for line in lines()):
         return stripped, "title-tag"
-    if heading:
-        return heading, "heading"
-    return (stripped, "title-tag") if stripped else ("", "")
+    before = line_before_date(lines())
+    if before:
+        return before, "text"
+    if stripped:
+        return stripped, "title-tag"
+    return (candidates[0], "heading") if candidates else ("", "")
 
 
 def _site(meta: PageMeta, url: str) -> tuple[str, str]:
@@ -125,7 +132,24 @@ def _clean_body(text: str, title: str, credits: Credits) -> str:
     return "\n\n".join(paras)
 
 
-def _date_candidates(meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now):
+_SCRIPT_DATE = re.compile(
+    r"""\b(?:publish_?time|pub_?time|pub_?date|publish_?date|publishDate|datePublished|ct|"""
+    r"""createTime|create_time|ptime)\b["']?\s*[:=]\s*["']?(\d{10,13}|\d{4}-\d{2}-\d{2}"""
+    r"""[ T]?[\d:]*)""", re.I)
+
+
+def script_date(tree) -> str | None:
+    """A publication time set by a page script (WeChat's ``var ct = "1582..."``)."""
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if code and len(code) < 200_000:
+            m = _SCRIPT_DATE.search(code)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now):
     out: list = [("selector", sel.get("date"))]
     for name in DATE_NAMES:
         if meta.meta.get(name):
@@ -133,30 +157,44 @@ def _date_candidates(meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz
     out.append(("json-ld", meta.ld.get("datePublished")))
     out.append(("list", hints.get("date")))
 
-    def visible():  # only read the page text when the cheaper layers had no good date
-        found = pub.text_date(lines(), title, tz, now)
+    def visible(relative=False):  # read the page text only when cheaper layers had nothing
+        found = pub.text_date(lines(), title, tz, now, relative=relative)
         return found.text if found is not None else None
 
     out.append(("text", visible))
+    out.append(("script", lambda: script_date(tree)))
+    out.append(("text", lambda: visible(relative=True)))
     return out
 
 
-def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str) -> tuple[str, str]:
+_NOT_A_NAME = re.compile(r"^\W*$|^\d+$|@|https?:|^(?:未知|佚名|网络|网络整理|admin|匿名|unknown|none|null)$",
+                         re.I)
+
+
+def _plausible_name(value: str | None, site: str | None) -> bool:
+    """An author value that names someone, not a number, an address, the site or 'unknown'."""
+    if not value or len(value) > 80 or _NOT_A_NAME.search(value.strip()):
+        return False
+    return not site or value.strip().lower() != site.lower()
+
+
+def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str,
+            site: str | None) -> tuple[str, str]:
     if sel.get("author"):
         return clean_value(sel["author"], stop_at_space=False), "selector"
     found = meta.first(AUTHOR_NAMES)
-    if found and not found[1].startswith("http") and len(found[1]) <= 60:
+    if found and _plausible_name(found[1], site):
         return found[1], "meta"
-    if meta.ld.get("author") and len(meta.ld["author"]) <= 80:
+    if _plausible_name(meta.ld.get("author"), site):
         return meta.ld["author"], "json-ld"
-    if credits.author:
+    if _plausible_name(credits.author, site):
         return credits.author, "text"
     if not re.search("作者|记者", page_text):
         return "", ""
     for line in lines()[:120]:
         if len(line) <= 120:
             m = _AUTHOR_TEXT.search(line)
-            if m:
+            if m and _plausible_name(m.group(1), site):
                 return m.group(1).strip(), "text"
     return "", ""
 
@@ -208,17 +246,17 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         return cache[0]
 
     result.site, src["site"] = _site(meta, url)
-    result.title, src["title"] = _title(tree, meta, sel, hints, result.site)
+    result.title, src["title"] = _title(tree, meta, sel, hints, result.site, lines)
     result.attachments = find_attachments(tree, url)
 
     if sel.get("body"):
         raw_body, src["body"] = sel["body"], "selector"
     else:
         generic = generic_body(tree)
-        # Known CMS containers only matter on Chinese pages, where trafilatura drops most.
-        cms = cms_body(tree) if _HAN.search(generic[:500] or (result.title or "")) else ""
-        raw_body = pick_body(generic, cms)
-        src["body"] = "trafilatura" if raw_body is generic else "cms"
+        if _is_chinese(result.title or "", generic):
+            raw_body, src["body"] = choose_chinese(generic, density_body(tree), cms_body(tree))
+        else:
+            raw_body, src["body"] = generic, "trafilatura"
     credits = Credits()
     result.body = _clean_body(raw_body, result.title or "", credits)
     if not credits.editors and ("责任编辑" in text or "Responsible editor" in text):
@@ -238,14 +276,14 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
             src["doc_number"] = "text"
     host = (urlsplit(url).hostname or "").lower()
     tz = BEIJING if (host.endswith(".cn") or result.lang == "zh") else timezone.utc
-    choice = pub.choose(_date_candidates(meta, sel, hints, lines, result.title, tz, now), url,
+    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now), url,
                         now=now, tz=tz)
     result.published, result.published_text, result.date_source = (
         choice.value, choice.text, choice.source)
     if choice.source:
         src["published"] = choice.source
 
-    result.author, src["author"] = _author(meta, sel, credits, lines, text)
+    result.author, src["author"] = _author(meta, sel, credits, lines, text, result.site)
     result.original_source, src["original_source"] = _original_source(
         meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):

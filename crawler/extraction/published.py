@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .dates import FoundDate, find_dates, parse_date, relative_date
+from .dates import FoundDate, find_dates, month_day, parse_date, relative_date
 
 FUTURE_SKEW = timedelta(hours=6)
 _URL_PATTERNS = [
@@ -31,6 +31,7 @@ _URL_PATTERNS = [
 _PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|成文日期|印发日期|公布日期|"
                         r"时间|日期|Published|Posted|Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$",
                         re.I)
+_PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
 _NOT_PUB_LABEL = re.compile(r"(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
                             r"[^:：]{0,4}[:：]?\s*$", re.I)
 
@@ -74,8 +75,23 @@ def agrees(value: datetime, ud: UrlDate | None, tz) -> bool:
         local.year == ud.value.year - 1 and local.month == 12)
 
 
-def text_date(lines: list[str], title: str | None, tz, now: datetime) -> FoundDate | None:
-    """The visible publication date: a labelled date near the title, else the first date after it."""
+_DATELINE_NEXT = re.compile(r"^\s*(?:[\d:：]|来源|作者|编辑|责编|记者|发布|浏览|阅读|点击|字号|字体|星期|周|"
+                            r"[【\[(（|｜/丨·]|分类|出处|稿源|$)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_dateline(line: str, found: FoundDate) -> bool:
+    """A date followed by prose (2009年5月14日在南京逝世) is a fact in the story, not a dateline."""
+    after = line[found.start + len(found.text):]
+    return not (after.strip() and _HAN.match(after.strip()[0]) and not _DATELINE_NEXT.match(after))
+
+
+def text_date(lines: list[str], title: str | None, tz, now: datetime,
+              relative: bool = False) -> FoundDate | None:
+    """The visible publication date: a labelled date near the title, else the first dateline.
+
+    With ``relative``, only relative forms (3小时前, 昨天 14:20) are looked for.
+    """
     start = 0
     if title:
         key = title.strip()[:12]
@@ -84,6 +100,15 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime) -> FoundDa
                 start = i
                 break
     window = lines[start:start + 25] if start else lines[:80]
+    if relative:
+        for line in window:
+            if len(line) <= 60:
+                rel = relative_date(line, now, tz)
+                if rel is None and _PUB_LABEL_START.match(line):
+                    rel = month_day(line, now, tz)  # 发布时间：10-08 12:00
+                if rel is not None:
+                    return rel
+        return None
     best: FoundDate | None = None
     for line in window:
         if len(line) > 200:
@@ -95,14 +120,10 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime) -> FoundDa
             labelled = bool(_PUB_LABEL.search(before)) or "来源" in line[found.start:][:40]
             if labelled:
                 return found
+            if not _is_dateline(line, found):
+                continue
             if best is None or (found.has_time and not best.has_time):
                 best = found
-    if best is None:
-        for line in window:
-            if len(line) <= 60:
-                rel = relative_date(line, now, tz)
-                if rel is not None:
-                    return rel
     return best
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 _EDITOR_LABEL = (r"(?:Responsible\s+editors?|Chief\s+editors?|Executive\s+editors?|Editors?|"
                  r"Edited\s+by|Edit|责任编辑|责编|编辑|值班编辑|审核|审校|校对|终审|监制)")
 _OTHER_LABEL = (r"(?:Source|Author|Reporter|Photo|Translator|Translated\s+by|Proofread(?:er)?|"
-                r"来源|作者|记者|通讯员|摄影|出处|字号|浏览|点击|发布时间|时间|日期)")
+                r"(?:本文|文章|稿件|信息|新闻)?来源|作者|记者|通讯员|摄影|出处|字号|浏览|点击|发布时间|"
+                r"时间|日期)")
 _LABEL_SPLIT = re.compile(
     r"(?P<label>" + _EDITOR_LABEL + r"|" + _OTHER_LABEL + r")\s*[:：]\s*", re.I)
 # An editor-only line: every label on it is an editor label.
@@ -68,9 +69,11 @@ def parse_credit_line(line: str, credits: Credits) -> bool:
         if not value:
             continue
         if label in _PERSON_ROLES:
-            credits.editors.extend(v.strip() for v in re.split(r"[、,，/]", value) if v.strip())
+            # Portals append a staff code to the name (杨倩_NF4425): keep the name.
+            credits.editors.extend(re.sub(r"_[A-Z]{1,4}\d+$", "", v.strip())
+                                   for v in re.split(r"[、,，/]", value) if v.strip())
             found = True
-        elif label in ("source", "来源", "出处") and not credits.source:
+        elif (label == "source" or label.endswith("来源") or label == "出处") and not credits.source:
             credits.source = clean_value(value)
             found = True
         elif label in ("author", "作者", "reporter", "记者") and not credits.author:

@@ -13,31 +13,33 @@ _BLOCK = {"p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
 
 
-def _walk(el, out: list[str]) -> None:
+def _walk(el, out: list[str], skip, gap: str) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _SKIP:
+    if tag in _SKIP or (skip and el in skip):
         if el.tail:
             out.append(el.tail)
         return
-    block = tag in _BLOCK
-    if block:
-        out.append("\n")
+    sep = "\n" if tag in _BLOCK else gap
+    out.append(sep)
     if tag and el.text:
         out.append(el.text)
     for child in el:
-        _walk(child, out)
-    if block:
-        out.append("\n")
+        _walk(child, out, skip, gap)
+    out.append(sep)
     if el.tail:
         out.append(el.tail)
 
 
-def element_text(el, *, blocks: bool = True) -> str:
-    """Text of ``el``; with ``blocks`` one paragraph per block, blank lines between."""
+def element_text(el, *, blocks: bool = True, skip=None, inline_gap: bool = False) -> str:
+    """Text of ``el``; with ``blocks`` one paragraph per block, blank lines between.
+
+    Elements in ``skip`` (a set) are left out, their tail text kept. With ``inline_gap``
+    inline elements are set apart by a space (``<span>10-08</span><span>12:00</span>``).
+    """
     out: list[str] = []
     tail, el.tail = el.tail, None
     try:
-        _walk(el, out)
+        _walk(el, out, skip, " " if inline_gap else "")
     finally:
         el.tail = tail
     text = "".join(out)
@@ -52,4 +54,4 @@ def page_lines(tree) -> list[str]:
     body = tree.find("body")
     if body is None:
         body = tree
-    return element_text(body).split("\n\n")
+    return element_text(body, inline_gap=True).split("\n\n")

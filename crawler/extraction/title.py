@@ -1,10 +1,18 @@
-"""The article's headline: meta, selector, or the page's ``<title>`` without the site name."""
+"""The article's headline: meta, selector, a heading that matches ``<title>``, or ``<title>``
+without the site and column names around it.
+"""
 
 from __future__ import annotations
 
 import re
 
-_SEPARATORS = re.compile(r"\s+[-|–—_·:]\s+|\s*[|｜_–—]\s*|\s*--\s*|\s+-\s*|-{2,}")
+_SPACED_SEPARATORS = re.compile(r"\s+[-|–—_·:：]\s+|\s*[|｜_–—]\s*|\s*-{2,}\s*")
+_TIGHT_HYPHEN = re.compile(r"-(?=[^-]{1,14}$)")
+_HEADING_XPATH = ("//h1|//h2|//h3|//*[self::div or self::p or self::span or self::td or "
+                  "self::strong or self::h4][contains(translate(@class, 'TITLE', 'title'), "
+                  "'title') or contains(translate(@id, 'TITLE', 'title'), 'title')]")
+# A heading element that also holds the date line: keep the part before the labels.
+_META_LABEL = re.compile(r"\s*(?:来源|作者|发布时间|发布日期|时间|日期|浏览|点击|字号|编辑)\s*[:：]")
 
 
 def clean_title(title: str | None) -> str:
@@ -12,49 +20,64 @@ def clean_title(title: str | None) -> str:
 
 
 def strip_site_suffix(title: str, site_names: list[str] | None = None) -> str:
-    """``Headline - Xinhua`` / ``标题_中国政府网`` to the headline: drop the short site segments."""
+    """``Headline - Xinhua``, ``标题_中国政府网``, ``栏目--标题`` to the headline alone."""
     title = clean_title(title)
-    parts = [p for p in _SEPARATORS.split(title) if p.strip()]
-    if len(parts) < 2:
-        return title
-    sites = [s.lower() for s in (site_names or []) if s]
-    kept = [p for p in parts if p.strip().lower() not in sites]
-    if not kept:
-        return title
-    # The headline is the longest segment; site and column names are short.
-    longest = max(kept, key=len)
-    if len(longest) < 0.4 * len(title) and not sites:
-        return title
-    return longest.strip()
+    parts = [p.strip() for p in _SPACED_SEPARATORS.split(title) if p.strip()]
+    sites = {s.lower() for s in (site_names or []) if s}
+    if len(parts) >= 2:
+        kept = [p for p in parts if p.lower() not in sites] or parts
+        # The headline is the longest segment; site and column names are short.
+        longest = max(kept, key=len)
+        if len(longest) >= 0.4 * len(title) or sites & {p.lower() for p in parts}:
+            title = longest
+    # 标题-新华网: a short tail after an unspaced hyphen, when the head is long.
+    m = _TIGHT_HYPHEN.search(title)
+    if m and m.start() >= 8 and not re.search(r"\d", title[m.end():]):
+        title = title[:m.start()].strip()
+    return title
 
 
-def heading_matching(tree, page_title: str) -> str | None:
-    """An ``h1``-``h3`` whose text is (part of) the ``<title>``: the cleanest headline."""
-    page_title = clean_title(page_title)
-    for tag in ("h1", "h2", "h3"):
-        for el in tree.iter(tag):
-            text = clean_title(el.text_content())
-            if len(text) >= 4 and page_title and (text in page_title or page_title in text):
-                return text
-    return None
+def _first_line(el) -> str:
+    text = clean_title(el.text_content())
+    m = _META_LABEL.search(text)
+    if m and m.start() >= 4:
+        text = text[:m.start()].strip()
+    return text
 
 
-_TITLE_CLASS = ("//*[self::h1 or self::h2 or self::h3 or self::div or self::p or self::span or "
-                "self::td or self::strong][contains(translate(@class, 'TITLE', 'title'), 'title') or "
-                "contains(translate(@id, 'TITLE', 'title'), 'title')]")
-
-
-def first_heading(tree, exclude: tuple[str, ...] = ()) -> str | None:
-    """The first ``h1``, else the first element styled as a title (``class="title"``)."""
-    skip = {e.lower() for e in exclude if e}
-    for el in tree.iter("h1"):
-        text = clean_title(el.text_content())
-        if len(text) >= 4 and text.lower() not in skip:
-            return text
-    for el in tree.xpath(_TITLE_CLASS):
-        if el.xpath("ancestor::a|descendant::li|ancestor::li|ancestor::head"):
+def headings(tree) -> list[str]:
+    """Heading-like texts in page order: h1-h3 and elements classed or id'd as a title."""
+    out = []
+    for el in tree.xpath(_HEADING_XPATH):
+        if el.xpath("ancestor::a|ancestor::li|ancestor::head|ancestor::nav|descendant::li"):
             continue
-        text = clean_title(el.text_content())
-        if 6 <= len(text) <= 200 and text.lower() not in skip:
-            return text
+        text = _first_line(el)
+        if 4 <= len(text) <= 150:
+            out.append(text)
+    return out
+
+
+def heading_matching(candidates: list[str], page_title: str) -> str | None:
+    """The longest heading contained in ``<title>`` (or containing it): the cleanest headline."""
+    page_title = clean_title(page_title)
+    if not page_title:
+        return None
+    found = []
+    for c in candidates:
+        if c in page_title and len(c) >= min(8, len(page_title)):
+            found.append(c)
+        elif page_title in c and len(page_title) >= 0.6 * len(c):
+            found.append(page_title)  # the heading adds a prefix or a byline: drop it
+    return max(found, key=len) if found else None
+
+
+def line_before_date(lines: list[str]) -> str | None:
+    """On pages whose ``<title>`` is only the site, the headline sits above the date line."""
+    label = re.compile(r"^(?:发布时间|发布日期|发表时间|时间|日期|来源|作者)\s*[:：]|"
+                       r"^\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}")
+    for i, line in enumerate(lines[:400]):
+        if i and label.search(line) and len(line) <= 100:
+            prev = lines[i - 1].strip()
+            if 6 <= len(prev) <= 80 and not label.search(prev):
+                return prev
     return None
