@@ -8,6 +8,16 @@ from urllib.parse import urljoin, urlsplit
 _DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|zip|rar|7z|wps|et|pptx?|csv)(?:[?#]|$)", re.I)
 
 
+_CHROME_BOX = re.compile(r"foot|bottom|copyright|header|topbar|\bnav|menu", re.I)
+
+
+def _is_chrome_box(el) -> bool:
+    """Site navigation, header and footer boxes: their documents belong to the site, not the article."""
+    if el.tag in ("nav", "footer", "header"):
+        return True
+    return bool(_CHROME_BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
 def base_url(tree, url: str) -> str:
     """The page URL, or its ``<base href>`` resolved against it."""
     for el in tree.iter("base"):
@@ -28,7 +38,7 @@ def find_attachments(tree, url: str) -> list[str]:
             continue
         if not _DOC_EXT.search(urlsplit(href).path):
             continue
-        if any(anc.tag in ("nav", "footer") for anc in a.iterancestors()):
+        if any(_is_chrome_box(anc) for anc in a.iterancestors()):
             continue
         found[urljoin(base, href)] = None
     return list(found)

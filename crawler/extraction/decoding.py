@@ -95,9 +95,12 @@ def _looks_cjk(text: str) -> bool:
     return len(_CJK.findall(text)) / non_ascii > 0.8
 
 
-def _error_ratio(raw: bytes, encoding: str) -> float:
-    text = raw.decode(encoding, "replace")
-    return text.count("\ufffd") / max(1, len(text))
+def _errors(raw: bytes, encoding: str) -> int:
+    """How many characters a lenient decoding had to replace."""
+    try:
+        return raw.decode(encoding, "replace").count("\ufffd")
+    except LookupError:
+        return len(raw)
 
 
 def _detect(raw: bytes) -> tuple[str, str] | None:
@@ -138,10 +141,15 @@ def decode(raw: bytes, headers: Mapping | None = None) -> tuple[str, str]:
     gb = _strict(raw, "gb18030")
     if gb is not None and _looks_cjk(gb):
         return gb, "gb18030"
-    # Nothing decodes cleanly: take the reading with the fewest errors.
-    candidates = [e for e in declared if e] + ["utf-8", "gb18030"]
-    best = min(dict.fromkeys(candidates), key=lambda e: _error_ratio(raw, e))
-    if _error_ratio(raw, best) < 0.001:
+    # Nothing decodes cleanly. A few bad bytes in UTF-8 are damage, not another charset
+    # (GB18030 would read UTF-8 bytes as plausible-looking nonsense without errors).
+    non_ascii = sum(1 for b in raw if b > 127)
+    allowed = max(3, non_ascii // 200)
+    if _errors(raw, "utf-8") <= allowed:
+        return raw.decode("utf-8", "replace"), "utf-8"
+    candidates = list(dict.fromkeys([e for e in declared if e] + ["gb18030"]))
+    best = min(candidates, key=lambda e: _errors(raw, e))
+    if _errors(raw, best) <= allowed:
         return raw.decode(best, "replace"), best
     detected = _detect(raw)
     if detected is not None:

@@ -157,13 +157,14 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
     out.append(("json-ld", meta.ld.get("datePublished")))
     out.append(("list", hints.get("date")))
 
-    def visible(relative=False):  # read the page text only when cheaper layers had nothing
-        found = pub.text_date(lines(), title, tz, now, relative=relative)
+    def visible(**kind):  # read the page text only when cheaper layers had nothing
+        found = pub.text_date(lines(), title, tz, now, **kind)
         return found.text if found is not None else None
 
     out.append(("text", visible))
     out.append(("script", lambda: script_date(tree)))
     out.append(("text", lambda: visible(relative=True)))
+    out.append(("text", lambda: visible(updated=True)))
     return out
 
 
@@ -290,8 +291,9 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         if not getattr(result, key):
             setattr(result, key, None)
             src.pop(key, None)
-    if not result.body and not result.title:
-        errors.append("no article title or text found")
+    if len(result.body) < 25:
+        errors.append("no article text found" if result.title else
+                      "no article title or text found")
     if errors:
         result.error = "; ".join(errors)
 

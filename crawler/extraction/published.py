@@ -31,6 +31,7 @@ _URL_PATTERNS = [
 _PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|成文日期|印发日期|公布日期|"
                         r"时间|日期|Published|Posted|Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$",
                         re.I)
+_UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified)\s*(?:时间|日期|on|at)?\s*[:：]?\s*$", re.I)
 _PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
 _NOT_PUB_LABEL = re.compile(r"(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
                             r"[^:：]{0,4}[:：]?\s*$", re.I)
@@ -87,10 +88,11 @@ def _is_dateline(line: str, found: FoundDate) -> bool:
 
 
 def text_date(lines: list[str], title: str | None, tz, now: datetime,
-              relative: bool = False) -> FoundDate | None:
+              relative: bool = False, updated: bool = False) -> FoundDate | None:
     """The visible publication date: a labelled date near the title, else the first dateline.
 
-    With ``relative``, only relative forms (3小时前, 昨天 14:20) are looked for.
+    With ``relative``, only relative forms (3小时前, 昨天 14:20) are looked for; with
+    ``updated``, only dates labelled as updates (a last resort when nothing else is dated).
     """
     start = 0
     if title:
@@ -115,6 +117,10 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
             continue  # a paragraph, not a date line
         for found in find_dates(line, tz):
             before = line[:found.start]
+            if updated:
+                if _UPDATED_LABEL.search(before):
+                    return found
+                continue
             if _NOT_PUB_LABEL.search(before):
                 continue
             labelled = bool(_PUB_LABEL.search(before)) or "来源" in line[found.start:][:40]

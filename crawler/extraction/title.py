@@ -78,6 +78,6 @@ def line_before_date(lines: list[str]) -> str | None:
     for i, line in enumerate(lines[:400]):
         if i and label.search(line) and len(line) <= 100:
             prev = lines[i - 1].strip()
-            if 6 <= len(prev) <= 80 and not label.search(prev):
+            if 6 <= len(prev) <= 200 and not label.search(prev):
                 return prev
     return None

@@ -1,0 +1,210 @@
+"""Fields beyond dates and decoding: the seed republication, credits, boilerplate, document
+numbers, attachments, selectors, language, site, and pages that are not articles at all."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction import Extracted, extract
+from crawler.extraction.boilerplate import is_chrome, strip_boilerplate
+from crawler.extraction.dates import BEIJING
+from crawler.extraction.docnumber import find_doc_number
+from crawler.extraction.language import detect_language
+from crawler.extraction.republication import Credits, strip_credits
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
+SEED_URL = "http://www.outlooknewera.com.cn/pcen/info_view.php?VID=71312&tab=mynews"
+MIIT_URL = "https://www.miit.gov.cn/zwgk/wjgs/art/2025/art_0123456789abcdef0123456789abcdef.html"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_seed_republication_footer():
+    result = extract(fixture("outlook_seed.html"), SEED_URL)
+    assert result.error is None
+    assert result.title.startswith("Ministry of Industry and Information Technology: Accelerate")
+    assert result.published == datetime(2025, 11, 4, tzinfo=BEIJING)
+    assert result.published_text == "2025-11-04"
+    assert result.editor == "Yao jue / Xie Tunan"
+    assert result.original_source == "Securities Daily"
+    assert result.lang == "en"
+    assert result.body.startswith("The Ministry of Industry and Information Technology held")
+    assert result.body.endswith("guide capital toward advanced manufacturing.")
+    for footer in ("Edit:", "Responsible editor", "Source:", "Copyright", "Related"):
+        assert footer not in result.body
+    assert result.field_sources["editor"] == "text"
+
+
+def test_gov_policy_page_every_field():
+    result = extract(fixture("miit_policy.html"), MIIT_URL)
+    assert result.title == "工业和信息化部关于推进智能制造标准体系建设的指导意见"
+    assert result.field_sources["title"] == "meta"
+    assert result.published == datetime(2025, 11, 4, 9, 30, tzinfo=BEIJING)
+    assert (result.published_text, result.date_source) == ("2025-11-04 09:30", "meta")
+    assert result.site == "中华人民共和国工业和信息化部"
+    assert result.original_source == "装备工业一司"
+    assert result.doc_number == "工信部联规〔2025〕12号"
+    assert result.editor == "张晓明"
+    assert result.lang == "zh"
+    assert result.attachments == [
+        "https://www.miit.gov.cn/cms_files/2025/11/智能制造标准体系建设指南.pdf",
+        "https://www.miit.gov.cn/zwgk/wjgs/art/2025/P020251104512345.ofd",
+        "https://www.miit.gov.cn/cms_files/2025/11/意见反馈表.docx",
+    ]
+    assert "为贯彻落实制造强国战略" in result.body
+    assert "\n\n" in result.body  # paragraphs separated by a blank line
+    for chrome in ("打印", "关闭", "分享到", "扫一扫", "责任编辑", "版权所有", "相关链接", "ICP"):
+        assert chrome not in result.body
+
+
+@pytest.mark.parametrize("line", [
+    "【打印】【关闭】", "【打印本页】 【关闭窗口】", "打印本页 关闭窗口", "分享到：", "分享到：微信 微博",
+    "扫一扫在手机打开当前页", "微信扫一扫 关注该公众号", "【字体：大 中 小】", "字号：大 中 小",
+    "版权所有：中华人民共和国工业和信息化部", "Copyright © 2025 Xinhua. All rights reserved.",
+    "京ICP备05070218号", "网站标识码bm07000001", "【1】【2】【3】", "Print | Close",
+])
+def test_chrome_lines(line):
+    assert is_chrome(line)
+
+
+@pytest.mark.parametrize("line", [
+    "这是正文，讲述了企业如何分享经验、共同发展。",
+    "中国在大中小学推进人工智能教育。",
+    "The ministry will share the data with provincial authorities next month.",
+])
+def test_prose_is_never_chrome(line):
+    assert not is_chrome(line)
+
+
+def test_related_tail_is_cut_only_in_the_second_half():
+    paras = ["第一段正文。", "相关新闻", "第二段正文。", "第三段正文。", "相关链接", "某条新闻标题"]
+    assert strip_boilerplate(paras) == ["第一段正文。", "第二段正文。", "第三段正文。"]
+
+
+@pytest.mark.parametrize("lines, editors, source", [
+    (["正文。", "Edit:Yao jue Responsible editor:Xie Tunan", "Source:Securities Daily"],
+     ["Yao jue", "Xie Tunan"], "Securities Daily"),
+    (["正文。", "（责任编辑：王小明）"], ["王小明"], None),
+    (["正文。", "本文来源：证券市场红周刊", "责任编辑：杨倩_NF4425"], ["杨倩"], "证券市场红周刊"),
+    (["正文。", "(责编：汤诗瑶、丁涛)"], ["汤诗瑶", "丁涛"], None),
+    (["正文。 （责任编辑：李四）"], ["李四"], None),
+])
+def test_credit_lines_leave_the_body(lines, editors, source):
+    credits = Credits()
+    kept = strip_credits(lines, credits)
+    assert kept == ["正文。"]
+    assert credits.editors == editors
+    assert credits.source == source
+
+
+def test_credit_words_inside_prose_stay():
+    credits = Credits()
+    para = "The source said the editor of the report would resign next week, according to people."
+    assert strip_credits([para], credits) == [para]
+    assert credits.editor is None and credits.source is None
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["发文字号：国办发〔2025〕1号", "正文"], "国办发〔2025〕1号"),
+    (["标题", "工信部联规〔2025〕12号", "各有关单位："], "工信部联规〔2025〕12号"),
+    (["标题", "发改价格[2024]1507号"], "发改价格〔2024〕1507号"),
+    (["根据《国务院关于印发某规划的通知》（国发〔2020〕8号）要求，现将有关事项通知如下。"], None),
+])
+def test_doc_numbers(lines, expected):
+    assert find_doc_number(lines) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("工业和信息化部召开会议，研究部署下一步工作。" * 3, "zh"),
+    ("The ministry held a meeting on Monday to plan the next steps for the industry.", "en"),
+    ("华为 Mate 60 Pro 发布，搭载麒麟芯片，支持 5G 网络和卫星通话功能。", "zh"),
+])
+def test_language_from_the_text(text, expected):
+    assert detect_language(text, fallback="en" if expected == "zh" else "zh") == expected
+
+
+def test_markup_language_is_overruled_by_the_text():
+    raw = fixture("people_gbk.html").replace(b"<html", b'<html lang="en"', 1)
+    assert extract(raw, "http://finance.people.com.cn/n1/2025/1104/c1.html").lang == "zh"
+
+
+def test_json_ld_and_opengraph_layers():
+    result = extract(fixture("jsonld_news.html"), "https://harbourtimes.example/news/port")
+    assert result.title == "Port throughput sets new high"
+    assert result.published_text == "2025-11-05T08:15:00+08:00"
+    assert result.date_source == "json-ld"       # not article:modified_time, not the comment
+    assert result.author == "Chen Jie / Zhou Lan"
+    assert result.site == "Harbour Times"
+    assert "Great news" not in result.body
+
+
+def test_site_falls_back_to_the_host():
+    result = extract(fixture("outlook_seed.html"), SEED_URL)
+    assert result.site == "outlooknewera.com.cn"
+    assert result.field_sources["site"] == "url"
+
+
+def test_source_selectors_css_text_attr_and_xpath():
+    html = """<html><head><meta charset="utf-8"><title>站点</title></head><body>
+      <div class="t" data-title="选择器给出的标题">页面上的标题</div>
+      <span class="d">时间：2025-11-03 10:00</span><em class="who">记者 张三</em>
+      <div id="main"><p>第一段正文内容，足够长以作为正文。</p><p>第二段正文内容。</p></div>
+      <div id="side"><p>侧栏的内容不应出现在正文里。</p></div></body></html>""".encode()
+    selectors = {"title": ".t::attr(data-title)", "date": "span.d::text",
+                 "body": "xpath://div[@id='main']", "author": "em.who::text",
+                 "source": "xpath://nonexistent"}
+    result = extract(html, "https://example.cn/a.html", selectors=selectors)
+    assert result.title == "选择器给出的标题"
+    assert result.field_sources["title"] == "selector"
+    assert result.published == datetime(2025, 11, 3, 10, 0, tzinfo=BEIJING)
+    assert result.date_source == "selector"
+    assert result.body == "第一段正文内容，足够长以作为正文。\n\n第二段正文内容。"
+    assert result.field_sources["body"] == "selector"
+    assert result.author == "记者 张三"
+    assert result.error is None
+
+
+def test_invalid_selector_is_reported_and_the_rest_extracted():
+    result = extract(fixture("outlook_seed.html"), SEED_URL, selectors={"title": "div[[["})
+    assert "[article] title" in result.error and "div[[[" in result.error
+    assert result.title.startswith("Ministry of Industry")
+    assert result.body
+
+
+def test_list_title_hint_is_used_when_the_page_has_no_better_title():
+    html = b"<html><body><p>" + "正文内容，讲的是一件事情。".encode() * 20 + b"</p></body></html>"
+    result = extract(html, "https://example.cn/a.html", hints={"title": "列表页上的完整标题"})
+    assert result.title == "列表页上的完整标题"
+    assert result.field_sources["title"] == "list"
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"", "empty page"),
+    (b"   \n ", "empty page"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+    (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article title or text"),
+])
+def test_bad_pages_never_raise(raw, message):
+    result = extract(raw, "https://example.cn/bad")
+    assert isinstance(result, Extracted)
+    assert message in result.error
+
+
+def test_truncated_and_binary_pages_never_raise():
+    truncated = fixture("miit_policy.html")[:1500]
+    result = extract(truncated, MIIT_URL)
+    assert result.title == "工业和信息化部关于推进智能制造标准体系建设的指导意见"
+    noise = bytes(range(256)) * 40
+    assert isinstance(extract(noise, "https://example.cn/noise"), Extracted)
+
+
+def test_to_json_has_every_key_of_the_command():
+    data = json.loads(extract(fixture("outlook_seed.html"), SEED_URL).to_json())
+    assert list(data) == ["url", "title", "published", "published_text", "date_source", "author",
+                          "editor", "site", "original_source", "doc_number", "body", "lang",
+                          "attachments", "encoding", "field_sources", "error"]
+    assert data["published"] == "2025-11-04T00:00:00+08:00"
