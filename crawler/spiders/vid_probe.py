@@ -4,8 +4,9 @@ Outlook New Era serves ``info_view.php?VID=<n>`` on two hosts (www.outlooknewera
 www.lwxsd.com): one site, one VID. A run first re-reads the highest VID archived for the
 site (the anchor: if it no longer answers with an article the site changed, and the run
 is ``empty``), then asks for the next VIDs one at a time until ``max_misses`` VIDs in a
-row are missing or ``max_probes`` were tried. A host that fails (5xx, refused, time-out)
-hands the same VID to the next template. Seed options (``[options]``):
+row are missing or ``max_probes`` were tried. Every VID is asked of the first template;
+a host that fails (5xx, refused, time-out) hands that VID to the next one, while a 404 or
+an empty page is a miss (the hosts serve one site). Seed options (``[options]``):
 
 - ``url_templates``: URLs with ``{id}``, tried in order (default: the start URL with its
   ``VID=<n>`` turned into ``VID={id}``);
@@ -49,7 +50,6 @@ class VidProbeSpider(SourceSpider):
         self.max_probes = int(opts.get("max_probes", 50))
         self.misses = 0
         self.probes = 0
-        self.host = 0  # the template that answered last: later VIDs try it first
 
     def highest_archived(self) -> int | None:
         if self.known.db is None:
@@ -64,11 +64,32 @@ class VidProbeSpider(SourceSpider):
         if top is None:
             yield self.probe(self.start_id)
         else:
-            yield self.list_request(self.templates[self.host].format(id=top), page=1,
-                                    callback=self.parse_anchor, meta={"nw_vid": top})
+            yield self.anchor(top, 0)
 
-    def probe(self, vid: int, host: int | None = None) -> scrapy.Request:
-        host = self.host if host is None else host
+    def anchor(self, vid: int, host: int) -> scrapy.Request:
+        """Re-read the highest archived VID (revalidated, so usually a cheap 304)."""
+        request = self.list_request(self.templates[host].format(id=vid), page=1,
+                                    callback=self.parse_anchor,
+                                    meta={"nw_vid": vid, "nw_host": host})
+        return request.replace(errback=self.anchor_failed)
+
+    def anchor_failed(self, failure):
+        request = failure.request
+        vid, host = request.meta["nw_vid"], request.meta["nw_host"]
+        response = getattr(failure.value, "response", None)
+        reason = block_reason(response.status, response.body) if response is not None else None
+        if reason:
+            self.tally.blocked += 1
+            self.tally.error(request.url, f"blocked: {reason}")
+            return
+        if host + 1 < len(self.templates):
+            yield self.anchor(vid, host + 1)  # the other host serves the same VIDs
+            return
+        self.tally.list_failed += 1
+        self.tally.error(request.url, f"anchor VID {vid}: {failure_message(failure)}")
+        yield from self.next_probe(vid)
+
+    def probe(self, vid: int, host: int = 0) -> scrapy.Request:
         self.probes += 1
         return scrapy.Request(
             self.templates[host].format(id=vid), callback=self.parse_probe,
@@ -97,7 +118,7 @@ class VidProbeSpider(SourceSpider):
             self.tally.error(response.url, f"blocked: {reason}")
             return
         self.tally.pages += 1
-        if self._article(response) is not None:
+        if response.status == 304 or self._article(response) is not None:
             self.tally.items_found += 1
             self.tally.items_known += 1
         else:
@@ -114,7 +135,6 @@ class VidProbeSpider(SourceSpider):
             self.tally.error(response.url, f"blocked: {reason}")
             return  # probing a blocked site only deepens the block
         self.tally.pages += 1
-        self.host = response.meta["nw_host"]
         site_id = self.source.site_id(response.url)
         if not self.refresh and self.known.is_known(response.url, site_id):
             self.tally.items_found += 1

@@ -141,6 +141,8 @@ def check(app, replay_dir, keep, names):
         raise click.ClickException(str(exc)) from None
     _print_reports(reports)
     failed = [r for r in reports if not r.ok]
+    for r in failed:  # in full, unwrapped, below the table
+        click.echo(f"{r.source}: FAIL: {'; '.join(r.problems)}")
     click.echo(f"{len(reports) - len(failed)} of {len(reports)} sources pass against "
                f"{replay_dir}; {len(problems)} invalid seed files")
     raise SystemExit(1 if failed or problems else 0)
