@@ -10,6 +10,7 @@ page with nothing new, extraction, and the run tally. See ``docs/crawling.md``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -43,17 +44,34 @@ class ListEntry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_TOOK = re.compile(r"took longer than ([\d.]+) seconds")
+_SIZE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+
+
 def failure_message(failure) -> str:
-    """A one-line reason for a failed request, for runs.errors and the summary."""
+    """A one-line reason for a failed request, for runs.errors and the summary.
+
+    Scrapy's own texts name the replay URL under replay; these name no URL at all
+    (the error row carries the real one).
+    """
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
     text = str(value).strip()
     name = type(value).__name__
-    if "TimeoutError" in name or "timeout" in text.lower() and "took longer" in text:
-        return f"timed out ({text or name})"
+    if m := _TOOK.search(text):
+        return f"timed out after {float(m.group(1)):g} s"
+    if "Timeout" in name:
+        return "timed out"
+    if m := _SIZE.search(text):
+        return (f"page too large: {int(m.group(1)):,} bytes, over the "
+                f"{int(m.group(2)) // 2**20} MB cap (DOWNLOAD_MAXSIZE)")
+    if "max redirections" in text:
+        return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
         return "connection refused"
+    if "DNSLookup" in name:
+        return "host name not found (DNS)"
     return f"{name}: {text}" if text else name
 
 
@@ -121,7 +139,10 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(entry.url, callback=self.parse_article,
                               errback=self.article_failed, headers=dict(self.source.headers),
                               meta={"nw_role": "article", "nw_entry": entry,
-                                    "dont_cache": True})
+                                    "dont_cache": True},
+                              # Links are deduped per run already; filtering here would
+                              # hide a redirect loop instead of reporting it.
+                              dont_filter=True)
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.start_list_requests():

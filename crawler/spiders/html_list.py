@@ -21,6 +21,11 @@ def select_text(node, expr: str | None) -> str | None:
     return text or None
 
 
+def _usable(href: str | None) -> bool:
+    return bool(href and href.strip() and not href.strip().startswith(
+        ("javascript:", "#", "mailto:")))
+
+
 class HtmlListSpider(SourceSpider):
     """Generic spider for HTML list pages (``scrapy crawl html -a source=<name>``)."""
 
@@ -29,11 +34,14 @@ class HtmlListSpider(SourceSpider):
     def list_entries(self, response: Response) -> list[ListEntry]:
         response = text_response(response)
         spec = self.source.list
-        nodes = select(response, spec["items"]) if spec.get("items") else [response]
+        if not spec.get("items"):
+            # No item selector: every link the selector finds is an article.
+            return [ListEntry(url=response.urljoin(href.strip()))
+                    for href in select(response, spec["link"]).getall() if _usable(href)]
         entries = []
-        for node in nodes:
+        for node in select(response, spec["items"]):
             href = select(node, spec["link"]).get()
-            if not href or not href.strip() or href.strip().startswith(("javascript:", "#")):
+            if not _usable(href):
                 continue
             entries.append(ListEntry(url=response.urljoin(href.strip()),
                                      title=select_text(node, spec.get("title")),

@@ -101,9 +101,12 @@ def summary_table(results: list[CrawlResult], dry_run: bool) -> Table:
               help="Wait for a source that is being crawled elsewhere instead of skipping it.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Stop a source's crawl after this many seconds (default: no limit).")
+@click.option("--set", "-s", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting for the crawl (repeatable), e.g. -s DOWNLOAD_TIMEOUT=10.")
 @db_option
 @pass_app
-def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeout):
+def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeout,
+            scrapy_settings):
     """Crawl SOURCE... now (all sources when none are named).
 
     Each source runs as `scrapy crawl` in its own process; progress is shown live and a
@@ -117,7 +120,8 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     sources, invalid = _select(folder, names)
     options = CrawlOptions(db=config.db, sources_dir=folder,
                            replay=replay if replay is not None else config.replay,
-                           refresh=refresh, dry_run=dry_run, wait=wait, timeout=timeout)
+                           refresh=refresh, dry_run=dry_run, wait=wait, timeout=timeout,
+                           settings=_parse_settings(scrapy_settings))
     console = Console()
     err = Console(stderr=True)
     for r in invalid:
@@ -158,6 +162,16 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
         console.print(f"archive: {config.db}", highlight=False)
     if any(not r.ok for r in results):
         raise SystemExit(1)
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        settings[name.strip()] = value
+    return settings
 
 
 def _shown_item(event: dict) -> dict:
