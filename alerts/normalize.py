@@ -15,6 +15,7 @@ the tests compare against.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
@@ -25,6 +26,7 @@ from functools import lru_cache
 # touch another one in the text (so "ai" does not match "said").
 WORD_CHARS = "0-9a-z\u00b5\u00df-\u00f6\u00f8-\u024f"
 _WORD = re.compile(f"[{WORD_CHARS}]")
+_WORDSET = frozenset(c for c in map(chr, range(0x250)) if _WORD.fullmatch(c))
 
 # Punctuation variants NFKC leaves apart but users type interchangeably.
 _PUNCT = {
@@ -36,13 +38,16 @@ _PUNCT = {
 }
 
 _SPACES = re.compile(r"\s+")
+# Whitespace that squeeze() shortens: runs of 2+, or one not between two word characters
+# (the single spaces between English words, nearly all of them, are skipped).
+_SHRINKING_SPACES = re.compile(f"\\s(?:\\s+|(?![{WORD_CHARS}])|(?<![{WORD_CHARS}]\\s))")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A single space survives only between two word characters (written to start with the
 # literal space: a leading look-behind makes the regex try every position, 50x slower).
 _LONE_SPACE = re.compile(f" (?:(?![{WORD_CHARS}])|(?<![{WORD_CHARS}] ))")
 # Frequent in Chinese text: replaced with str.replace so that the rare characters left
 # can be found with one fast regex search before paying for a full translate.
-_COMMON = "，；：？！“”‘’（）【】〔〕…—\u3000％"
+_COMMON = "，；：？！“”‘’（）【】〔〕—\u3000％"
 
 
 def _opencc_dir() -> str:
@@ -85,7 +90,7 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pat
             if again == out:
                 break
             out = again
-        if out != ch:
+        if out != ch and len(out) == 1:  # one for one: offsets in the text stay aligned
             table[ord(ch)] = out
     # Phrases whose conversion is not the character-by-character one (瞭解 → 了解).
     phrases = {}
@@ -133,50 +138,78 @@ def normalize(text: str | None) -> str:
     """The comparable form of ``text`` (see the module docstring)."""
     if not text:
         return ""
-    return squeeze(fold(text)).replace("\x00", "")
+    return squeeze(fold(text).replace("\x00", " "))
+
+
+def _spaces_removed(folded: str) -> list[tuple[int, int]]:
+    """For ``squeeze(folded)``: (normalised position after each whitespace run, characters
+    removed up to there), in order."""
+    marks, removed = [], 0
+    n = len(folded)
+    for m in _SHRINKING_SPACES.finditer(folded):
+        s, e = m.span()
+        kept = int(0 < s and e < n and folded[s - 1] in _WORDSET and folded[e] in _WORDSET)
+        if (e - s) - kept:
+            removed += (e - s) - kept
+            marks.append((e - removed, removed))
+    return marks
+
+
+def position_map(text: str | None, folded: str | None = None):
+    """A function from a position in ``normalize(text)`` to the position in ``text`` it
+    came from (one past the end maps to ``len(text)``). Cheap: only whitespace runs are
+    walked, because folding maps each character to exactly one character. ``folded``
+    (``fold(text)``, NULs as spaces) saves folding again when the caller has it."""
+    text = text or ""
+    if folded is None:
+        folded = fold(text).replace("\x00", " ")
+    if len(folded) != len(text):  # lower() of a rare letter (İ) grew: walk per character
+        offsets = normalize_with_offsets(text)[1]
+        return lambda p: offsets[min(p, len(offsets) - 1)]
+    if len(folded.split(None, 1)) < 2 and folded == folded.strip():
+        return lambda p: min(p, len(text))  # no whitespace at all: nothing moved
+    marks = _spaces_removed(folded)
+    if not marks:
+        return lambda p: min(p, len(text))
+    keys = [m[0] for m in marks]
+    size = len(text)
+
+    def original(p: int) -> int:
+        i = bisect.bisect_right(keys, p) - 1
+        return min(size, p + (marks[i][1] if i >= 0 else 0))
+
+    return original
 
 
 def normalize_with_offsets(text: str | None) -> tuple[str, list[int]]:
     """``normalize(text)`` and, for each of its characters (plus one past the end), the
-    offset in ``text`` it came from. Slow (per character); used only for snippets."""
-    if not text:
-        return "", [0]
-    table = _tables()[0]
-    src = _phrases(text)  # phrase conversion keeps lengths (checked at build time)
-    if len(src) != len(text):
-        src = text
+    offset in ``text`` it came from. Per character and slow: the reference for tests."""
+    text = text or ""
     chars: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(src):
-        out = ch.lower()
-        if not out.isascii():
-            out = "".join(table.get(ord(c), c) for c in out)
-        for c in out:
+    for i, ch in enumerate(text):
+        for c in fold(ch):
             chars.append(c)
             offsets.append(i)
-    # Squeeze whitespace the same way, keeping offsets aligned.
-    folded = "".join(chars)
-    keep_chars: list[str] = []
-    keep_offsets: list[int] = []
+    folded = "".join(chars).replace("\x00", " ")
+    if fold(text).replace("\x00", " ") != folded:  # context-dependent folding (phrases)
+        folded = fold(text).replace("\x00", " ")
+        offsets = list(range(len(folded))) if len(folded) == len(text) else offsets
+    out_chars: list[str] = []
+    out_offsets: list[int] = []
     pos = 0
     for m in _SPACES.finditer(folded):
-        keep_chars.append(folded[pos:m.start()])
-        keep_offsets.extend(offsets[pos:m.start()])
-        before = folded[m.start() - 1] if m.start() > 0 else ""
-        after = folded[m.end()] if m.end() < len(folded) else ""
-        if before and after and _WORD.match(before) and _WORD.match(after):
-            keep_chars.append(" ")
-            keep_offsets.append(offsets[m.start()])
-        pos = m.end()
-    keep_chars.append(folded[pos:])
-    keep_offsets.extend(offsets[pos:])
-    out = "".join(keep_chars)
-    if "\x00" in out:
-        pairs = [(c, o) for c, o in zip(out, keep_offsets) if c != "\x00"]
-        out = "".join(c for c, _ in pairs)
-        keep_offsets = [o for _, o in pairs]
-    keep_offsets.append(len(text))
-    return out, keep_offsets
+        s, e = m.span()
+        out_chars.append(folded[pos:s])
+        out_offsets.extend(offsets[pos:s])
+        if 0 < s and e < len(folded) and folded[s - 1] in _WORDSET and folded[e] in _WORDSET:
+            out_chars.append(" ")
+            out_offsets.append(offsets[s])
+        pos = e
+    out_chars.append(folded[pos:])
+    out_offsets.extend(offsets[pos:])
+    out_offsets.append(len(text))
+    return "".join(out_chars), out_offsets
 
 
 def is_word_char(ch: str) -> bool:

@@ -288,6 +288,7 @@ class _Parser:
             raise QueryError("empty /regex/", tok.pos)
         pattern = _normalize_regex(tok.value)
         try:
+            _compile_regex(tok.value)  # first as written, so error positions are the user's
             compiled = _compile_regex(pattern)
         except re.error as exc:
             raise QueryError(f"bad regex: {exc.msg}", tok.pos + 1 + (exc.pos or 0)) from None

@@ -1,0 +1,93 @@
+"""Why a topic matched: the terms that hit, where (original offsets), and a snippet with
+the hits marked ``**like this**``, for stored matches, alerts and ``--explain``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alerts.scanned import PART_FIELDS, ScannedArticle
+from alerts.topics import Topic
+
+SNIPPET_BEFORE, SNIPPET_AFTER = 40, 100
+MARK_OPEN, MARK_CLOSE = "**", "**"
+MAX_SPANS_PER_TERM = 20  # a term repeated 300 times in a long report needs no 300 offsets
+
+
+@dataclass
+class Hit:
+    term: str  # as the user wrote it (or the /regex/ or field:value)
+    field: str  # title | body | doc_number | source | site | lang
+    start: int  # offsets in the original field text (0, 0 for source/site/lang)
+    end: int
+
+
+@dataclass
+class Match:
+    topic: Topic
+    hits: list[Hit]
+    snippet: str
+
+    def terms_json(self) -> list[dict]:
+        out: dict[tuple[str, str], dict] = {}
+        for h in self.hits:
+            entry = out.setdefault((h.term, h.field), {"term": h.term, "field": h.field, "at": []})
+            if h.end > h.start:
+                entry["at"].append([h.start, h.end])
+        return list(out.values())
+
+
+# A plan step: ("t", atom id, parts allowed, label) | ("r", compiled, field, label)
+#              | ("m", field, value, label)
+PlanStep = tuple
+
+
+def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
+    """The positive atoms of a topic that hit ``art``, with original offsets."""
+    hits: list[Hit] = []
+    for kind, a, b, label in plan:
+        if kind == "t":
+            spans = art.hits.get(a)
+            if not spans:
+                continue
+            for s, e in spans[:MAX_SPANS_PER_TERM]:
+                part, os_, oe = art.original_span(s, e)
+                if part in b:
+                    hits.append(Hit(label, PART_FIELDS[part], os_, oe))
+        elif kind == "r":
+            text = art.field_text(b)
+            base = art.bounds[1] if b == "body" else 0
+            for i, m in enumerate(a.finditer(text)):
+                if i >= 5:
+                    break
+                part, os_, oe = art.original_span(base + m.start(), base + m.end())
+                hits.append(Hit(label, PART_FIELDS[part], os_, oe))
+        elif b in art.meta[a]:
+            hits.append(Hit(label, a, 0, 0))
+    return hits
+
+
+def make_snippet(art: ScannedArticle, hits: list[Hit]) -> str:
+    """A short extract around the first text hit (body first), every hit in it marked."""
+    text_hits = [h for h in hits if h.field in PART_FIELDS and h.end > h.start]
+    if not text_hits:
+        return " ".join(art.parts[0][:SNIPPET_BEFORE + SNIPPET_AFTER].split())
+    first = min(text_hits, key=lambda h: (h.field == "title", PART_FIELDS.index(h.field),
+                                          h.start))
+    text = art.parts[PART_FIELDS.index(first.field)]
+    lo = max(0, first.start - SNIPPET_BEFORE)
+    hi = min(len(text), first.end + SNIPPET_AFTER)
+    spans = sorted((h.start, h.end) for h in text_hits
+                   if h.field == first.field and h.start >= lo and h.end <= hi)
+    merged: list[list[int]] = []
+    for s, e in spans:  # overlapping or touching hits become one mark
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], lo
+    for s, e in merged:
+        out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
+        pos = e
+    out.append(text[pos:hi])
+    snippet = " ".join("".join(out).split())
+    return ("…" if lo > 0 else "") + snippet + ("…" if hi < len(text) else "")

@@ -1,0 +1,107 @@
+"""An article as the engine sees it: normalised once, scanned once, with its metadata.
+
+Title, body and document number are joined by NUL (which no term contains) into one
+``scan`` string; ``hits`` maps an atom id to its (start, end) spans in that string.
+Positions go back to the original text only for the matches that need explaining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Callable
+
+from alerts.normalize import fold, normalize, position_map, squeeze
+
+PART_FIELDS = ("title", "body", "doc_number")
+
+
+@dataclass
+class ScannedArticle:
+    raw: dict
+    parts: list[str]  # original title, body, doc_number
+    folded: list[str]  # fold() of each part, NULs as spaces (for position maps)
+    scan: str
+    bounds: list[int]  # start of each part in ``scan``
+    meta: dict[str, frozenset[str]]
+    hits: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    regex_cache: dict = field(default_factory=dict)
+    _maps: list = field(default_factory=lambda: [None, None, None])
+
+    @classmethod
+    def of(cls, article: dict) -> "ScannedArticle":
+        parts = [article.get("title") or "", article.get("body") or "",
+                 article.get("doc_number") or ""]
+        folded = [fold(p).replace("\x00", " ") if p else "" for p in parts]
+        normed = [squeeze(f) if f else "" for f in folded]
+        bounds = [0, len(normed[0]) + 1, len(normed[0]) + len(normed[1]) + 2]
+        return cls(article, parts, folded, "\x00".join(normed), bounds, meta_of(article))
+
+    def part_of(self, pos: int) -> int:
+        return 0 if pos < self.bounds[1] else (1 if pos < self.bounds[2] else 2)
+
+    def field_text(self, fld: str | None) -> str:
+        if fld == "title":
+            return self.scan[:self.bounds[1] - 1]
+        if fld == "body":
+            return self.scan[self.bounds[1]:]
+        return self.scan
+
+    def _map(self, part: int) -> Callable[[int], int]:
+        if self._maps[part] is None:
+            self._maps[part] = position_map(self.parts[part], self.folded[part])
+        return self._maps[part]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int, int]:
+        """(part, start, end) in the original text of the part holding ``start``."""
+        part = self.part_of(start)
+        original = self._map(part)
+        base = self.bounds[part]
+        s, e = start - base, end - base
+        return part, original(s), (original(e - 1) + 1 if e > s else original(s))
+
+
+def meta_of(article: dict) -> dict[str, frozenset[str]]:
+    """What ``source:``, ``site:`` and ``lang:`` compare with (normalised)."""
+    url = article.get("url") or article.get("canonical_url") or ""
+    return {"source": _values(article.get("source") or ""),
+            "site": _values(article.get("site") or "") | _host_suffixes(url),
+            "lang": _lang_values(article.get("lang") or "")}
+
+
+@lru_cache(maxsize=4096)
+def _values(value: str) -> frozenset[str]:
+    return frozenset([normalize(value)]) - {""}
+
+
+@lru_cache(maxsize=4096)
+def _lang_values(value: str) -> frozenset[str]:
+    lang = normalize(value)
+    return frozenset([lang, lang.split("-")[0]]) - {""}
+
+
+def _host_suffixes(url: str) -> frozenset[str]:
+    """``www.ndrc.gov.cn`` → itself, ``ndrc.gov.cn``, ``gov.cn``, ``cn``: site: matches any."""
+    rest = url.split("://", 1)[-1]
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return _suffixes(host.lower())
+
+
+@lru_cache(maxsize=4096)
+def _suffixes(host: str) -> frozenset[str]:
+    labels = host.split(".")
+    return frozenset(".".join(labels[i:]) for i in range(len(labels))) - {""}
+
+
+def article_time(article: dict) -> datetime | None:
+    """When an article appeared: ``published``, else ``fetched`` (UTC), if parseable."""
+    for key in ("published", "fetched"):
+        value = article.get(key)
+        if value:
+            try:
+                when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return None
