@@ -118,15 +118,20 @@ def _serve(folder: Path):
 
 
 def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
-                 keep: str | Path | None = None) -> list[SourceReport]:
-    """Crawl ``sources`` against the replay ``folder``; one graded report per source."""
+                 keep: str | Path | None = None, server=None) -> list[SourceReport]:
+    """Crawl ``sources`` against the replay ``folder``; one graded report per source.
+
+    ``server``: a running replay server over ``folder`` to use (a test's, to inspect the
+    requests); by default one is started for the check and stopped after it.
+    """
     from crawler import archive
 
     folder = Path(folder)
     expectations = load_expectations(folder)
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newswatch-replay-check-"))
     work.mkdir(parents=True, exist_ok=True)
-    server = _serve(folder)
+    own_server = server is None
+    server = _serve(folder) if own_server else server
     try:
         cmd = [sys.executable, "-m", "newswatch.source_replay", str(work),
                str(Path(sources_dir).resolve()), server.url, *[s.name for s in sources]]
@@ -135,8 +140,9 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
             subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                            timeout=CHILD_TIMEOUT_S, check=False)
     finally:
-        server.shutdown()
-        server.server_close()
+        if own_server:
+            server.shutdown()
+            server.server_close()
     reports = []
     for source in sources:
         spec = expectations.get(source.name, {})

@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
 from crawler.extraction import extract
 from newswatch.cli import main
-from tests.support.replay_site import replay_site
+from newswatch.replay_server import ReplayHandler, ReplayServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "sources"
@@ -147,18 +149,46 @@ def test_a_source_that_loses_a_field_or_yields_nothing_fails(tmp_path):
     assert "0 of 2 sources pass" in result.output
 
 
-def test_a_new_vid_is_found_by_the_next_probe(tmp_path):
-    """Two crawls on one archive: the second re-reads the highest VID, then finds the next."""
+class _HeaderLog(ReplayHandler):
+    seen: list = []
+
+    def do_GET(self):
+        self.seen.append((self.path, dict(self.headers)))
+        super().do_GET()
+
+
+def test_a_new_vid_is_found_by_the_next_probe_and_miit_gets_its_headers(tmp_path):
+    """Two crawls on one archive: the second re-reads the highest VID, then finds the next.
+    The first also crawls miit-news, to see the headers MIIT's unit API is sent."""
     from crawler.seeds import find_source
     from newswatch.source_replay import check_replay
 
     root = tmp_path / "sites"
-    shutil.copytree(FIXTURES / "www.outlooknewera.com.cn", root / "www.outlooknewera.com.cn")
-    shutil.copytree(FIXTURES / "www.lwxsd.com", root / "www.lwxsd.com")
+    for host in ("www.outlooknewera.com.cn", "www.lwxsd.com", "www.miit.gov.cn"):
+        shutil.copytree(FIXTURES / host, root / host)
     source = find_source(SEEDS, "outlook-new-era")
     keep = tmp_path / "keep"
-    first, = check_replay([source], root, SEEDS, keep=keep)
+    server = ReplayServer(root, "127.0.0.1", 0)
+    server.RequestHandlerClass = _HeaderLog
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        first, miit = check_replay([source, find_source(SEEDS, "miit-news")], root, SEEDS,
+                                   keep=keep, server=server)
+    finally:
+        server.shutdown()
+        server.server_close()
     assert first.outcome == "ok" and first.articles == 3
+    assert miit.ok and miit.articles == 5
+    units = [(p, h) for p, h in _HeaderLog.seen if "/page/build/unit?" in p]
+    assert len(units) == 5  # szyw pages 1-3, sjdt pages 1-2
+    referers = {}  # pageId (read from each shell) → the Referers its pages were sent
+    for path, headers in units:
+        page_id = dict(parse_qsl(urlsplit(path).query))["pageId"]
+        referers.setdefault(page_id, set()).add(headers["Referer"])
+        assert headers["User-Agent"].startswith("Mozilla/5.0")
+    assert sorted(map(sorted, referers.values())) == [
+        ["https://www.miit.gov.cn/xwfb/gxdt/sjdt/index.html"],
+        ["https://www.miit.gov.cn/xwfb/szyw/index.html"]]
     page = root / "www.outlooknewera.com.cn" / "pcen" / "info_view.php@VID=71313&tab=mynews"
     (page.parent / "info_view.php@VID=71316&tab=mynews").write_text(
         page.read_text(encoding="utf-8").replace("new energy vehicle", "lithium battery"),
