@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
+
+try:  # the pre-mix update_batch applies (datasketch >= 2); tests check both paths agree
+    from datasketch.minhash import _fmix
+except ImportError:  # pragma: no cover
+    _fmix = None
 
 NUM_PERM = 128
 SEED = 7
@@ -22,7 +27,7 @@ SCHEME = "affine32"
 SHINGLE_K = {"zh": 3, "en": 5}
 DEFAULT_K = 4
 # Stored beside each signature: a sketch made another way is never compared with this one.
-SKETCH_VERSION = f"{SCHEME}/{NUM_PERM}/{SEED}/zh{SHINGLE_K['zh']}en{SHINGLE_K['en']}/n1"
+SKETCH_VERSION = f"{SCHEME}/{NUM_PERM}/{SEED}/zh{SHINGLE_K['zh']}en{SHINGLE_K['en']}/n2"
 
 # Lines that outlets add around a reprinted text: editors, sources, share/print widgets.
 _BOILERPLATE_LINE = re.compile(
@@ -42,58 +47,135 @@ _SHORT_CREDIT = re.compile(r"^\s*[（(【\[][^）)】\]]{0,30}[）)】\]]\s*$")
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s_table() -> dict[int, str]:
+    """OpenCC's traditional → simplified character table (character level: a reprint's
+    script changes character by character, and both sides go through the same table)."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1:
+            table[ord(parts[0])] = parts[1]
+    return table
+
+
+# Code points below this go through the lookup tables; the rare ones above are kept as is.
+_TABLE_SIZE = 0x30000
+
+
+# Ranges of code points that fold to something else or are letters outside Han: the rest
+# of the table is identity (Han ideographs: kept) or dropped (private use, emoji, ...).
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x20000, 0x2F800), (0x2FA20, 0x30000))
+_FOLD_RANGES = ((0x80, 0x3400), (0x4DC0, 0x4E00), (0xA000, 0xD800), (0xF900, 0x10000),
+                (0x1D400, 0x1D800), (0x1F100, 0x1F200), (0x2F800, 0x2FA20))
+
+
+@lru_cache(maxsize=1)
+def _code_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: what it normalises to (NFKC, lower case, traditional → simplified)
+    and whether it is kept (letters and digits). Built once, so that normalising an
+    article is two numpy lookups instead of three passes over a Python string."""
+    t2s = _t2s_table()
+    mapping = np.arange(_TABLE_SIZE, dtype=np.uint32)
+    keep = np.zeros(_TABLE_SIZE, dtype=bool)
+    for lo, hi in _HAN_RANGES:
+        keep[lo:hi] = True
+    for c in range(0x80):
+        if chr(c).isalnum():
+            mapping[c], keep[c] = ord(chr(c).lower()), True
+    for lo, hi in _FOLD_RANGES:
+        for c in range(lo, hi):
+            folded = unicodedata.normalize("NFKC", chr(c)).lower()
+            kept = [x for x in folded if x.isalnum()]
+            if kept:  # a multi-character fold ("½" → "1⁄2") keeps its first letter or digit
+                mapping[c], keep[c] = ord(kept[0]), True
+    # Simplify after folding: a compatibility ideograph folds to a traditional one.
+    fold_t2s = np.arange(_TABLE_SIZE, dtype=np.uint32)
+    for trad, simp in t2s.items():
+        if trad < _TABLE_SIZE and len(simp) == 1:
+            fold_t2s[trad] = ord(simp)
+    mapping = fold_t2s[np.minimum(mapping, _TABLE_SIZE - 1)]
+    return mapping, keep
+
+
+# A boilerplate line is short, or has a colon, bracket or © near its start.
+_MAYBE_BOILERPLATE = re.compile(r"[:：|】）)©]")
+
+
+def _is_boilerplate(line: str) -> bool:
+    if len(line) > 80 or (len(line) > 24 and not _MAYBE_BOILERPLATE.search(line, 0, 20)):
+        return False
+    line = unicodedata.normalize("NFKC", line).translate(_t2s_table())
+    return bool(_BOILERPLATE_LINE.match(line) or _WIDGET_LINE.match(line)
+                or _SHORT_CREDIT.match(line))
 
 
 def strip_boilerplate(text: str) -> str:
     """Drop the editor, source and share lines outlets add around a story."""
-    kept = []
-    for line in text.splitlines():
-        if len(line) <= 80 and (_BOILERPLATE_LINE.match(line) or _WIDGET_LINE.match(line)
-                                or _SHORT_CREDIT.match(line)):
-            continue
-        kept.append(line)
-    return "\n".join(kept)
+    return "\n".join(line for line in text.splitlines() if not _is_boilerplate(line))
 
 
-def _has_han(text: str) -> bool:
+def has_han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
 
 
+def normalised_codes(text: str | None) -> np.ndarray:
+    """The code points of :func:`normalise` as a numpy array (what shingling reads)."""
+    text = strip_boilerplate(text or "")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    mapping, keep = _code_tables()
+    if codes.size and codes.max() >= _TABLE_SIZE:
+        inside = codes < _TABLE_SIZE
+        clipped = np.where(inside, codes, 0)
+        return np.where(inside, mapping[clipped], codes)[np.where(inside, keep[clipped], True)]
+    return mapping[codes][keep[codes]]
+
+
 def normalise(text: str | None) -> str:
-    """NFKC, traditional → simplified, lower case, boilerplate lines, spaces and
+    """NFKC, lower case, traditional → simplified, boilerplate lines dropped, spaces and
     punctuation dropped: only letters and digits are left."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = strip_boilerplate(text)
-    if _has_han(text):
-        text = _t2s().convert(text)
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return normalised_codes(text).astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def shingle_k(lang: str | None) -> int:
     return SHINGLE_K.get((lang or "").split("-")[0].lower(), DEFAULT_K)
 
 
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MULT = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime, a good multiplier for code points
+
+
+def code_shingles(codes: np.ndarray, k: int) -> set[int]:
+    """The set of k-character shingles, each a 32-bit polynomial hash of its code points:
+    the same in every process (unlike ``hash()``), and vectorised."""
+    if not codes.size:
+        return set()
+    codes = codes.astype(np.uint64)
+    n = len(codes) - k + 1
+    if n <= 0:
+        k, n = len(codes), 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # wrapping modulo 2**64 is the point
+        for j in range(k):
+            h = h * _MULT + codes[j:j + n]
+        h = (h ^ (h >> np.uint64(32))) & _MASK32
+    return set(h.tolist())
+
+
 def shingles(normalised: str, k: int) -> set[int]:
-    """The set of k-character shingles, each as a stable 32-bit CRC (the same in every
-    process, unlike ``hash()``)."""
-    if len(normalised) <= k:
-        return {zlib.crc32(normalised.encode("utf-8"))} if normalised else set()
-    return {zlib.crc32(normalised[i:i + k].encode("utf-8"))
-            for i in range(len(normalised) - k + 1)}
+    """Shingles of an already normalised string."""
+    return code_shingles(np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32), k)
 
 
 def article_shingles(title: str | None, body: str | None, lang: str | None) -> set[int]:
     """Shingles of an article: its body, or its title when the body is too short to
     say anything (a headline-only brief)."""
-    k = shingle_k(lang)
-    text = normalise(body)
-    if len(text) < 40:
-        text = normalise(title) + text
-    return shingles(text, k)
+    codes = normalised_codes(body)
+    if len(codes) < 40:
+        codes = np.concatenate([normalised_codes(title), codes])
+    return code_shingles(codes, shingle_k(lang))
 
 
 def _identity(value):
@@ -106,6 +188,14 @@ def _permutations():
 
 
 def sketch(shingle_set: set[int]) -> MinHash:
+    """The MinHash of a shingle set (the shingles are already 32-bit hashes)."""
+    if _fmix is not None and shingle_set:
+        # datasketch's own update_batch arithmetic, without a Python call per shingle.
+        a, b = _permutations()
+        hv = _fmix(np.fromiter(shingle_set, dtype=np.uint32, count=len(shingle_set))
+                   .reshape(-1, 1), 32)
+        return MinHash(seed=SEED, scheme=SCHEME, hashvalues=(hv * a + b).min(axis=0),
+                       permutations=(a, b))
     m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity,
                 permutations=_permutations())
     if shingle_set:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from alerts import shingles
@@ -25,6 +26,7 @@ class WindowIndex:
     def __init__(self) -> None:
         self.lsh: dict[str, MinHashLSH] = {}
         self.times: dict[int, tuple[str, float]] = {}  # article id → (lang, time)
+        self.sketches: dict[int, tuple[np.ndarray, int]] = {}  # id → (hash values, shingles)
         self.lo: float | None = None
         self.max_id = 0
         self.shingle_cache: OrderedDict[int, set[int]] = OrderedDict()
@@ -34,15 +36,17 @@ class WindowIndex:
             self.lsh[lang] = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=shingles.NUM_PERM)
         return self.lsh[lang]
 
-    def add(self, article_id: int, lang: str, at: float, sketch: MinHash) -> None:
+    def add(self, article_id: int, lang: str, at: float, sketch: MinHash, size: int) -> None:
         if article_id in self.times:
             return
         self._lsh(lang).insert(article_id, sketch, check_duplication=False)
         self.times[article_id] = (lang, at)
+        self.sketches[article_id] = (np.asarray(sketch.hashvalues), size)
         self.max_id = max(self.max_id, article_id)
 
     def remove(self, article_id: int) -> None:
         lang, _ = self.times.pop(article_id)
+        self.sketches.pop(article_id, None)
         self.lsh[lang].remove(article_id)
         self.shingle_cache.pop(article_id, None)
 
@@ -53,12 +57,23 @@ class WindowIndex:
         found = self.lsh[lang].query(sketch)
         return [a for a in found if abs(self.times[a][1] - at) <= window_s]
 
+    def estimated_containment(self, candidates: list[int], sketch: MinHash,
+                              size: int) -> np.ndarray:
+        """Containment of the smaller text estimated from the sketches (Jaccard J and the
+        two sizes: J·(|A|+|B|) / ((1+J)·min)), to skip exact checks that cannot pass."""
+        if not candidates:
+            return np.zeros(0)
+        values = np.stack([self.sketches[c][0] for c in candidates])
+        sizes = np.array([self.sketches[c][1] for c in candidates], dtype=float)
+        j = (values == np.asarray(sketch.hashvalues)).mean(axis=1)
+        return j * (sizes + size) / ((1 + j) * np.maximum(np.minimum(sizes, size), 1))
+
     def refresh(self, db, lo: float) -> None:
         """Load what the window from ``lo`` needs: older rows if ``lo`` moved back,
         rows written since the last load, and forget rows well before ``lo``."""
         version = shingles.SKETCH_VERSION
         if self.lo is None or lo < self.lo:
-            sql = ("SELECT article_id, lang, at, minhash FROM story_signatures "
+            sql = ("SELECT article_id, lang, at, minhash, size FROM story_signatures "
                    "WHERE at >= ? AND version = ?")
             params: list = [lo, version]
             if self.lo is not None:
@@ -67,7 +82,7 @@ class WindowIndex:
             self._load(db.execute(sql, params))
             self.lo = lo
         self._load(db.execute(
-            "SELECT article_id, lang, at, minhash FROM story_signatures "
+            "SELECT article_id, lang, at, minhash, size FROM story_signatures "
             "WHERE article_id > ? AND at >= ? AND version = ?", [self.max_id, self.lo, version]))
         if self.times and lo - self.lo > 86400:
             # Evict in one sweep once a day's worth has gone stale, not on every call.
@@ -76,8 +91,8 @@ class WindowIndex:
             self.lo = lo
 
     def _load(self, rows) -> None:
-        for article_id, lang, at, blob in rows:
-            self.add(article_id, lang, at, shingles.sketch_from_bytes(blob))
+        for article_id, lang, at, blob, size in rows:
+            self.add(article_id, lang, at, shingles.sketch_from_bytes(blob), size or 0)
 
     def remember_shingles(self, article_id: int, shingle_set: set[int]) -> None:
         self.shingle_cache[article_id] = shingle_set
