@@ -215,8 +215,8 @@ async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime 
                                          follow_redirects=False)
     try:
         while limit is None or len(results) < limit:
-            batch = claim(db, now, min(BATCH, (limit or BATCH) - len(results)) or BATCH,
-                          handled)
+            want = BATCH if limit is None else min(BATCH, limit - len(results))
+            batch = claim(db, now, want, handled)
             if not batch:
                 break
             handled.update(r["id"] for r in batch)

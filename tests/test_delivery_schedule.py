@@ -139,3 +139,16 @@ def test_bad_quiet_hours_is_a_clear_error(tmp_path, text):
 
     with pytest.raises(ChannelConfigError, match="quiet_hours"):
         build_channels(jsonl_config(tmp_path, channel={"quiet_hours": text}))
+
+
+def test_many_batches_and_limit(tmp_path, monkeypatch):
+    from alerts import delivery
+
+    monkeypatch.setattr(delivery, "BATCH", 2)
+    cfg = jsonl_config(tmp_path)
+    db = archive.connect(tmp_path / "a.db")
+    for _ in range(7):
+        queue_alert(db, channels=["file"], now=T0)
+    assert len(deliver_due(db, cfg, now=T0, limit=3)) == 3
+    assert len(deliver_due(db, cfg, now=T0)) == 4  # every remaining batch, not just one
+    assert len(lines(tmp_path)) == 7 and outbox.counts(db)["sent"] == 7
