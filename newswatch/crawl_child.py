@@ -31,11 +31,16 @@ class CrawlResult:
     output_tail: str = ""
 
 
-def crawl_command(source: str, *, db: str, config_path: str | None) -> list[str]:
+def crawl_command(source: str, *, db: str, config_path: str | None,
+                  timeout: float | None = None) -> list[str]:
+    """``newswatch crawl`` for one source; ``timeout`` lets the crawl end itself cleanly."""
     cmd = [sys.executable, "-m", "newswatch"]
     if config_path:
         cmd += ["--config", str(config_path)]
-    return cmd + ["crawl", "--db", str(db), source]
+    cmd += ["crawl", "--db", str(db)]
+    if timeout:
+        cmd += ["--timeout", f"{max(timeout, 1):g}"]
+    return cmd + [source]
 
 
 class CrawlChild:

@@ -171,6 +171,8 @@ def _classify(h: Health, last: dict, now: datetime, failing_after: int,
             return "stale", (f"no new article for {_human(since)}, normally one every "
                              f"{_human(timedelta(seconds=h.normal_gap_s))}")
     if h.consecutive_failures:
+        if h.last_success is None:
+            return "new", f"first crawls failed ({h.consecutive_failures} in a row)"
         return "ok", f"last crawl failed ({h.consecutive_failures} in a row)"
     return "ok", ""
 

@@ -50,8 +50,8 @@ def setup(fmt: str = "human", level: int = logging.INFO, stream=None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # APScheduler logs every job run at INFO: too chatty for a daemon's log.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler logs every run at INFO and every skipped overlap at WARNING: noise.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def fields(**kw) -> dict:

@@ -32,6 +32,10 @@ from newswatch import service_steps as steps
 log = logging.getLogger("newswatch.service")
 
 MISFIRE_GRACE_S = 300
+# A crawl past its timeout gets this long to end itself before its group is killed.
+HARD_LIMIT_EXTRA_S = 10
+# After a crawl, how long matching waits for other running crawls to finish.
+MATCH_SETTLE_S = 3.0
 
 
 @dataclass
@@ -58,7 +62,8 @@ class Service:
         self._delivering = False
         self._started = time.time()
         self._http: MetricsServer | None = None
-        self._health_states: dict[str, str] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._crawling: set[str] = set()
 
     # ---- lifecycle -------------------------------------------------------------
 
@@ -95,7 +100,7 @@ class Service:
                  len(self.loaded.sources), len(self.loaded.topics), self.db_path, os.getpid(),
                  extra=fields(pid=os.getpid(), db=self.db_path))
         # Leftovers from a previous run: health changes and due deliveries.
-        asyncio.ensure_future(self._guard("start-up checks", self._startup_checks()))
+        self._spawn("start-up checks", self._startup_checks())
         await self.stopping.wait()
         await self._shutdown()
         signals.uninstall(loop)
@@ -113,26 +118,33 @@ class Service:
         self.stopping.set()
 
     def _on_reload(self) -> None:
-        asyncio.ensure_future(self._guard("reload", self._reload()))
+        self._spawn("reload", self._reload())
 
     async def _shutdown(self) -> None:
         grace = self.loaded.seconds("shutdown_grace")
         deadline = time.monotonic() + grace
-        self.scheduler.shutdown(wait=False)
+        # Pause, not shut down: shutdown cancels running jobs, and crawls may finish.
+        self.scheduler.pause()
         if self.children:
             log.info("waiting up to %ss for %d running crawl(s): %s", int(grace),
                      len(self.children), ", ".join(sorted(self.children)))
         # Let crawls finish, keeping a little of the grace to stop them and to exit.
-        while self.children and time.monotonic() < deadline - 3:
+        while self._crawling and time.monotonic() < deadline - 3:
             await asyncio.sleep(0.1)
         if self.children:
             log.warning("stopping crawl(s) still running: %s", ", ".join(sorted(self.children)))
             await asyncio.gather(*(c.stop(grace=1.5) for c in list(self.children.values())),
                                  return_exceptions=True)
+        while self._crawling and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # their run summaries and health checks
         # In-flight matching and delivery finish (each is one transaction or one send).
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=max(0.1, deadline - time.monotonic()))
         while ((self.db.busy or self.delivery_db.busy or self._delivering)
                and time.monotonic() < deadline):
             await asyncio.sleep(0.05)
+        self.scheduler.shutdown(wait=False)
         if self._http:
             self._http.stop()
         self.db.close(0.5)
@@ -187,19 +199,26 @@ class Service:
     # ---- jobs ----------------------------------------------------------------------
 
     async def _crawl_job(self, name: str) -> None:
-        if self.stopping.is_set() or name in self.children:
+        if self.stopping.is_set() or name in self._crawling:
             return
-        await self._guard(f"crawl of {name}", self._crawl(name))
+        self._crawling.add(name)
+        try:
+            await self._guard(f"crawl of {name}", self._crawl(name))
+        finally:
+            self._crawling.discard(name)
 
     async def _crawl(self, name: str) -> None:
         cfg = self.loaded.config
         before = await self.db.call(steps.last_run_id, name)
-        cmd = crawl_command(name, db=self.db_path, config_path=self.opts.config_path)
+        limit = self.loaded.seconds("crawl_timeout")
+        cmd = crawl_command(name, db=self.db_path, config_path=self.opts.config_path,
+                            timeout=limit)
         child = CrawlChild(name, cmd)
         self.children[name] = child
         log.info("crawl %s: started", name, extra=fields(source=name))
         try:
-            result = await child.run(self.loaded.seconds("crawl_timeout"))
+            # The crawl stops itself at the limit; this is the backstop if it cannot.
+            result = await child.run(limit + HARD_LIMIT_EXTRA_S)
         finally:
             self.children.pop(name, None)
         summary = await self.db.call(steps.after_crawl, name, before, result, cfg.ops_channel)
@@ -216,10 +235,24 @@ class Service:
                              items_new=summary["items_new"], seconds=round(result.seconds, 2)))
         await self._publish_schedule()
         if not self.stopping.is_set():
-            await self._match()
-            await self._deliver()
+            # Outside the crawl job, so a slow match never delays this source's next crawl.
+            self._spawn("match and deliver", self._match_then_deliver())
 
-    async def _match(self) -> None:
+    def _spawn(self, what: str, coro) -> None:
+        task = asyncio.ensure_future(self._guard(what, coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _match_then_deliver(self) -> None:
+        await self._match(settle=MATCH_SETTLE_S)
+        await self._deliver()
+
+    async def _match(self, settle: float = 0.0) -> None:
+        # Crawls fired together usually end together: match their articles in one pass,
+        # so a story and its republication elsewhere are clustered before alerting.
+        deadline = time.monotonic() + settle
+        while self.children and time.monotonic() < deadline and not self.stopping.is_set():
+            await asyncio.sleep(0.1)
         if self._match_lock.locked():
             self._match_again = True  # the running pass may have started before our crawl
             return

@@ -1,0 +1,164 @@
+"""The service against a replay site whose sources break: the healthy ones keep their
+schedule, the broken ones are reported; a manual crawl during a scheduled one is refused
+by the per-source lock, never "database is locked"; SIGTERM waits for a crawl, within
+the grace period."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.support.news_site import NewsSite
+from tests.support.replay_site import replay_site
+from tests.support.service_process import ServiceProcess
+
+
+@pytest.fixture
+def site(tmp_path):
+    s = NewsSite(tmp_path / "site", tmp_path / "sources")
+    with replay_site(s.root) as served:
+        s.served = served
+        yield s
+
+
+def service_for(tmp_path, site, **settings):
+    config = {"sources_dir": str(site.sources_dir), "replay": site.served.url,
+              "topics": str(tmp_path / "no-topics.toml"), **settings}
+    return ServiceProcess(tmp_path, config=config)
+
+
+def runs(db_path, source):
+    con = sqlite3.connect(db_path)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute(
+            "SELECT * FROM runs WHERE source = ? ORDER BY id", [source])]
+    finally:
+        con.close()
+
+
+def changes(db_path) -> list[tuple]:
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("SELECT source, old_state, new_state FROM health_changes "
+                           "ORDER BY id").fetchall()
+    except sqlite3.OperationalError:  # the service has not created its tables yet
+        return []
+    finally:
+        con.close()
+
+
+def status(svc) -> dict:
+    r = subprocess.run(svc.command("status", "--db", str(svc.db), "--json"), env=svc.env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return {row["source"]: row for row in json.loads(r.stdout)["sources"]}
+
+
+def test_broken_sources_are_reported_and_the_healthy_one_keeps_its_schedule(tmp_path, site):
+    for name in ("good", "fivehundred", "hanging", "challenged"):
+        site.add_source(name)
+        site.publish(name, f"{name}-1", f"{name} first article", "Body text. " * 20)
+    site.break_("fivehundred", "500")
+    site.break_("hanging", "hang")
+    site.break_("challenged", "challenge")
+    svc = service_for(tmp_path, site, crawl_timeout="12s")
+    try:
+        svc.start("--interval", "6s")
+        deadline = time.monotonic() + 70
+        while time.monotonic() < deadline:
+            time.sleep(3)
+            states = {k: v["state"] for k, v in status(svc).items()}
+            if (states == {"good": "ok", "fivehundred": "failing", "hanging": "failing",
+                           "challenged": "blocked"} and len(runs(svc.db, "good")) >= 3
+                    and len(changes(svc.db)) >= 3):
+                break
+        assert states == {"good": "ok", "fivehundred": "failing", "hanging": "failing",
+                          "challenged": "blocked"}, svc.output[-3000:]
+        assert svc.terminate() == 0
+    finally:
+        svc.stop()
+    good = runs(svc.db, "good")
+    assert all(r["outcome"] == "ok" for r in good)
+    starts = [datetime.fromisoformat(r["started"]) for r in good]
+    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
+    # The hanging source's time-outs never hold the healthy one back: it crawls every
+    # interval (every other one when the machine is too loaded to finish in one).
+    assert gaps and max(gaps) <= 2 * 6 + 3, gaps
+    hung = [(datetime.fromisoformat(r["started"]), r) for r in runs(svc.db, "hanging")]
+    assert any(h_start < s < h_start + timedelta(seconds=12 + 10) for h_start, _ in hung
+               for s in starts), "no healthy crawl ran while the hanging one hung"
+    # One change (one ops alert) per source, not one per crawl.
+    assert sorted(changes(svc.db)) == [("challenged", "new", "blocked"), ("fivehundred", "new", "failing"),
+                               ("hanging", "new", "failing")]
+    assert "database is locked" not in svc.output
+
+
+def test_a_manual_crawl_during_a_scheduled_one_is_refused_by_the_lock(tmp_path, site):
+    site.add_source("slow")
+    site.add_source("other")
+    site.publish("slow", "s1", "Slow first", "Body text. " * 20)
+    site.publish("other", "o1", "Other first", "Body text. " * 20)
+    index = site.root / site.host("slow") / "index.html.meta.toml"
+    index.write_text("delay = 4\n")
+    svc = service_for(tmp_path, site)
+    try:
+        svc.start("slow", "--interval", "30s")
+        svc.wait_for("crawl slow: started")
+        time.sleep(1.5)
+        manual = subprocess.run(svc.command("crawl", "--db", str(svc.db), "slow", "other"),
+                                env=svc.env, capture_output=True, text=True, timeout=60)
+        svc.wait_for("crawl slow: ok", timeout=30)
+        assert svc.terminate() == 0
+    finally:
+        svc.stop()
+    out = manual.stdout + manual.stderr
+    assert manual.returncode == 1
+    assert "already being crawled by" in out, out
+    assert "database is locked" not in out + svc.output
+    # The scheduled crawl ran once; the manual one crawled only the other source.
+    assert [r["outcome"] for r in runs(svc.db, "slow")] == ["ok"]
+    assert [r["outcome"] for r in runs(svc.db, "other")] == ["ok"]
+
+
+def test_sigterm_lets_a_running_crawl_finish_within_the_grace(tmp_path, site):
+    site.add_source("slow")
+    site.publish("slow", "s1", "Slow first", "Body text. " * 20)
+    (site.root / site.host("slow") / "index.html.meta.toml").write_text("delay = 3\n")
+    svc = service_for(tmp_path, site, shutdown_grace="20s")
+    try:
+        svc.start("--interval", "1h")
+        svc.wait_for("crawl slow: started")
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        assert svc.terminate(timeout=30) == 0
+        took = time.monotonic() - t0
+    finally:
+        svc.stop()
+    assert took < 20
+    assert "crawl slow: ok" in svc.output
+    assert [r["outcome"] for r in runs(svc.db, "slow")] == ["ok"]
+
+
+def test_sigterm_stops_a_crawl_that_outlives_the_grace(tmp_path, site):
+    site.add_source("stuck")
+    site.break_("stuck", "hang")
+    svc = service_for(tmp_path, site, shutdown_grace="5s")
+    try:
+        svc.start("--interval", "1h")
+        svc.wait_for("crawl stuck: started")
+        time.sleep(1)
+        t0 = time.monotonic()
+        assert svc.terminate(timeout=30) == 0
+        took = time.monotonic() - t0
+    finally:
+        svc.stop()
+    assert took <= 5 + 1.5, took
+    assert "stopping crawl(s) still running: stuck" in svc.output
+    ps = subprocess.run(["pgrep", "-f", f"{svc.db}"], capture_output=True, text=True)
+    assert ps.stdout.strip() == "", "a crawl process outlived the service"
