@@ -15,6 +15,7 @@ message naming the holder, or waited for with ``wait=True``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,26 +120,43 @@ def child_command(source: Source, options: CrawlOptions) -> list[str]:
     return cmd
 
 
+class SourceLocked(Exception):
+    """The source is being crawled by another process; the message names it."""
+
+
+@contextlib.contextmanager
+def source_lock(db: str | Path, source: str, *, wait: bool = False) -> Iterator[None]:
+    """Hold ``<db>.locks/<source>.lock`` (and say who holds it) for the block.
+
+    Raises :class:`SourceLocked` at once when another process holds it, unless ``wait``.
+    """
+    path = lock_path(db, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=-1 if wait else 0)
+    except Timeout:
+        raise SourceLocked(f"already being crawled by {lock_holder(db, source)}; not "
+                           f"started (use --wait to wait for it)") from None
+    try:
+        _holder_path(db, source).write_text(json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(),
+            "command": " ".join(Path(a).name if i == 0 else a
+                                for i, a in enumerate(sys.argv[:3])) or "python",
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
+        yield
+    finally:
+        lock.release()
+
+
 def crawl_source(source: Source, options: CrawlOptions, *,
                  on_event: EventHandler | None = None) -> CrawlResult:
     """Crawl one source in a child process; never raises for a crawl that went wrong."""
-    lock = FileLock(str(lock_path(options.db, source.name)))
-    lock_path(options.db, source.name).parent.mkdir(parents=True, exist_ok=True)
     try:
-        lock.acquire(timeout=-1 if options.wait else 0)
-    except Timeout:
-        holder = lock_holder(options.db, source.name)
-        return CrawlResult(source.name, "locked", errors=[{
-            "url": "", "error": f"already being crawled by {holder}; "
-                               f"not started (use --wait to wait for it)"}])
-    try:
-        _holder_path(options.db, source.name).write_text(json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "command": " ".join(sys.argv[:4]) or "python",
-            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
-        return _run_child(source, options, on_event)
-    finally:
-        lock.release()
+        with source_lock(options.db, source.name, wait=options.wait):
+            return _run_child(source, options, on_event)
+    except SourceLocked as exc:
+        return CrawlResult(source.name, "locked", errors=[{"url": "", "error": str(exc)}])
 
 
 def _run_child(source: Source, options: CrawlOptions,

@@ -1,0 +1,116 @@
+"""The crawl runner: concurrent writers, the per-source lock, dry runs, --refresh, events."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from crawler import archive
+from crawler.seeds import load_source
+from newswatch.crawl_runner import CrawlOptions, crawl_source, crawl_sources, source_lock
+from tests.support.replay_site import replay_site
+
+PAGE = ("<html><head><meta charset='utf-8'><title>{t}</title>"
+        "<meta name='PubDate' content='2026-11-0{d} 08:00'></head><body><h1>{t}</h1>"
+        "<div class='content'><p>{t}。{b}</p></div></body></html>")
+BODY = "本站消息：有关部门今天发布了新的产业政策，要求加快推进重点项目建设，确保按期完成。"
+
+
+def build(site, seeds, name: str, host: str, count: int):
+    links = "".join(f"<li><a href='/n/{i}.html'>{name} {i}</a></li>" for i in range(count))
+    site.publish(f"https://{host}/n/", f"<ul>{links}</ul>")
+    for i in range(count):
+        site.publish(f"https://{host}/n/{i}.html",
+                     PAGE.format(t=f"{name} 第{i}篇", d=i % 9 + 1, b=BODY))
+    (seeds / f"{name}.toml").write_text(textwrap.dedent(f"""\
+        name = "{name}"
+        title = "{name}"
+        site = "{name}"
+        kind = "html"
+        language = "zh"
+        start_urls = ["https://{host}/n/"]
+        [list]
+        link = "a::attr(href)"
+        [article]
+        body = "div.content"
+        """), encoding="utf-8")
+    return load_source(seeds / f"{name}.toml")
+
+
+@pytest.fixture()
+def web(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with replay_site(tmp_path / "web") as site:
+        yield site, seeds, tmp_path / "archive.db"
+
+
+def test_two_sources_write_one_archive_at_once(web):
+    site, seeds, db = web
+    one = build(site, seeds, "writer-one", "one.example", 40)
+    two = build(site, seeds, "writer-two", "two.example", 40)
+    events = []
+    results = crawl_sources([one, two], CrawlOptions(db=db, sources_dir=seeds,
+                                                     replay=site.url),
+                            jobs=2, on_event=events.append)
+    assert [r.outcome for r in results] == ["ok", "ok"], [r.errors for r in results]
+    assert [r.items_new for r in results] == [40, 40]
+    conn = archive.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 80
+    logs = "".join(open(r.log, encoding="utf-8").read() for r in results)
+    assert "database is locked" not in logs
+    kinds = {e["event"] for e in events}
+    assert {"start", "done"} <= kinds
+    assert {e["source"] for e in events} == {"writer-one", "writer-two"}
+
+
+def test_a_locked_source_is_refused_naming_the_holder(web):
+    site, seeds, db = web
+    source = build(site, seeds, "busy", "busy.example", 1)
+    with source_lock(db, "busy"):
+        result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url))
+        env = {**os.environ, "NEWSWATCH_CONFIG": ""}
+        cli = subprocess.run([sys.executable, "-m", "newswatch", "crawl", "busy", "--db",
+                              str(db), "--sources-dir", str(seeds)],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert result.outcome == "locked"
+    assert f"pid {os.getpid()}" in result.message() and "--wait" in result.message()
+    assert cli.returncode == 1
+    assert "locked" in cli.stdout and f"pid {os.getpid()}" in cli.stderr
+    assert site.requests == []  # nothing was fetched
+
+
+def test_dry_run_stores_nothing_and_prints_items(web):
+    site, seeds, db = web
+    build(site, seeds, "dry", "dry.example", 2)
+    env = {**os.environ, "NEWSWATCH_CONFIG": "", "COLUMNS": "200"}
+    out = subprocess.run([sys.executable, "-m", "newswatch", "crawl", "dry", "--dry-run",
+                          "--db", str(db), "--sources-dir", str(seeds), "--replay", site.url],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert '"title": "dry 第0篇"' in out.stdout and '"would_store": true' in out.stdout
+    assert "dry run (nothing stored)" in out.stdout
+    assert not db.exists() or archive.connect(db).execute(
+        "SELECT COUNT(*) FROM articles").fetchone()[0] == 0
+
+
+def test_refresh_requests_known_articles_again_and_updates_them(web):
+    site, seeds, db = web
+    source = build(site, seeds, "fresh", "fresh.example", 2)
+    options = CrawlOptions(db=db, sources_dir=seeds, replay=site.url)
+    assert crawl_source(source, options).items_new == 2
+    site.publish("https://fresh.example/n/0.html",
+                 PAGE.format(t="fresh 第0篇（更正）", d=1, b=BODY))
+    site.clear_log()
+    again = crawl_source(source, options)
+    assert again.items_new == 0 and again.items_known == 2
+    assert "/fresh.example/n/0.html" not in site.paths()
+    options.refresh = True
+    refreshed = crawl_source(source, options)
+    assert refreshed.outcome == "ok" and "/fresh.example/n/0.html" in site.paths()
+    titles = {r["title"] for r in archive.connect(db).query("SELECT title FROM articles")}
+    assert "fresh 第0篇（更正）" in titles and len(titles) == 2
