@@ -10,6 +10,7 @@ committed together, batch by batch, so a crash neither skips nor double-assigns.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
@@ -17,6 +18,8 @@ from sqlite_utils.migrations import Migrations
 
 from alerts import shingles, story_index
 from crawler import archive
+
+log = logging.getLogger(__name__)
 
 CURSOR = "stories"
 # Containment of the shorter text from which two articles are one story: the middle of
@@ -203,9 +206,16 @@ def _assign(db, index, article: dict, prepared, window_s: float, joined: str) ->
 
 
 def _prepare(article: dict, now: datetime):
-    lang = lang_key(article)
-    shingle_set = shingles.article_shingles(article.get("title"), article.get("body"), lang)
+    """(shingles, sketch, language, time) of an article. One that cannot be read gets
+    no shingles: it becomes a story of its own instead of stopping the cursor."""
     at = (article_time(article) or now).timestamp()
+    try:
+        lang = lang_key(article)
+        shingle_set = shingles.article_shingles(article.get("title"), article.get("body"), lang)
+    except Exception as exc:  # noqa: BLE001 - one bad article must not block the rest
+        log.warning("stories: article %s cannot be sketched (%s: %s); it gets a story of "
+                    "its own", article.get("id"), type(exc).__name__, exc)
+        lang, shingle_set = str(article.get("lang") or "und"), set()
     return shingle_set, shingles.sketch(shingle_set), lang, at
 
 
@@ -228,7 +238,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_days: float = 3,
         prepared = [_prepare(a, now) for a in rows]
         index = story_index.index_for(db)
         try:
-            with archive.immediate(db):
+            with index.lock, archive.immediate(db):
                 if cursor(db) != start:
                     continue  # another process took this batch; read on from its cursor
                 oldest = min(p[3] for p in prepared)

@@ -7,6 +7,7 @@ file per process and topped up with signatures other processes wrote since.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -30,6 +31,8 @@ class WindowIndex:
         self.lo: float | None = None
         self.max_id = 0
         self.shingle_cache: OrderedDict[int, set[int]] = OrderedDict()
+        # Held for a whole batch: two threads of one process share this index.
+        self.lock = threading.Lock()
 
     def _lsh(self, lang: str) -> MinHashLSH:
         if lang not in self.lsh:
@@ -102,17 +105,20 @@ class WindowIndex:
 
 
 _indexes: dict[str, WindowIndex] = {}
+_indexes_lock = threading.Lock()
 
 
 def index_for(db) -> WindowIndex:
     """The process's index for this archive file (a fresh one for an in-memory db)."""
     key = db.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(db)}"
-    if key not in _indexes:
-        _indexes[key] = WindowIndex()
-    return _indexes[key]
+    with _indexes_lock:
+        if key not in _indexes:
+            _indexes[key] = WindowIndex()
+        return _indexes[key]
 
 
 def forget(db) -> None:
     """Drop the cached index (after a rolled-back batch, whose entries were never stored)."""
     key = db.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(db)}"
-    _indexes.pop(key, None)
+    with _indexes_lock:
+        _indexes.pop(key, None)

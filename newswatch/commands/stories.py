@@ -14,6 +14,12 @@ from rich.table import Table
 from newswatch.cli import db_option, pass_app
 
 
+def _console() -> Console:
+    """The terminal's width on a terminal; wide lines when piped, so rows stay whole."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
 def _zone(app) -> ZoneInfo:
     try:
         return ZoneInfo(app.config.timezone)
@@ -97,7 +103,7 @@ def command(ctx, app, days, as_json):
             table.add_row(str(s["id"]), _local(s["first_seen"], zone),
                           _local(s["last_seen"], zone), str(s["size"]), s["lang"] or "-",
                           s["title"] or "(no title)", ", ".join(s["outlets"]))
-        Console(width=max(100, Console().width)).print(table)
+        _console().print(table)
     if note:
         click.echo(note, err=True)
 
@@ -133,7 +139,7 @@ def show(app, story_id, as_json):
         table.add_row(str(m["id"]), m["site"] or "-", m["source"] or "-",
                       m["original_source"] or "-", _local(m["published"] or m["fetched"], zone),
                       sim, m["title"] or "(no title)", m["url"] or "-")
-    Console(width=max(120, Console().width)).print(table)
+    _console().print(table)
 
 
 @command.command("cluster")
