@@ -31,7 +31,9 @@ from crawler.seeds import SeedError, Source, find_source
 
 # List pages always revalidate: a heuristic freshness would hide new articles.
 LIST_HEADERS = {"Cache-Control": "max-age=0"}
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+# Answers that are certainly not an article page (a PDF, an office file, media, archives).
+NOT_HTML_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/zip",
+                  "application/x-rar", "application/octet-stream", "image/", "video/", "audio/")
 
 
 @dataclass
@@ -246,8 +248,9 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         entry: ListEntry = response.meta.get("nw_entry") or ListEntry(response.url)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if response.body[:5] == b"%PDF-" or (content_type and not content_type.startswith(
-                HTML_TYPES)):
+        looks_like_markup = response.body.lstrip()[:1] == b"<"
+        if response.body[:5] == b"%PDF-" or (content_type.startswith(NOT_HTML_TYPES)
+                                             and not looks_like_markup):
             self.tally.items_failed += 1
             self.tally.error(response.url, f"expected an HTML page, got "
                                            f"{content_type or 'a PDF'}: not archived")
