@@ -66,6 +66,14 @@ def _read_pairs(name: str) -> dict[str, str]:
     return pairs
 
 
+_ASTRAL_FOLDED = ((0x10400, 0x10428), (0x104B0, 0x104D4), (0x10570, 0x10596),
+                  (0x10781, 0x107BB), (0x10C80, 0x10CB3), (0x118A0, 0x118C0),
+                  (0x16E40, 0x16E60), (0x1D15E, 0x1D165), (0x1D1BB, 0x1D1C1),
+                  (0x1D400, 0x1D800), (0x1E900, 0x1E922), (0x1EE00, 0x1EEBC),
+                  (0x1F100, 0x1F191), (0x1F200, 0x1F252), (0x1FBF0, 0x1FBFA),
+                  (0x2F800, 0x2FA1E))
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pattern]:
     """Build the translate table, the phrase regex and the test for rare characters."""
@@ -81,10 +89,16 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pat
     for cp in range(0x80, 0x10000):
         if not 0xD800 <= cp <= 0xDFFF:
             candidates.add(chr(cp))
+    # Beyond the BMP, only the blocks NFKC or lower() change (listed once from
+    # unicodedata: scanning a million code points at every start-up costs a second).
+    for lo, hi in _ASTRAL_FOLDED:
+        candidates.update(map(chr, range(lo, hi)))
     for ch in candidates:
         if len(ch) != 1:
             continue
         out = fold(ch.lower()) if ch.lower() != ch else fold(ch)
+        if out == ch:
+            continue
         for _ in range(3):  # until stable, so that normalising twice changes nothing
             again = "".join(fold(c) for c in out)
             if again == out:
@@ -102,7 +116,9 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pat
         phrase_re = re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True))))
     # Only characters of the Basic Multilingual Plane: one beyond it turns the class
     # into a linear list (100x slower); those are caught by _ASTRAL in fold().
-    rare = "".join(sorted(chr(k) for k in table if k < 0x10000 and chr(k) not in _COMMON))
+    rare = {chr(k) for k in table if k < 0x10000 and chr(k) not in _COMMON}
+    rare.update(c for p in phrases for c in p if ord(c) < 0x10000)  # 瞭 alone stays 瞭
+    rare = "".join(sorted(rare))
     rare_re = re.compile("[" + re.escape(rare) + "]")
     return table, phrase_re, phrases, rare_re
 
