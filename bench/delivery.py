@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import alerts.schema  # noqa: E402,F401
 from alerts import outbox  # noqa: E402
+from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
 from crawler import archive  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
@@ -113,8 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="sends in flight at once (default: alerts.delivery.CONCURRENCY)")
     args = parser.parse_args()
-    out: dict = {"count": args.count, "runs": args.runs}
+    if args.concurrency:
+        delivery_mod.CONCURRENCY = args.concurrency
+    out: dict = {"count": args.count, "runs": args.runs,
+                 "concurrency": delivery_mod.CONCURRENCY}
     lost = dupes = 0
     for label, failing in (("all_ok", False), ("half_failing", True)):
         runs = []
