@@ -18,18 +18,19 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 # Aim for one request in flight per host on average.
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# The project's name in Scrapy's logs.
 BOT_NAME = "newswatch"
 # A single source rarely needs more; the per-host cap below is what matters.
 CONCURRENT_REQUESTS = 8
 # At most two requests at once to one host.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Seconds between requests to one host; a source's `download_delay` overrides it.
+DOWNLOAD_DELAY = 1.0
 # Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept).
 DOWNLOAD_HANDLERS = {
     "http": "crawler.replay_handler.ReplayDownloadHandler",
     "https": "crawler.replay_handler.ReplayDownloadHandler",
 }
-# Seconds between requests to one host; a source's `download_delay` overrides it.
-DOWNLOAD_DELAY = 1.0
 # Pages larger than this are dropped (10 MB): no news page is that big.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 # Give up on a request after 30 s.
@@ -48,11 +49,14 @@ HTTPCACHE_ENABLED = True
 HTTPCACHE_IGNORE_HTTP_CODES = [400, 401, 403, 404, 408, 429, 500, 502, 503, 504, 521, 522, 524]
 # Honour Cache-Control/ETag/Last-Modified; list requests send max-age=0 to revalidate.
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+# One file pair per cached page under HTTPCACHE_DIR (set beside the archive).
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 # Dedupe and store articles in the archive.
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Scrapy logs go to stderr; stdout carries only progress JSON lines.
 LOG_LEVEL = "INFO"
+# Where `scrapy genspider` would put a new spider.
+NEWSPIDER_MODULE = "crawler.spiders"
 # Redirect chains longer than this are an error ("redirect loop").
 REDIRECT_MAX_TIMES = 10
 # Scrapy's remote-control HTTP server: a crawl child needs no open port.
@@ -63,8 +67,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 RETRY_TIMES = 2
 # Obey robots.txt.
 ROBOTSTXT_OBEY = True
+# Where `scrapy crawl <name>` finds spiders (the generic ones and custom ones).
 SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
 # A browser-like agent: several target sites refuse unknown agents; seeds may override.
 USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/124.0 Safari/537.36 newswatch/0.1")

@@ -188,7 +188,11 @@ def _run_child(source: Source, options: CrawlOptions,
                 elif event.get("event") == "start":
                     result.run_id, result.baseline = event.get("run_id"), event.get("baseline")
                 if on_event is not None:
-                    on_event(event)
+                    try:
+                        on_event(event)
+                    except Exception as exc:  # a display bug must not orphan the child
+                        print(f"newswatch: progress handler failed: {exc!r}", file=sys.stderr)
+                        on_event = None
             child.wait()
         finally:
             if timer is not None:
