@@ -117,9 +117,13 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     folder = Path(sources_dir or config.sources_dir)
     if not folder.is_dir():
         raise click.UsageError(f"sources folder not found: {folder}")
+    replay = replay if replay is not None else config.replay
+    if replay and not replay.startswith(("http://", "https://")):
+        raise click.BadParameter(f"must be a URL like http://127.0.0.1:8321, got {replay!r}",
+                                 param_hint="--replay")
     sources, invalid = _select(folder, names)
     options = CrawlOptions(db=config.db, sources_dir=folder,
-                           replay=replay if replay is not None else config.replay,
+                           replay=replay,
                            refresh=refresh, dry_run=dry_run, wait=wait, timeout=timeout,
                            settings=_parse_settings(scrapy_settings))
     console = Console()
