@@ -135,3 +135,22 @@ def test_deliver_and_alerts_commands(tmp_path):
     assert outbox.get(db, bad)["state"] == "pending"
     none = runner.invoke(main, ["alerts", "retry", "--db", str(tmp_path / "a.db")])
     assert none.exit_code == 2 and "--dead" in none.output
+
+
+def test_example_config_and_its_commented_channels_validate(tmp_path):
+    import re
+
+    text = (config_mod.REPO_ROOT / "newswatch.toml.example").read_text(encoding="utf-8")
+    assert sorted(build_channels(config_mod.load(config_mod.REPO_ROOT /
+                                                 "newswatch.toml.example"))) == ["console", "jsonl"]
+    # Uncomment every example channel table and field: each must still be valid.
+    lines = []
+    for line in text.splitlines():
+        m = re.match(r"^# ?((\[channels\.|[a-z_]+ = ).*)$", line)
+        lines.append(m.group(1) if m else line)
+    full = "\n".join(lines)
+    full = re.sub(r'(?m)^(db|topics|subject_template) = .*$', "", full)
+    path = tmp_path / "full.toml"
+    path.write_text(f'db = "{tmp_path / "a.db"}"\n' + full, encoding="utf-8")
+    channels = build_channels(config_mod.load(path))
+    assert {"team-hook", "dingtalk", "wecom", "feishu", "slack", "email", "phone"} <= set(channels)
