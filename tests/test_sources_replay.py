@@ -121,6 +121,10 @@ def test_press_sites_dates_sources_and_encodings(replay_check):
     zqrb = _rows(keep, "zqrb-macro")
     assert {r["original_source"] for r in zqrb} == {"证券日报"}
     assert all(r["encoding"] in ("gbk", "gb18030") for r in zqrb)
+    undated = {r["site_id"]: r for r in _rows(keep, "zqrb-companies")}["A1764007772274"]
+    # The page prints no date: the list's and the URL's (the same day) are all there is.
+    assert undated["date_source"] in ("list", "url")
+    assert undated["published"] == "2026-11-15T16:00:00+00:00"  # 2026-11-16 in Beijing
     people = {r["title"]: r for r in _rows(keep, "people-en")}
     assert "China\u2019s digital economy sees steady growth" in people  # GB2312 curly quote
     daily = {r["site_id"]: r for r in _rows(keep, "chinadaily")}
