@@ -222,6 +222,19 @@ def resemblance(a: set[int], b: set[int]) -> float:
     return inter / min(len(a), len(b))
 
 
+def packed(shingle_set: set[int]) -> np.ndarray:
+    """A shingle set as a sorted uint32 array: 4 bytes a shingle instead of ~60 in a set,
+    for the shingles kept in memory between articles."""
+    return np.sort(np.fromiter(shingle_set, dtype=np.uint32, count=len(shingle_set)))
+
+
+def resemblance_packed(a: np.ndarray, b: np.ndarray) -> float:
+    """:func:`resemblance` of two :func:`packed` sets."""
+    if not a.size or not b.size:
+        return 0.0
+    return len(np.intersect1d(a, b, assume_unique=True)) / min(a.size, b.size)
+
+
 def jaccard(a: set[int], b: set[int]) -> float:
     if not a or not b:
         return 0.0

@@ -145,27 +145,28 @@ def lang_key(article: dict) -> str:
     return "zh" if shingles.has_han(text) else "en"
 
 
-def _shingles_of(index: story_index.WindowIndex, db, article_id: int) -> set[int]:
+def _shingles_of(index: story_index.WindowIndex, db, article_id: int):
+    """A candidate's packed shingles: from the cache, else from its text (re-read)."""
     cached = index.shingle_cache.get(article_id)
     if cached is not None:
         return cached
     art = archive.get_article(db, article_id)
-    found = (shingles.article_shingles(art.get("title"), art.get("body"), lang_key(art))
-             if art else set())
+    found = shingles.packed(shingles.article_shingles(art.get("title"), art.get("body"),
+                                                      lang_key(art)) if art else set())
     index.remember_shingles(article_id, found)
     return found
 
 
-def best_match(db, index: story_index.WindowIndex, article: dict, shingle_set: set[int],
-               sketch, lang: str, at: float, window_s: float) -> tuple[int, float] | None:
+def best_match(db, index: story_index.WindowIndex, article: dict, packed, sketch, lang: str,
+               at: float, window_s: float) -> tuple[int, float] | None:
     """The most similar verified near-duplicate in the window: (article id, resemblance)."""
     best: tuple[int, float] | None = None
     found = [c for c in index.query(lang, sketch, at, window_s) if c != article["id"]]
-    estimates = index.estimated_containment(found, sketch, len(shingle_set))
+    estimates = index.estimated_containment(found, sketch, packed.size)
     for cand, estimate in zip(found, estimates):
         if estimate < SAME_STORY - ESTIMATE_MARGIN:
             continue
-        score = shingles.resemblance(shingle_set, _shingles_of(index, db, cand))
+        score = shingles.resemblance_packed(packed, _shingles_of(index, db, cand))
         if score >= SAME_STORY and (best is None or score > best[1]
                                     or (score == best[1] and cand < best[0])):
             best = (cand, score)
@@ -173,10 +174,10 @@ def best_match(db, index: story_index.WindowIndex, article: dict, shingle_set: s
 
 
 def _assign(db, index, article: dict, prepared, window_s: float, joined: str) -> None:
-    shingle_set, sketch, lang, at = prepared
-    when = datetime.fromtimestamp(at, timezone.utc).isoformat()
-    match = best_match(db, index, article, shingle_set, sketch, lang, at, window_s) \
-        if shingle_set else None
+    packed, sketch, lang, at = prepared
+    when = datetime.fromtimestamp(at, timezone.utc).replace(microsecond=0).isoformat()
+    match = best_match(db, index, article, packed, sketch, lang, at, window_s) \
+        if packed.size else None
     story_id = story_of(db, match[0]) if match else None
     if story_id is None:
         story_id = db.execute(
@@ -195,14 +196,14 @@ def _assign(db, index, article: dict, prepared, window_s: float, joined: str) ->
         "matched_article_id, site, source, joined) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [article["id"], story_id, similarity, matched, article.get("site"),
          article.get("source"), joined])
-    if shingle_set:
+    if packed.size:
         db.execute(
             "INSERT OR REPLACE INTO story_signatures(article_id, lang, at, size, version, "
             "minhash) VALUES (?, ?, ?, ?, ?, ?)",
-            [article["id"], lang, at, len(shingle_set), shingles.SKETCH_VERSION,
+            [article["id"], lang, at, int(packed.size), shingles.SKETCH_VERSION,
              shingles.sketch_to_bytes(sketch)])
-        index.add(article["id"], lang, at, sketch, len(shingle_set))
-        index.remember_shingles(article["id"], shingle_set)
+        index.add(article["id"], lang, at, sketch, int(packed.size))
+        index.remember_shingles(article["id"], packed)
 
 
 def _prepare(article: dict, now: datetime):
@@ -216,7 +217,7 @@ def _prepare(article: dict, now: datetime):
         log.warning("stories: article %s cannot be sketched (%s: %s); it gets a story of "
                     "its own", article.get("id"), type(exc).__name__, exc)
         lang, shingle_set = str(article.get("lang") or "und"), set()
-    return shingle_set, shingles.sketch(shingle_set), lang, at
+    return shingles.packed(shingle_set), shingles.sketch(shingle_set), lang, at
 
 
 def cluster_new(db: sqlite_utils.Database, *, window_days: float = 3,

@@ -30,7 +30,7 @@ class WindowIndex:
         self.sketches: dict[int, tuple[np.ndarray, int]] = {}  # id → (hash values, shingles)
         self.lo: float | None = None
         self.max_id = 0
-        self.shingle_cache: OrderedDict[int, set[int]] = OrderedDict()
+        self.shingle_cache: OrderedDict[int, np.ndarray] = OrderedDict()  # packed shingles
         # Held for a whole batch: two threads of one process share this index.
         self.lock = threading.Lock()
 
@@ -97,8 +97,8 @@ class WindowIndex:
         for article_id, lang, at, blob, size in rows:
             self.add(article_id, lang, at, shingles.sketch_from_bytes(blob), size or 0)
 
-    def remember_shingles(self, article_id: int, shingle_set: set[int]) -> None:
-        self.shingle_cache[article_id] = shingle_set
+    def remember_shingles(self, article_id: int, packed: np.ndarray) -> None:
+        self.shingle_cache[article_id] = packed
         self.shingle_cache.move_to_end(article_id)
         while len(self.shingle_cache) > SHINGLE_CACHE_SIZE:
             self.shingle_cache.popitem(last=False)
