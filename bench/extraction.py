@@ -100,8 +100,8 @@ def bench_chinese(root: Path):
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, help="only the first N English pages")
-    ap.add_argument("--rounds", type=int, default=1,
-                    help="time each page R times and keep the fastest (default 1)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="time each page R times and keep the fastest (default 3)")
     ap.add_argument("--worst", type=int, default=0, help="print the N pages we score worst on")
     args = ap.parse_args(argv)
     shared = shared_dir()

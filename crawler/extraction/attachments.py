@@ -32,9 +32,12 @@ def find_attachments(tree, url: str) -> list[str]:
     base = base_url(tree, url)
     found: dict[str, None] = {}
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
+        href = a.get("href")
         # A cheap test on the raw href first: most links are not documents.
-        if not href or not _DOC_EXT.search(href) or href.startswith(("javascript:", "mailto:")):
+        if not href or "." not in href[-12:] and "?" not in href:
+            continue
+        href = href.strip()
+        if not _DOC_EXT.search(href) or href.startswith(("javascript:", "mailto:")):
             continue
         if not _DOC_EXT.search(urlsplit(href).path):
             continue

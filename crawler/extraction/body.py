@@ -21,14 +21,9 @@ _FAST = Extractor(output_format="txt", comments=False, tables=True, fast=True)
 _FULL = Extractor(output_format="txt", comments=False, tables=True)
 RESCUE_BELOW = 200
 # Body containers of the CMSs Chinese government and press sites run on (TRS, UCAP...).
-CMS_BODY_XPATH = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]"
-    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]"
-    "|//*[@id='UCAP-CONTENT']|//*[@id='zoom']|//*[@id='con_con']|//*[@id='detailContent']"
-    "|//*[@id='rwb_zw']|//*[@id='p-detail']|//*[@id='Content']|//*[@id='content_text']"
-    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"
-    "|//div[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]"
-)
+CMS_BODY_CLASSES = {"TRS_Editor", "TRS_UEDITOR", "pages_content", "article-content"}
+CMS_BODY_IDS = {"UCAP-CONTENT", "zoom", "con_con", "detailContent", "rwb_zw", "p-detail",
+                "Content", "content_text"}
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -46,11 +41,13 @@ def generic_body(tree) -> str:
 
 
 def cms_body(tree) -> str:
-    """The text of a known CMS body container, when the page has exactly one with text."""
-    for el in tree.xpath(CMS_BODY_XPATH):
-        text = element_text(el)
-        if len(text) >= 20:
-            return text
+    """The text of the first known CMS body container that holds some text."""
+    for el in tree.iter("div", "td", "span", "section", "article"):
+        if el.get("id") in CMS_BODY_IDS or (
+                el.get("class") and not CMS_BODY_CLASSES.isdisjoint(el.get("class").split())):
+            text = element_text(el)
+            if len(text) >= 20:
+                return text
     return ""
 
 

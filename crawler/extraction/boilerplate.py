@@ -38,6 +38,7 @@ _CHROME_WORDS = {
 _TOKENS = re.compile(r"[\s【】\[\]［］()（）|｜/:：·•]+")
 
 
+_WIDGET = re.compile(r"^[+\-]?\d{0,3}\W{0,2}$")  # "+1", "0", "|": counters and stray marks
 _PAGER = re.compile(r"^(?:\s*(?:【\d+】|\[\d+\]|\d{1,2}|上一页|下一页|首页|尾页|末页|\.\.\.|…)\s*)+$")
 
 
@@ -48,7 +49,7 @@ def is_chrome(line: str) -> bool:
         return True
     if len(line) > _SHORT:
         return False
-    if _PAGER.match(line):
+    if _PAGER.match(line) or _WIDGET.match(line):
         return True
     tokens = [t for t in _TOKENS.split(line) if t]
     if tokens and all(t in _CHROME_WORDS for t in tokens):

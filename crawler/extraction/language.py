@@ -12,7 +12,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
     """Han characters outweighing Latin words means Chinese (kana: Japanese, hangul: Korean)."""
-    sample = text[:5000]
+    sample = text[:3000]
     han = len(_HAN.findall(sample))
     kana = len(_KANA.findall(sample))
     hangul = len(_HANGUL.findall(sample))

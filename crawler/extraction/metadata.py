@@ -75,9 +75,9 @@ def _is_article(obj: dict) -> bool:
     return any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types)
 
 
-def _read_json_ld(tree) -> dict[str, str]:
+def _read_json_ld(scripts) -> dict[str, str]:
     found: dict[str, str] = {}
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -106,21 +106,34 @@ def _read_json_ld(tree) -> dict[str, str]:
     return found
 
 
+# One pass over the tree for everything read here.
+_META_XPATH = ("//meta[@content]|//script[@type='application/ld+json']"
+               "|//time[@datetime][@itemprop='datePublished' or @pubdate]")
+
+
 def read_meta(tree) -> PageMeta:
     """Collect ``<meta>`` tags (name, property, itemprop, http-equiv) and JSON-LD."""
     page = PageMeta()
-    for el in tree.iter("meta"):
-        content = el.get("content")
-        if content is None or not content.strip():
+    scripts = []
+    for el in tree.xpath(_META_XPATH):
+        if el.tag == "script":
+            scripts.append(el)
+            continue
+        if el.tag != "meta":
+            page.meta.setdefault("datepublished", el.get("datetime").strip())
+            continue
+        content = el.get("content").strip()
+        if not content:
             continue
         for attr in ("name", "property", "itemprop", "http-equiv"):
             key = el.get(attr)
             if key:
-                page.meta.setdefault(key.strip().lower(), content.strip())
-    for el in tree.xpath("//*[@itemprop='datePublished'][@datetime]|//time[@pubdate][@datetime]"):
-        page.meta.setdefault("datepublished", el.get("datetime").strip())
-    if tree.xpath("//script[@type='application/ld+json']"):
-        page.ld = _read_json_ld(tree)
+                key = key.strip().lower()
+                if key == "datepublished" and key in page.meta:
+                    continue
+                page.meta.setdefault(key, content)
+    if scripts:
+        page.ld = _read_json_ld(scripts)
     root = tree.getroottree().getroot()
     page.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     return page

@@ -80,6 +80,14 @@ def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
     if sel.get("title"):
         return clean_title(sel["title"]), "selector"
     page_title = clean_title(tree.findtext(".//title"))
+    # h1-h3 first: the wider search for elements classed "title" costs a full XPath scan.
+    heading = (heading_matching(headings(tree, tags=("h1",), titled=False), page_title)
+               or heading_matching(headings(tree, tags=("h2", "h3"), titled=False), page_title))
+    if heading:
+        return heading, "heading"
+    og_title = meta.meta.get("og:title") or meta.meta.get("twitter:title")
+    if og_title and not _HAN.search(og_title):
+        return strip_site_suffix(og_title, [site or ""]), "meta"  # skip the wider scan below
     candidates = headings(tree)
     heading = heading_matching(candidates, page_title)
     if heading:
@@ -121,12 +129,23 @@ def _is_meta_line(line: str) -> bool:
         bool(re.match(r"^\s*(?:来源|作者|编辑|记者|发布时间|发布日期)\s*[:：]", line)))
 
 
-def _clean_body(text: str, title: str, credits: Credits) -> str:
-    paras = paragraphs(text)
-    if paras and title and clean_title(paras[0]) == title:
-        paras = paras[1:]
+def _drop_header(paras: list[str], title: str) -> list[str]:
+    """Breadcrumbs, headline and date line above the text, when the body element held them."""
+    if title:
+        for i, para in enumerate(paras[:8]):
+            if clean_title(para) == title:
+                if all(len(p) <= 40 for p in paras[:i]):
+                    paras = paras[i + 1:]
+                break
     while paras and _is_meta_line(paras[0]):
         paras = paras[1:]
+    while paras and _is_meta_line(paras[-1]) and len(paras[-1]) <= 30:
+        paras = paras[:-1]  # a lone date or "来源" line under the text
+    return paras
+
+
+def _clean_body(text: str, title: str, credits: Credits) -> str:
+    paras = _drop_header(paragraphs(text), title)
     paras = strip_credits(paras, credits)
     paras = strip_boilerplate(paras)
     return "\n\n".join(paras)
@@ -190,7 +209,7 @@ def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str,
         return meta.ld["author"], "json-ld"
     if _plausible_name(credits.author, site):
         return credits.author, "text"
-    if not re.search("作者|记者", page_text):
+    if "作者" not in page_text and "记者" not in page_text:
         return "", ""
     for line in lines()[:120]:
         if len(line) <= 120:
@@ -209,7 +228,7 @@ def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, 
         return clean_value(found[1]), "meta"
     if credits.source:
         return credits.source, "text"
-    if not re.search("来源|出处|Source", page_text):
+    if not any(word in page_text for word in ("来源", "出处", "Source:", "Source：")):
         return "", ""
     page = lines()
     start = 0

@@ -92,7 +92,17 @@ def strip_credits(paragraphs: list[str], credits: Credits) -> list[str]:
     while kept and parse_credit_line(kept[-1], credits):
         kept.pop()
     out = []
+    pending_label = False
     for para in kept:
+        if pending_label and len(para) <= 20:
+            credits.editors.append(para.strip())  # "责任编辑：" with the name on the next line
+            pending_label = False
+            continue
+        pending_label = False
+        if _EDITOR_LINE.match(para) and re.fullmatch(r"[\s(（\[【]*" + _EDITOR_LABEL + r"\s*[:：]\s*",
+                                                     para, re.I):
+            pending_label = True
+            continue
         if _EDITOR_LINE.match(para) and parse_credit_line(para, credits):
             continue
         # "（责任编辑：张三）" glued to the end of the last paragraph

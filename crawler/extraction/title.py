@@ -8,9 +8,9 @@ import re
 
 _SPACED_SEPARATORS = re.compile(r"\s+[-|–—_·:：]\s+|\s*[|｜_–—]\s*|\s*-{2,}\s*")
 _TIGHT_HYPHEN = re.compile(r"-(?=[^-]{1,14}$)")
-_HEADING_XPATH = ("//h1|//h2|//h3|//*[self::div or self::p or self::span or self::td or "
-                  "self::strong or self::h4][contains(translate(@class, 'TITLE', 'title'), "
-                  "'title') or contains(translate(@id, 'TITLE', 'title'), 'title')]")
+_TITLED_XPATH = ("//*[self::div or self::p or self::span or self::td or self::strong or self::h4]"
+                 "[contains(@class, 'title') or contains(@class, 'Title') or contains(@id, 'title')"
+                 " or contains(@id, 'Title')]")
 # A heading element that also holds the date line: keep the part before the labels.
 _META_LABEL = re.compile(r"\s*(?:来源|作者|发布时间|发布日期|时间|日期|浏览|点击|字号|编辑)\s*[:：]")
 
@@ -45,10 +45,13 @@ def _first_line(el) -> str:
     return text
 
 
-def headings(tree) -> list[str]:
-    """Heading-like texts in page order: h1-h3 and elements classed or id'd as a title."""
+def headings(tree, *, tags=("h1", "h2", "h3"), titled: bool = True) -> list[str]:
+    """Heading-like texts: h1-h3, then (with ``titled``) elements classed or id'd as a title."""
     out = []
-    for el in tree.xpath(_HEADING_XPATH):
+    elements = list(tree.iter(*tags))
+    if titled:
+        elements += tree.xpath(_TITLED_XPATH)
+    for el in elements:
         if el.xpath("ancestor::a|ancestor::li|ancestor::head|ancestor::nav|descendant::li"):
             continue
         text = _first_line(el)
