@@ -137,8 +137,12 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
                str(Path(sources_dir).resolve()), server.url, *[s.name for s in sources]]
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
         with open(work / "crawl.log", "wb") as log:
-            subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                           timeout=CHILD_TIMEOUT_S, check=False)
+            try:
+                subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                               timeout=CHILD_TIMEOUT_S, check=False)
+            except subprocess.TimeoutExpired:
+                # Sources still "running" in their archive are reported as such.
+                log.write(f"\nkilled after {CHILD_TIMEOUT_S} s\n".encode())
     finally:
         if own_server:
             server.shutdown()

@@ -72,7 +72,12 @@ class MiitColumnsSpider(HtmlListSpider):
             self.tally.blocked += 1
             self.tally.error(response.url, f"blocked: {reason}")
             return
-        found = shell_query(text_response(response))
+        try:
+            found = shell_query(text_response(response))
+        except ValueError as exc:  # not a text page
+            self.tally.list_failed += 1
+            self.tally.error(response.url, f"could not read the column page: {exc}")
+            return
         if found is None:
             # A shell without its script is how a redesign shows itself here.
             self.tally.pages += 1
@@ -101,22 +106,22 @@ class MiitColumnsSpider(HtmlListSpider):
         return self._units.get(query.get("pageId", "")) if "paramJson" in query else None
 
     def parse_list(self, response: Response):
-        page = response.meta.get("nw_page", 1)
-        if page > 1 and response.status == 200 and not self._unit_html(response).strip():
+        if response.meta.get("nw_page", 1) > 1 and self._past_the_end(response):
             self.tally.pages += 1  # past the last page: the list simply ends
             return
         yield from super().parse_list(response)
 
     @staticmethod
-    def _unit_html(response: Response) -> str:
+    def _past_the_end(response: Response) -> bool:
+        """A successful unit API answer whose html lists nothing (not a block, not an error)."""
         try:
             data = json.loads(response.text)
         except (ValueError, AttributeError):
-            return ""
-        html = (data.get("data") or {}).get("html") if isinstance(data, dict) else None
-        if not html or not re.search(r"<li\b", html):
-            return ""
-        return html
+            return False
+        if not isinstance(data, dict) or not data.get("success", True):
+            return False
+        html = (data.get("data") or {}).get("html") or ""
+        return not re.search(r"<li\b", html)
 
     def list_entries(self, response: Response) -> list[ListEntry]:
         data = json.loads(text_response(response).text)
