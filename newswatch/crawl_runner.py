@@ -211,7 +211,25 @@ def _run_child(source: Source, options: CrawlOptions,
                and result.seconds >= options.timeout else
                f"crawler process exited with code {child.returncode}")
         result.errors.append({"url": "", "error": f"{why}: {_last_error(log_file)}"})
+        if result.run_id and not options.dry_run:
+            _close_run(options.db, source.name, result)
     return result
+
+
+def _close_run(db_path: str | Path, name: str, result: CrawlResult) -> None:
+    """Finish the run row of a child that died (killed, crashed) before it could."""
+    from crawler import archive
+
+    db = archive.connect(db_path)
+    try:
+        with archive.immediate(db):
+            db["runs"].update(result.run_id, {
+                "finished": archive.utcnow(), "outcome": "failed",
+                "errors": json.dumps(result.errors, ensure_ascii=False)})
+            db["sources"].update(name, {"last_outcome": "failed",
+                                        "updated": archive.utcnow()})
+    finally:
+        db.conn.close()
 
 
 def _parse(line: str) -> dict | None:

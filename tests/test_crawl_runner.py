@@ -114,3 +114,15 @@ def test_refresh_requests_known_articles_again_and_updates_them(web):
     assert refreshed.outcome == "ok" and "/fresh.example/n/0.html" in site.paths()
     titles = {r["title"] for r in archive.connect(db).query("SELECT title FROM articles")}
     assert "fresh 第0篇（更正）" in titles and len(titles) == 2
+
+
+def test_a_crawl_past_its_timeout_is_stopped_and_its_run_closed(web):
+    site, seeds, db = web
+    source = build(site, seeds, "stuck", "stuck.example", 1)
+    site.publish("https://stuck.example/n/", "<a href='/n/0.html'>0</a>", meta="delay = 60\n")
+    result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
+                                               timeout=12,
+                                               settings={"DOWNLOAD_TIMEOUT": "120"}))
+    assert result.outcome == "failed" and result.seconds < 40
+    runs = list(archive.connect(db).query("SELECT outcome, finished FROM runs"))
+    assert [r["outcome"] for r in runs] == ["failed"] and runs[0]["finished"]
