@@ -1,0 +1,46 @@
+"""The apprise channel: a real Apprise json:// notification to the local receiver when the
+optional package is installed, and a clear dead letter when it is not."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+import alerts.schema  # noqa: F401
+from alerts.delivery import deliver_due
+from crawler import archive
+from tests.support.outbox_rows import DeliveryConfig, queue_alert
+from tests.support.webhook_receiver import WebhookReceiver
+
+T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+
+
+def config(tmp_path, urls):
+    return DeliveryConfig(db=str(tmp_path / "a.db"),
+                          channels={"phone": {"type": "apprise", "urls": urls}})
+
+
+def test_missing_package_is_a_clear_dead_letter(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise -> ImportError
+    db = archive.connect(tmp_path / "a.db")
+    queue_alert(db, channels=["phone"], now=T0)
+    (res,) = deliver_due(db, config(tmp_path, "json://127.0.0.1:9/x"), now=T0)
+    assert res.outcome == "dead" and "pip install 'newswatch[apprise]'" in res.error
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_json_url_reaches_the_receiver(tmp_path, monkeypatch):
+    pytest.importorskip("apprise")
+    monkeypatch.setenv("NW_APPRISE_PATH", "hook")
+    db = archive.connect(tmp_path / "a.db")
+    with WebhookReceiver() as rx:
+        queue_alert(db, channels=["phone"], now=T0, article_title="人形机器人新政")
+        url = f"json://127.0.0.1:{rx.port}/${{NW_APPRISE_PATH}}"
+        (res,) = deliver_due(db, config(tmp_path, [url]), now=T0)
+    assert res.outcome == "sent", res.error
+    (req,) = rx.requests
+    assert req.path == "/hook"
+    body = req.json
+    assert "人形机器人新政" in body["message"] and "芯片出口管制" in body["title"]
