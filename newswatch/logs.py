@@ -52,6 +52,8 @@ def setup(fmt: str = "human", level: int = logging.INFO, stream=None) -> None:
     root.setLevel(level)
     # APScheduler logs every run at INFO and every skipped overlap at WARNING: noise.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # httpx logs every request at INFO; delivery records its own attempts.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def fields(**kw) -> dict:

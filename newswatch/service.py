@@ -182,9 +182,13 @@ class Service:
         self.scheduler.add_job(self._delivery_job, IntervalTrigger(seconds=delivery_every),
                                id="deliver", name="deliver due", replace_existing=True,
                                misfire_grace_time=None)
-        for job_id, trigger, kind in steps.digest_triggers(self.loaded, tz):
-            self.scheduler.add_job(self._digest_job, trigger, args=[kind], id=job_id,
-                                   name=job_id, replace_existing=True)
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        for job_id, trigger in steps.digest_triggers(self.loaded, tz):
+            # Delivery builds the digests that are due; at their time, deliver at once.
+            self.scheduler.add_job(self._delivery_job, trigger, id=job_id, name=job_id,
+                                   replace_existing=True)
         await self._publish_schedule()
 
     async def _publish_schedule(self) -> None:
@@ -285,16 +289,6 @@ class Service:
     async def _delivery_job(self) -> None:
         if not self.stopping.is_set():
             await self._guard("delivery", self._deliver())
-
-    async def _digest_job(self, kind: str) -> None:
-        if not self.stopping.is_set():
-            await self._guard(f"{kind} digest", self._digest(kind))
-
-    async def _digest(self, kind: str) -> None:
-        n = await self.delivery_db.call(steps.build_digests, self.loaded, kind)
-        if n:
-            log.info("%s digest: %d queued", kind, n, extra=fields(digests=n))
-        await self._deliver()
 
     async def _startup_checks(self) -> None:
         states = await self.db.call(steps.check_all_health, list(self.loaded.sources),

@@ -12,11 +12,6 @@ from newswatch.schedule import ScheduleError, parse_duration
 
 log = logging.getLogger("newswatch.service")
 
-# Settings the service reads; a change to these is reported on reload.
-WATCHED_SETTINGS = ("aliases", "crawl_timeout", "delivery_interval", "ops_channel", "replay",
-                    "shutdown_grace", "sources_dir", "timezone", "topics")
-
-
 @dataclass
 class Loaded:
     config: config_mod.Config
@@ -92,7 +87,7 @@ def describe_changes(old: Loaded, new: Loaded) -> list[str]:
                                                    if new_t[n] != old_t[n]))):
         if names:
             lines.append(f"{label}: {', '.join(names)}")
-    for name in WATCHED_SETTINGS:
+    for name in (s.name for s in config_mod.SETTINGS if s.name != "db"):
         a, b = getattr(old.config, name), getattr(new.config, name)
         if a != b:
             lines.append(f"setting {name}: {a!r} → {b!r}")

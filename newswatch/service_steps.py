@@ -10,6 +10,7 @@ from typing import Any
 from crawler import archive
 from newswatch import health, ops_alerts
 from newswatch.crawl_child import CrawlResult
+from newswatch.schedule import parse_duration
 from newswatch.service_state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
 
 log = logging.getLogger("newswatch.service")
@@ -73,44 +74,45 @@ def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]
     return {name: check_health(db, name, ops_channel) for name in sources}
 
 
-def _count(value: Any, *names: str) -> int:
-    if isinstance(value, int):
-        return value
-    if isinstance(value, dict):
-        for n in names:
-            if n in value:
-                return int(value[n] or 0)
-        return 0
-    for n in names:
-        if hasattr(value, n):
-            v = getattr(value, n)
-            return len(v) if isinstance(v, (list, tuple)) else int(v or 0)
-    return 0
+def default_channels(config) -> tuple[str, ...]:
+    """The `default_channels` setting: channels of topics that name none."""
+    value = getattr(config, "default_channels", None) or "console"
+    parts = value if isinstance(value, list) else str(value).split(",")
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def story_window_days(config) -> float | None:
+    value = getattr(config, "story_window", None)
+    return parse_duration(value, what="setting story_window") / 86400 if value else None
 
 
 def match_new(db, loaded) -> dict:
-    """Cluster new articles into stories, then match them; returns counts."""
+    """Cluster new articles into stories and match them (one matcher pass); counts."""
     from alerts import matcher, stories
 
-    clustered = stories.cluster_new(db)
     if not loaded.topics:
-        return {"articles": clustered, "matches": 0, "queued": 0}
-    result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc))
-    return {"articles": clustered,
-            "matches": _count(result, "matches", "matched"),
-            "queued": _count(result, "queued", "enqueued", "outbox")}
+        # Nothing to match, but stories still group what arrives.
+        n = stories.cluster_new(db, **_window(loaded.config))
+        return {"articles": n, "matches": 0, "queued": 0}
+    result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc),
+                              default_channels=default_channels(loaded.config),
+                              story_window_days=story_window_days(loaded.config))
+    return {"articles": result.articles, "matches": len(result.matches),
+            "queued": result.queued}
+
+
+def _window(config) -> dict:
+    days = story_window_days(config)
+    return {"window_days": days} if days else {}
 
 
 def deliver_due(db, loaded) -> dict[str, int]:
-    """Send what is due once; returns how many ended in each status."""
+    """Build due digests and send what is due, once; how many ended in each outcome."""
     from alerts import delivery
 
-    results = delivery.deliver_due(db, loaded.config)
     counts: dict[str, int] = {}
-    for r in results or []:
-        status = (r.get("state") or r.get("status")) if isinstance(r, dict) else (
-            getattr(r, "state", None) or getattr(r, "status", None))
-        counts[str(status)] = counts.get(str(status), 0) + 1
+    for r in delivery.deliver_due(db, loaded.config):
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
     return counts
 
 
@@ -120,21 +122,16 @@ def outbox_counts(db) -> dict[str, int]:
     return outbox.counts(db)
 
 
-def digest_triggers(loaded, tz) -> list[tuple[str, Any, str]]:
-    """(job id, trigger, kind) for the digest jobs the topics need."""
+def digest_triggers(loaded, tz) -> list[tuple[str, Any]]:
+    """(job id, trigger) of the digest times: a delivery pass then builds the digest."""
     from apscheduler.triggers.cron import CronTrigger
 
     modes = {getattr(t, "mode", "immediate") for t in loaded.topics}
     jobs = []
     if "hourly" in modes:
-        jobs.append(("digest:hourly", CronTrigger(minute=0, timezone=tz), "hourly"))
+        jobs.append(("digest:hourly", CronTrigger(minute=0, second=1, timezone=tz)))
     if "daily" in modes:
-        jobs.append(("digest:daily", CronTrigger(hour=8, minute=0, timezone=tz), "daily"))
+        hour, _, minute = str(getattr(loaded.config, "digest_time", "08:00")).partition(":")
+        jobs.append(("digest:daily", CronTrigger(hour=int(hour), minute=int(minute or 0),
+                                                 second=1, timezone=tz)))
     return jobs
-
-
-def build_digests(db, loaded, kind: str) -> int:
-    from alerts import digests
-
-    return _count(digests.build_due(db, loaded.config, now=datetime.now(timezone.utc)),
-                  "queued", "built")
