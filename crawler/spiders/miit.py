@@ -24,6 +24,7 @@ from scrapy.http import HtmlResponse, Response
 from crawler.blocking import block_reason
 from crawler.spiders.base import ListEntry, SourceSpider, text_response
 from crawler.spiders.html_list import HtmlListSpider
+from crawler.spiders.json_list import dig, load_json
 
 UNIT_PAGE_SIZE = "24"
 BEIJING = timezone(timedelta(hours=8))
@@ -133,18 +134,6 @@ class MiitColumnsSpider(HtmlListSpider):
         return super().list_entries(fragment)
 
 
-def dotted(obj: Any, path: str) -> Any:
-    """``a.b.0.c`` in nested dicts and lists; None when any step is missing."""
-    for part in [p for p in path.split(".") if p]:
-        if isinstance(obj, list) and part.isdigit():
-            obj = obj[int(part)] if int(part) < len(obj) else None
-        elif isinstance(obj, dict):
-            obj = obj.get(part)
-        else:
-            return None
-    return obj
-
-
 def beijing_text(value: Any) -> str | None:
     """Epoch milliseconds (the API's dates) as Beijing wall time text."""
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
@@ -162,7 +151,7 @@ class MiitPolicySpider(SourceSpider):
     def parse_list(self, response: Response):
         if response.meta.get("nw_page", 1) > 1 and response.status == 200:
             try:
-                results = dotted(json.loads(response.text), self.source.list["items_path"])
+                results = dig(load_json(response.body), self.source.list["items_path"])
             except (ValueError, AttributeError):
                 results = None
             if results == []:
@@ -171,24 +160,24 @@ class MiitPolicySpider(SourceSpider):
         yield from super().parse_list(response)
 
     def list_entries(self, response: Response) -> list[ListEntry]:
-        data = json.loads(text_response(response).text)
+        data = load_json(response.body)
         spec = self.source.list
-        items = dotted(data, spec.get("items_path", ""))
+        items = dig(data, spec.get("items_path", ""))
         if not isinstance(items, list):
             raise ValueError(f"no list at {spec.get('items_path')!r} in the search answer")
         record_path = spec["link_path"].rsplit(".", 1)[0] if "." in spec["link_path"] else ""
         entries = []
         for item in items:
-            link = dotted(item, spec["link_path"])
+            link = dig(item, spec["link_path"])
             if not link:
                 continue
-            record = dotted(item, record_path) if record_path else item
+            record = dig(item, record_path) if record_path else item
             extra = {name: record[key] for key, name in self.EXTRA_FIELDS.items()
                      if isinstance(record, dict) and record.get(key)}
             entries.append(ListEntry(
                 url=response.urljoin(str(link)),
-                title=dotted(item, spec["title_path"]) if spec.get("title_path") else None,
-                date=beijing_text(dotted(item, spec["date_path"])) if spec.get("date_path")
+                title=dig(item, spec["title_path"]) if spec.get("title_path") else None,
+                date=beijing_text(dig(item, spec["date_path"])) if spec.get("date_path")
                 else None,
                 extra=extra))
         return entries
