@@ -20,6 +20,7 @@ the delivery under the same idempotency key (``webhook-id``), never loses it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import time
@@ -136,6 +137,10 @@ def claim(db: sqlite_utils.Database, now: datetime, limit: int,
 
 
 def message_of(db: sqlite_utils.Database, row: dict) -> Message:
+    if row.get("parts_sent") and row.get("payload") and row["kind"] != "notice":
+        # Resume a split message from the very payload its first parts were cut from.
+        return Message(row["key"], row["kind"], json.loads(row["payload"]),
+                       skip=row["parts_sent"])
     if row["kind"] == "digest":
         return Message(row["key"], "digest", payload.digest(db, row, members_of(db, row["id"])))
     if row["kind"] == "notice":
@@ -144,7 +149,8 @@ def message_of(db: sqlite_utils.Database, row: dict) -> Message:
 
 
 def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datetime,
-           max_age_s: float, duration_ms: int = 0) -> DeliveryResult:
+           max_age_s: float, duration_ms: int = 0,
+           message: Message | None = None) -> DeliveryResult:
     """Write one attempt's outcome; returns what happened to the row."""
     attempts = (row["attempts"] or 0) + 1
     stamp = outbox.iso(now)
@@ -173,6 +179,11 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
                    "due = COALESCE(?, due), sent = CASE WHEN ? = 'sent' THEN ? ELSE sent END, "
                    "lease_until = NULL, lease_pid = NULL WHERE id = ?",
                    [state, attempts, outcome.status, error, due, state, stamp, row["id"]])
+        if state == "pending" and outcome.parts_done > (row.get("parts_sent") or 0) \
+                and message is not None and row["kind"] != "notice":
+            db.execute("UPDATE outbox SET parts_sent = ?, payload = ? WHERE id = ?",
+                       [outcome.parts_done, json.dumps(message.payload, ensure_ascii=False),
+                        row["id"]])
         if row["kind"] == "digest" and state in ("sent", "dead"):
             db.execute("UPDATE outbox SET state = ?, sent = CASE WHEN ? = 'sent' THEN ? END, "
                        "last_error = ? WHERE digest_id = ? AND state = 'waiting'",
@@ -251,6 +262,7 @@ async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, clien
                      f"rate limit {ch.rate[0]} per {ch.rate[1]:.0f}s")
     async with sem:
         started = time.monotonic()
+        message = None
         try:
             message = message_of(db, row)
             outcome = await asyncio.wait_for(ch.send(message, client),
@@ -260,7 +272,8 @@ async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, clien
         except Exception as exc:  # one bad row or channel must not stop the others
             outcome = Outcome(False, error=ch.redact(f"{type(exc).__name__}: {exc}"))
         ms = int((time.monotonic() - started) * 1000)
-    return record(db, row, outcome, now=now, max_age_s=max_age, duration_ms=ms)
+    return record(db, row, outcome, now=now, max_age_s=max_age, duration_ms=ms,
+                  message=message)
 
 
 def deliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,

@@ -91,6 +91,13 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
     db["attempts"].create_index(["channel", "at"])
 
 
+@migrations()
+def m002_parts_sent(db: sqlite_utils.Database) -> None:
+    # A message split in parts resumes after the parts already accepted, from the payload
+    # as first sent (kept in `payload`), so no chat sees a part twice.
+    db["outbox"].add_column("parts_sent", int, not_null_default=0)
+
+
 def iso(dt: datetime) -> str:
     """A time as the archive stores it: UTC, ISO 8601, seconds."""
     if dt.tzinfo is None:
@@ -220,13 +227,9 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
         for row in rows:
             if row["state"] == "sent":
                 continue
-            if row["kind"] == "alert" and row["mode"] != "immediate" and row["digest_id"] is None:
-                state = "waiting"
-            elif row["kind"] == "alert" and row["mode"] != "immediate":
-                # Its digest died: wait for the next one rather than resend the old digest.
-                state = "waiting"
-            else:
-                state = "pending"
+            # A digest's alert waits for the next digest (not its old, dead one).
+            state = "waiting" if row["kind"] == "alert" and row["mode"] != "immediate" \
+                else "pending"
             db.execute("UPDATE outbox SET state = ?, due = ?, attempts = 0, lease_until = NULL, "
                        "lease_pid = NULL, digest_id = CASE WHEN kind = 'alert' THEN NULL "
                        "ELSE digest_id END WHERE id = ?", [state, stamp, row["id"]])

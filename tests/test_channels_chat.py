@@ -143,3 +143,19 @@ def test_custom_template_overrides_default(db, tmp_path):
         (res,) = deliver_due(db, config, now=T0)
     assert res.outcome == "sent"
     assert json.loads(rx.requests[0].body)["markdown"]["content"] == "NEWS 标题"
+
+
+def test_split_digest_resumes_after_the_accepted_parts(db, tmp_path):
+    queue_many(db, 12)
+    with WebhookReceiver(default=Reply(200, body={"errcode": 0, "errmsg": "ok"})) as rx:
+        rx.script(Reply(200, body={"errcode": 0}), Reply(200, body={"errcode": 45009}))
+        config = cfg(tmp_path, type="wecom", url=rx.url)
+        (first,) = deliver_due(db, config, now=NEXT_DIGEST)
+        assert first.outcome == "retry" and len(rx.requests) == 2
+        (second,) = deliver_due(db, config, now=NEXT_DIGEST + timedelta(hours=2))
+    assert second.outcome == "sent"
+    contents = [r.json["markdown"]["content"] for r in rx.requests]
+    accepted = [contents[0]] + contents[2:]  # the second request was refused, then resent
+    assert len(accepted) == second.parts and contents[1] == contents[2]
+    assert len(set(accepted)) == len(accepted)  # no part shown twice
+    assert all(f"第{i}号公告" in "".join(accepted) for i in range(12))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +37,7 @@ class Outcome:
     permanent: bool = False
     retry_after: float | None = None  # seconds, from the server
     parts: int = 1
+    parts_done: int = 0  # on a failure: how many leading parts were accepted
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Message:
     key: str  # idempotency key (= webhook-id)
     kind: str  # alert | digest | notice
     payload: dict[str, Any]
+    skip: int = 0  # leading parts accepted by an earlier attempt: not sent again
 
     @property
     def items(self) -> list[dict]:
@@ -220,6 +223,25 @@ class Channel:
             return [text]
         measure = splitting.utf8_len if self.SIZE_UNIT == "bytes" else len
         return splitting.split_text(text, self.SIZE_LIMIT, measure=measure)
+
+    async def send_parts(self, message: Message, client: httpx.AsyncClient,
+                         request: Callable[[int, int, str], tuple[str, Any]]) -> Outcome:
+        """Render, split, and POST each part as ``request(number, total, text) -> (url,
+        json)`` builds it. A retry resumes after the parts an earlier attempt got
+        accepted (``message.skip``), so a split digest is not repeated in the chat."""
+        parts = self.split(self.renderer.render(message, tz=self.tz))
+        status = None
+        for i, text in enumerate(parts):
+            if i < message.skip:
+                continue
+            url, body = request(i + 1, len(parts), text)
+            outcome, _ = await self.post(client, url, json_body=body,
+                                         allow_private=bool(self.cfg.get("allow_private")))
+            if not outcome.ok:
+                outcome.parts, outcome.parts_done = len(parts), i
+                return outcome
+            status = outcome.status
+        return Outcome(True, status=status, parts=len(parts))
 
     async def post(self, client: httpx.AsyncClient, url: str, *, json_body: Any = None,
                    content: bytes | None = None, headers: dict | None = None,

@@ -58,18 +58,14 @@ class DingTalkChannel(Channel):
 
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url, secret = self.secret("url"), self.secret("secret")
-        parts = self.split(self.renderer.render(message, tz=self.tz))
         at = {"atMobiles": self.cfg["at_mobiles"], "isAtAll": self.cfg["at_all"]}
-        outcome = Outcome(True)
-        for i, text in enumerate(parts, 1):
-            title = self.title(message) + (f" ({i}/{len(parts)})" if len(parts) > 1 else "")
+
+        def request(number: int, total: int, text: str):
+            title = self.title(message) + (f" ({number}/{total})" if total > 1 else "")
             body = {"msgtype": "markdown", "markdown": {"title": title, "text": text}, "at": at}
-            target = signed_url(url, secret) if secret else url
-            outcome, _ = await self.post(client, target, json_body=body,
-                                         allow_private=self.cfg["allow_private"])
-            if not outcome.ok:
-                return outcome
-        return Outcome(True, status=outcome.status, parts=len(parts))
+            return (signed_url(url, secret) if secret else url), body
+
+        return await self.send_parts(message, client, request)
 
     def check_reply(self, resp: httpx.Response) -> Outcome:
         return REPLY.outcome(resp, self.redact)

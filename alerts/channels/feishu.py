@@ -55,10 +55,9 @@ class FeishuChannel(Channel):
 
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url, secret = self.secret("url"), self.secret("secret")
-        parts = self.split(self.renderer.render(message, tz=self.tz))
-        outcome = Outcome(True)
-        for i, text in enumerate(parts, 1):
-            title = self.title(message) + (f" ({i}/{len(parts)})" if len(parts) > 1 else "")
+
+        def request(number: int, total: int, text: str):
+            title = self.title(message) + (f" ({number}/{total})" if total > 1 else "")
             body: dict = {"msg_type": "interactive", "card": {
                 "config": {"wide_screen_mode": True},
                 "header": {"title": {"tag": "plain_text", "content": title}},
@@ -66,11 +65,9 @@ class FeishuChannel(Channel):
             if secret:
                 ts = int(time.time())
                 body = {"timestamp": str(ts), "sign": sign(secret, ts), **body}
-            outcome, _ = await self.post(client, url, json_body=body,
-                                         allow_private=self.cfg["allow_private"])
-            if not outcome.ok:
-                return outcome
-        return Outcome(True, status=outcome.status, parts=len(parts))
+            return url, body
+
+        return await self.send_parts(message, client, request)
 
     def check_reply(self, resp: httpx.Response) -> Outcome:
         return REPLY.outcome(resp, self.redact)

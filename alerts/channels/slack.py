@@ -27,10 +27,5 @@ class SlackChannel(Channel):
 
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url = self.secret("url")
-        parts = self.split(self.renderer.render(message, tz=self.tz))
-        for part in parts:
-            outcome, resp = await self.post(client, url, json_body={"text": part},
-                                            allow_private=self.cfg["allow_private"])
-            if not outcome.ok:
-                return outcome
-        return Outcome(True, status=outcome.status, parts=len(parts))
+        return await self.send_parts(message, client, lambda n, total, text: (
+            url, {"text": text}))

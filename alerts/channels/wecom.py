@@ -33,15 +33,8 @@ class WeComChannel(Channel):
 
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url = self.secret("url")
-        parts = self.split(self.renderer.render(message, tz=self.tz))
-        outcome = Outcome(True)
-        for text in parts:
-            body = {"msgtype": "markdown", "markdown": {"content": text}}
-            outcome, _ = await self.post(client, url, json_body=body,
-                                         allow_private=self.cfg["allow_private"])
-            if not outcome.ok:
-                return outcome
-        return Outcome(True, status=outcome.status, parts=len(parts))
+        return await self.send_parts(message, client, lambda n, total, text: (
+            url, {"msgtype": "markdown", "markdown": {"content": text}}))
 
     def check_reply(self, resp: httpx.Response) -> Outcome:
         return REPLY.outcome(resp, self.redact)
