@@ -33,7 +33,8 @@ def test_it_has_the_pairs_the_issue_asks_for(evalset):
         assert kinds[f"variant:{variant}"] >= 40, variant
     assert kinds["same-group"] >= 200  # same ministry, same topic, same day
     assert {p.lang for p in evalset.pairs} == {"zh", "en"}
-    assert {p.split for p in evalset.pairs} == {"tune", "test"}
+    assert {p.split for p in evalset.pairs} == {"tune", "test", "extra"}
+    assert {p.kind for p in evalset.pairs if p.split == "extra"} == {"rewrite"}
     # A group is wholly in one split, so the held-out figures are honest.
     for p in evalset.pairs:
         if p.kind == "same-group":

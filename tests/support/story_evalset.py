@@ -90,7 +90,7 @@ class Pair:
     b: str
     same: bool
     kind: str  # "variant:<v>", "variant~variant", "same-group", "cross-group"
-    split: str  # "tune" or "test"
+    split: str  # "tune" or "test"; "extra" for the rewrites, outside the headline figures
     lang: str
 
 
@@ -114,6 +114,11 @@ def load_base_stories() -> list[dict]:
     for path in sorted(FIXTURES.glob("*_stories*.toml")):
         stories.extend(tomllib.loads(path.read_text(encoding="utf-8"))["story"])
     return stories
+
+
+def load_rewrites() -> list[dict]:
+    """The same stories retold in an outlet's own words (not copies)."""
+    return tomllib.loads((FIXTURES / "zh_rewrites.toml").read_text(encoding="utf-8"))["rewrite"]
 
 
 def load_translations() -> tuple[list[dict], dict[str, str]]:
@@ -296,6 +301,13 @@ def make_evalset(seed: int = SEED) -> EvalSet:
             docs.append(doc)
             for d in picked:
                 pairs.append(Pair(d.id, doc.id, False, "digest", splits[d.group], lang))
+    # Rewrites: the same story in other words. Labelled "same", scored apart.
+    for r in load_rewrites():
+        base = next(d for d in bases if d.id == r["of"])
+        docs.append(Doc(id=r["id"], base=base.id, group=base.group, lang="zh", site=r["site"],
+                        published=r["published"], title=r["title"],
+                        body="\n".join(r["paragraphs"]), variant="rewrite"))
+        pairs.append(Pair(base.id, r["id"], True, "rewrite", "extra", "zh"))
     return EvalSet(docs=docs, pairs=pairs, splits=splits)
 
 
