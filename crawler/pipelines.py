@@ -87,7 +87,11 @@ class ArchivePipeline:
         with archive.immediate(self.db):
             duplicate = find_duplicate(self.db, row)
             if duplicate is None:
-                self.db["articles"].insert(row)
+                # Plain SQL: sqlite-utils' insert() introspects the schema on every call.
+                columns = ", ".join(row)
+                marks = ", ".join("?" for _ in row)
+                self.db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})",
+                                list(row.values()))
             elif self.refresh and duplicate[1] == "canonical_url":
                 self.db["articles"].update(duplicate[0], {k: row[k] for k in _REFRESHED})
         if duplicate is None:
