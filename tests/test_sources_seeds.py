@@ -58,7 +58,8 @@ def test_no_host_is_crawled_more_often_than_every_five_minutes():
     # crawl per five minutes.
     rate = defaultdict(float)
     for source in load_sources(SEEDS):
-        hosts = {urlsplit(u).hostname for u in source.start_urls}
+        urls = [*source.start_urls, *source.options.get("url_templates", [])]
+        hosts = {urlsplit(u).hostname for u in urls}
         for host in hosts:
             rate[host] += 1 / _seconds_between_runs(source)
     assert rate, "no hosts"
