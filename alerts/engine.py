@@ -18,11 +18,10 @@ import ahocorasick
 
 from alerts import query as q
 from alerts.explain import Hit, Match, collect_hits, make_snippet
-from alerts.normalize import WORD_CHARS, normalize
+from alerts.normalize import WORDSET, normalize
 from alerts.scanned import ScannedArticle, article_time
 from alerts.topics import Topic, fingerprint
 
-_WORDSET = frozenset(c for c in map(chr, range(0x250)) if re.fullmatch(f"[{WORD_CHARS}]", c))
 _TITLE, _BODY, _ANY = frozenset([0]), frozenset([1, 2]), frozenset([0, 1, 2])
 
 __all__ = ["Engine", "Hit", "Match", "engine_for", "article_time", "required_literal"]
@@ -95,8 +94,8 @@ class Engine:
             return self._atom_ids[ident]
         atom = len(self._atom_ids)
         self._atom_ids[ident] = atom
-        check_start = not raw_literal and text[0] in _WORDSET
-        check_end = not raw_literal and not prefix and text[-1] in _WORDSET
+        check_start = not raw_literal and text[0] in WORDSET
+        check_end = not raw_literal and not prefix and text[-1] in WORDSET
         self._keys.setdefault(text, []).append((atom, check_start, check_end))
         return atom
 
@@ -172,7 +171,7 @@ class Engine:
         if not self._keys:
             return art
         hits = art.hits
-        scan, words = art.scan, _WORDSET
+        scan, words = art.scan, WORDSET
         last = len(scan) - 1
         for end, (length, atom, check_start, check_end, more) in self._automaton.iter(scan):
             start = end - length + 1

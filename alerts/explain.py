@@ -50,6 +50,8 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
             if not spans:
                 continue
             for s, e in spans[:MAX_SPANS_PER_TERM]:
+                if label.endswith("*"):  # a prefix: mark the whole word it starts
+                    e = art.word_end(e)
                 part, os_, oe = art.original_span(s, e)
                 if part in b:
                     hits.append(Hit(label, PART_FIELDS[part], os_, oe))
@@ -76,6 +78,11 @@ def make_snippet(art: ScannedArticle, hits: list[Hit]) -> str:
     text = art.parts[PART_FIELDS.index(first.field)]
     lo = max(0, first.start - SNIPPET_BEFORE)
     hi = min(len(text), first.end + SNIPPET_AFTER)
+    # Do not cut a Latin word in two at either end.
+    while 0 < lo < first.start and text[lo - 1].isascii() and text[lo - 1].isalnum():
+        lo += 1
+    while first.end < hi < len(text) and text[hi].isascii() and text[hi].isalnum():
+        hi -= 1
     spans = sorted((h.start, h.end) for h in text_hits
                    if h.field == first.field and h.start >= lo and h.end <= hi)
     merged: list[list[int]] = []

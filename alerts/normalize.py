@@ -26,7 +26,7 @@ from functools import lru_cache
 # touch another one in the text (so "ai" does not match "said").
 WORD_CHARS = "0-9a-z\u00b5\u00df-\u00f6\u00f8-\u024f"
 _WORD = re.compile(f"[{WORD_CHARS}]")
-_WORDSET = frozenset(c for c in map(chr, range(0x250)) if _WORD.fullmatch(c))
+WORDSET = frozenset(c for c in map(chr, range(0x250)) if _WORD.fullmatch(c))
 
 # Punctuation variants NFKC leaves apart but users type interchangeably.
 _PUNCT = {
@@ -164,7 +164,7 @@ def _spaces_removed(folded: str) -> list[tuple[int, int]]:
     n = len(folded)
     for m in _SHRINKING_SPACES.finditer(folded):
         s, e = m.span()
-        kept = int(0 < s and e < n and folded[s - 1] in _WORDSET and folded[e] in _WORDSET)
+        kept = int(0 < s and e < n and folded[s - 1] in WORDSET and folded[e] in WORDSET)
         if (e - s) - kept:
             removed += (e - s) - kept
             marks.append((e - removed, removed))
@@ -218,7 +218,7 @@ def normalize_with_offsets(text: str | None) -> tuple[str, list[int]]:
         s, e = m.span()
         out_chars.append(folded[pos:s])
         out_offsets.extend(offsets[pos:s])
-        if 0 < s and e < len(folded) and folded[s - 1] in _WORDSET and folded[e] in _WORDSET:
+        if 0 < s and e < len(folded) and folded[s - 1] in WORDSET and folded[e] in WORDSET:
             out_chars.append(" ")
             out_offsets.append(offsets[s])
         pos = e

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Callable
 
-from alerts.normalize import fold, normalize, position_map, squeeze
+from alerts.normalize import WORDSET, fold, normalize, position_map, squeeze
 
 PART_FIELDS = ("title", "body", "doc_number")
 
@@ -47,6 +47,13 @@ class ScannedArticle:
         if fld == "body":
             return self.scan[self.bounds[1]:]
         return self.scan
+
+    def word_end(self, pos: int) -> int:
+        """The end of the Latin word running through ``pos`` in ``scan``."""
+        scan, n = self.scan, len(self.scan)
+        while pos < n and scan[pos] in WORDSET:
+            pos += 1
+        return pos
 
     def _map(self, part: int) -> Callable[[int], int]:
         if self._maps[part] is None:

@@ -153,6 +153,15 @@ def test_the_engine_is_rebuilt_only_when_topics_change():
     assert changed.topics[0].channels == ("mail",)
 
 
+def test_a_prefix_hit_marks_the_whole_word_and_snippets_do_not_cut_words():
+    engine = Engine([topic("semiconductor*")])
+    body = "Exporters of advanced semiconductors will have to report shipments " * 3
+    (m,) = engine.match({"body": "Preamble text here. " * 5 + body})
+    assert m.terms_json()[0]["at"][0][1] - m.terms_json()[0]["at"][0][0] == len("semiconductors")
+    assert "**semiconductors**" in m.snippet
+    assert m.snippet.startswith("…") and m.snippet[1:].split()[0] in ("Preamble", "text", "here.")
+
+
 def test_many_hits_in_a_long_article_are_capped():
     engine = Engine([topic("芯片")])
     (m,) = engine.match({"body": "芯片。" * 500})

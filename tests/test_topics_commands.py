@@ -92,9 +92,11 @@ def test_topics_test_days_backtests_the_archive(env):
     code, out = run("topics", "test", "芯片", "--days", "3", "--json")
     assert code == 0
     lines = [json.loads(x) for x in out.splitlines()]
-    assert [x["title"] for x in lines] == ["高端芯片突破"]
+    assert sorted((x["title"], x["baseline"]) for x in lines) == [("基线芯片", True),
+                                                                   ("高端芯片突破", False)]
     code, out = run("topics", "test", "芯片", "--days", "3")
-    assert code == 0 and "高端芯片突破" in out and "1 article(s)" in out
+    assert code == 0 and "高端芯片突破" in out and "2 article(s)" in out
+    assert "(baseline)" in out
 
 
 def test_topics_lists_counts_after_match(env):

@@ -26,12 +26,11 @@ def command(app, as_json):
     """
     from alerts import matcher
     from newswatch.commands.stories import window_days
+    from newswatch.service_steps import default_channels
 
     topics = tf.topics_of(app)
     db = app.open_db()
-    defaults = tuple(getattr(app.config, "default_channels", None) or ("console",))
-    if isinstance(defaults, tuple) and len(defaults) == 1 and "," in defaults[0]:
-        defaults = tuple(c.strip() for c in defaults[0].split(",") if c.strip())
+    defaults = default_channels(app.config)  # the same reading as the service's
     result = matcher.run_once(db, topics, default_channels=defaults,
                               story_window_days=window_days(app.config))
     if as_json:

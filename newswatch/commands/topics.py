@@ -4,7 +4,6 @@ query on a text, a file, or the archive of the last days."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -77,10 +76,10 @@ def _age(age: timedelta | None) -> str:
 
 @command.command("test")
 @click.argument("query")
-@click.option("--text", help="Text to try the query on (as an article body).")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
+@click.option("--text", metavar="TEXT", help="Text to try the query on (as an article body).")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
               help="File whose text to try the query on (UTF-8).")
-@click.option("--days", type=click.FloatRange(min=0, min_open=True),
+@click.option("--days", type=click.FloatRange(min=0, min_open=True), metavar="N",
               help="Backtest: list what the query would have alerted in the archive's "
                    "last N days.")
 @click.option("--title", default="", help="With --text/--file: the article title.")
@@ -93,7 +92,14 @@ def _age(age: timedelta | None) -> str:
 def test_command(app, query, text, path, days, title, explain, as_json):
     """Try QUERY on a text (--text/--file) or over the archive (--days N).
 
-    Exit status 0 for a valid query whatever the result; 2 for an invalid query, with
+    \b
+    Examples:
+      newswatch topics test '"AI + manufacturing" OR 人工智能+制造' --text "..."
+      newswatch topics test '@miit 芯片 -手机' --days 7
+      newswatch topics test 'title:(robot* OR 机器人) lang:en' --file page.txt --explain
+
+    The language (AND, OR, NOT/-, "phrases", prefix*, title: body: source: site: lang:,
+    /regex/, @alias) is described in docs/topics.md. Exit status 0 for a valid query whatever the result; 2 for an invalid query, with
     the column of the error.
     """
     given = [x is not None for x in (text, path, days)]
@@ -153,8 +159,8 @@ def _backtest(app, engine, days: float, as_json: bool) -> None:
         after = rows[-1]["id"]
         for a in rows:
             when = article_time(a)
-            if a.get("baseline") or (when is not None and when < since):
-                continue
+            if when is not None and when < since:
+                continue  # baseline articles count: a backtest asks what the query finds
             for m in engine.match(a):
                 found.append((a, m))
     found.sort(key=lambda am: article_time(am[0]) or since, reverse=True)
@@ -163,13 +169,15 @@ def _backtest(app, engine, days: float, as_json: bool) -> None:
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
                                    "source": a.get("source"), "url": a.get("url"),
                                    "published": a.get("published"), "snippet": m.snippet,
+                                   "baseline": bool(a.get("baseline")),
                                    "terms": m.terms_json()}, ensure_ascii=False))
         return
     table = Table(title=f"{len(found)} article(s) in the last {days:g} day(s)")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:
-        table.add_row(tf.local_date(a, zone), a.get("source") or "-", a.get("title") or "-",
-                      m.snippet)
+        source = (a.get("source") or "-") + (" (baseline)" if a.get("baseline") else "")
+        table.add_row(tf.local_date(a, zone), source, a.get("title") or "-", m.snippet)
     Console(width=max(100, Console().width)).print(table)
-    sys.stdout.flush()
+    if any(a.get("baseline") for a, _ in found):
+        click.echo("(baseline): archived by a source's first crawl; such articles never alert.")
