@@ -107,6 +107,8 @@ def test_topics_lists_counts_after_match(env):
     assert code == 0
     found = [json.loads(x) for x in out.splitlines()]
     assert sorted(m["topic"] for m in found) == ["chips", "robots"]
+    # chips names its channel; robots names none: the default_channels setting applies.
+    assert {m["topic"]: m["queued"] for m in found} == {"chips": 1, "robots": 2}
     code, out = run("match")
     assert code == 0 and "0 new article(s) walked, 0 match(es)" in out
     code, out = run("topics", "--json")
