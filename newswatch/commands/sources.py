@@ -21,6 +21,16 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=150)
 
 
+def _local(ts: str | None, zone: str) -> str:
+    """An archive time (UTC) in the configured time zone, as `newswatch status` shows it."""
+    if not ts:
+        return "-"
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(ts).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def _schedule_text(schedule: dict) -> str:
     if "interval" in schedule:
         return f"every {schedule['interval']}"
@@ -45,6 +55,8 @@ def _last_runs(db) -> dict[str, dict]:
 @pass_app
 def command(app, sources_dir, as_json):
     """List the sources: kind, schedule, language, and their last crawl from the archive.
+
+    Times are in the `timezone` setting; --json gives them in UTC.
 
     `newswatch sources check` validates the seed files; `--replay DIR` also crawls every
     source against stored fixture pages. See docs/sources.md.
@@ -82,7 +94,7 @@ def command(app, sources_dir, as_json):
             table.add_row(r["source"], r["site"],
                           r["kind"] if r["spider"] == r["kind"] else f"{r['kind']} ({r['spider']})",
                           r["language"], r["schedule"], r["last_outcome"] or "never run",
-                          (r["last_run"] or "-").replace("+00:00", "Z").replace("T", " "))
+                          _local(r["last_run"], app.config.timezone))
         _console().print(table)
     for p in problems:
         click.echo(f"invalid: {p}", err=True)
