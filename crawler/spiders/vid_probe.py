@@ -105,6 +105,9 @@ class VidProbeSpider(SourceSpider):
         """The extracted item when the page holds an article, else None."""
         if response.status != 200:
             return None
+        found = _VID.search(response.url)
+        if found is None or int(found.group(2)) != response.meta.get("nw_vid"):
+            return None  # redirected elsewhere (a home page): not this VID's article
         item = self.build_item(response, ListEntry(response.url))
         if item is None or not item.title or len(item.body or "") < MIN_BODY_CHARS:
             return None

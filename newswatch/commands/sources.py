@@ -25,10 +25,14 @@ def _local(ts: str | None, zone: str) -> str:
     """An archive time (UTC) in the configured time zone, as `newswatch status` shows it."""
     if not ts:
         return "-"
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    return datetime.fromisoformat(ts).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = timezone.utc
+    return datetime.fromisoformat(ts).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _schedule_text(schedule: dict) -> str:
