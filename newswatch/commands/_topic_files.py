@@ -82,8 +82,12 @@ def local_time(value: str | None, zone: ZoneInfo) -> str:
 
 def hit_lines(hits: list[dict]) -> list[str]:
     """`--explain` lines: each term, where it hit, and at which offsets."""
+    from rich.cells import cell_len  # Chinese characters take two columns
+
     lines = []
     for h in hits:
         at = ", ".join(f"{s}-{e}" for s, e in h["at"])
-        lines.append(f"  {h['term']!s:<32} {h['field']:<10} {at}")
+        term = str(h["term"])
+        pad = " " * max(1, 32 - cell_len(term))
+        lines.append(f"  {term}{pad}{h['field']:<10} {at}")
     return lines

@@ -8,6 +8,7 @@ terms such as 芯片 are found too (by a scan when nothing can narrow).
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 
 import click
@@ -42,9 +43,13 @@ def command(app, query, limit, scan, as_json):
     expr = None if scan else fts_expression(node)
     found = []
     if expr is not None:
-        ids = [r[0] for r in db.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
-            [expr])]
+        try:
+            ids = [r[0] for r in db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
+                [expr])]
+        except sqlite3.OperationalError:  # an index the query cannot use: scan instead
+            expr, ids = None, []
+    if expr is not None:
         for article_id in ids:
             article = archive.get_article(db, article_id)
             if article is None:
