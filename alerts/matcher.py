@@ -11,6 +11,7 @@ and is queued in the outbox; later members are stored with 0 ("also published by
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Sequence
@@ -24,6 +25,7 @@ from alerts.topics import Topic
 from crawler import archive
 
 CURSOR = "matcher"
+log = logging.getLogger(__name__)
 
 migrations = Migrations("matcher")
 
@@ -129,10 +131,7 @@ def _safe_match(engine, article: dict, now: datetime) -> list:
     try:
         return engine.match(article, now=now)
     except Exception as exc:  # noqa: BLE001
-        import logging
-
-        logging.getLogger(__name__).exception("article %s: matching failed: %s",
-                                              article.get("id"), exc)
+        log.exception("article %s: matching failed: %s", article.get("id"), exc)
         return []
 
 
