@@ -177,8 +177,9 @@ class MiitPolicySpider(SourceSpider):
             entries.append(ListEntry(
                 url=response.urljoin(str(link)),
                 title=dig(item, spec["title_path"]) if spec.get("title_path") else None,
-                date=beijing_text(dig(item, spec["date_path"])) if spec.get("date_path")
-                else None,
+                # deploytime, else publishtime (as RSSHub reads them)
+                date=beijing_text((dig(item, spec["date_path"]) if spec.get("date_path")
+                                   else None) or dig(record, "publishtime")),
                 extra=extra))
         return entries
 
