@@ -7,6 +7,7 @@ import json
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newswatch.cli import db_option, pass_app
@@ -33,8 +34,10 @@ def command(ctx, app, status, limit, as_json):
     if ctx.invoked_subcommand is not None:
         return
     from alerts import outbox
+    from alerts.local_time import local_text, zone
 
     db = app.open_db()
+    tz = zone(app.config.timezone)
     rows = outbox.list_rows(db, state=status, limit=limit)
     if as_json:
         for r in rows:
@@ -45,13 +48,14 @@ def command(ctx, app, status, limit, as_json):
         click.echo(f"no deliveries{f' in state {status}' if status else ''}.")
     table = Table(title=f"deliveries ({status or 'all'})")
     for col in ("id", "kind", "topic", "channel", "state", "tries", "created", "due/sent",
-                "last error"):
+                "last error"):  # times local, in the `timezone` setting
         table.add_column(col, overflow="fold")
     for r in rows:
         when = r["sent"] if r["state"] == "sent" else (r["due"] if r["state"] == "pending"
                                                         else "")
-        table.add_row(str(r["id"]), r["kind"], r["topic"] or "-", r["channel"], r["state"],
-                      str(r["attempts"]), r["created"], when or "", r["last_error"] or "")
+        table.add_row(str(r["id"]), r["kind"], escape(r["topic"] or "-"), escape(r["channel"]),
+                      r["state"], str(r["attempts"]), local_text(r["created"], tz),
+                      local_text(when, tz), escape(r["last_error"] or ""))
     if rows:
         _console().print(table)
     counts = outbox.counts(db)
@@ -65,8 +69,10 @@ def command(ctx, app, status, limit, as_json):
 def show(app, outbox_id):
     """Show one delivery and every attempt: time, outcome, status code, error."""
     from alerts import outbox
+    from alerts.local_time import local_text, zone
 
     db = app.open_db()
+    tz = zone(app.config.timezone)
     row = outbox.get(db, outbox_id)
     if row is None:
         raise click.ClickException(f"no delivery with id {outbox_id}")
@@ -79,8 +85,8 @@ def show(app, outbox_id):
     for col in ("at", "outcome", "status", "ms", "error"):
         table.add_column(col, overflow="fold")
     for a in outbox.attempts_of(db, outbox_id):
-        table.add_row(a["at"], a["outcome"], str(a["status"] or "-"), str(a["duration_ms"]),
-                      a["error"] or "")
+        table.add_row(local_text(a["at"], tz), a["outcome"], str(a["status"] or "-"), str(a["duration_ms"]),
+                      escape(a["error"] or ""))
     _console().print(table)
 
 

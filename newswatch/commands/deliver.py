@@ -6,6 +6,7 @@ import json
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newswatch.cli import db_option, pass_app
@@ -27,6 +28,7 @@ def command(app, limit, as_json):
     """
     from alerts.channels import ChannelConfigError
     from alerts.delivery import deliver_due
+    from alerts.local_time import local_text, zone
 
     db = app.open_db()
     try:
@@ -38,19 +40,20 @@ def command(app, limit, as_json):
             click.echo(json.dumps(r.to_json(), ensure_ascii=False))
         return
     if results:
+        tz = zone(app.config.timezone)
         table = Table(title="deliveries")
         for col in ("id", "kind", "topic", "channel", "outcome", "status", "tries", "note"):
             table.add_column(col, overflow="fold")
         for r in results:
             note = r.error or ""
             if r.outcome in ("retry", "deferred"):
-                note = f"next {r.due}: {note}"
+                note = f"next {local_text(r.due, tz)}: {note}"
             elif r.outcome == "sent" and r.parts > 1:
                 note = f"{r.parts} parts"
             style = {"sent": "green", "dead": "red", "retry": "yellow"}.get(r.outcome, "")
-            table.add_row(str(r.id), r.kind, r.topic or "-", r.channel,
+            table.add_row(str(r.id), r.kind, escape(r.topic or "-"), escape(r.channel),
                           f"[{style}]{r.outcome}[/]" if style else r.outcome,
-                          str(r.status or "-"), str(r.attempts), note)
+                          str(r.status or "-"), str(r.attempts), escape(note))
         Console(width=max(120, Console().width)).print(table)
     counts = {k: sum(1 for r in results if r.outcome == k)
               for k in ("sent", "retry", "deferred", "dead")}
