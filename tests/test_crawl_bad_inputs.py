@@ -36,26 +36,25 @@ ARTICLES = {
     "wrong-charset.html": (GOOD_PAGE.format(t="错误字符集的标题", b=BODY).encode("gbk"),
                            'charset = "utf-8"\n'),
 }
-LISTS = {  # source name -> (list path, list content or None, sidecar or None)
-    "bad-articles": ("list/", "<ul>" + "".join(f"<li><a href='/a/{p}'>{p}</a></li>"
-                                                for p in ARTICLES) + "</ul>", None),
-    "list-404": ("gone/", None, None),
-    "list-500": ("down/", None, "status = 500\n"),
-    "list-empty": ("empty/", "<html><body><p>页面改版了</p></body></html>", None),
-    "list-403": ("forbidden/", "Forbidden", "status = 403\n"),
-    "list-challenge": ("challenge/", "<html><script>document.cookie='__jsl_clearance=1';"
-                                     "location.reload()</script></html>", None),
+LISTS = {  # source name -> [(list path, list content or None, sidecar or None)]
+    "bad-articles": [("list/", "<ul>" + "".join(f"<li><a href='/a/{p}'>{p}</a></li>"
+                                                 for p in ARTICLES) + "</ul>", None)],
+    "list-failed": [("gone/", None, None), ("down/", None, "status = 500\n")],
+    "list-empty": [("empty/", "<html><body><p>页面改版了</p></body></html>", None)],
+    "list-blocked": [("forbidden/", "Forbidden", "status = 403\n"),
+                     ("challenge/", "<html><script>document.cookie='__jsl_clearance=1';"
+                                    "location.reload()</script></html>", None)],
 }
 
 
-def seed(name: str, url: str) -> str:
+def seed(name: str, *urls: str) -> str:
     return textwrap.dedent(f"""\
         name = "{name}"
         title = "{name}"
         site = "Bad"
         kind = "html"
         language = "zh"
-        start_urls = ["{url}"]
+        start_urls = {json.dumps(list(urls))}
         download_delay = 0
         [list]
         link = "a::attr(href)"
@@ -70,13 +69,14 @@ def bad_crawl(tmp_path_factory):
     seeds = root / "seeds"
     seeds.mkdir()
     with replay_site(root / "web") as site:
-        for name, (path, content, meta) in LISTS.items():
-            url = f"https://{H}/{path}"
-            if content is not None or meta is not None:
-                site.publish(url, content or "", meta=meta)
-                if content is None:
-                    site.file_for(url).unlink()
-            (seeds / f"{name}.toml").write_text(seed(name, url), encoding="utf-8")
+        for name, pages in LISTS.items():
+            urls = [f"https://{H}/{path}" for path, _, _ in pages]
+            for url, (_, content, meta) in zip(urls, pages):
+                if content is not None or meta is not None:
+                    site.publish(url, content or "", meta=meta)
+                    if content is None:
+                        site.file_for(url).unlink()
+            (seeds / f"{name}.toml").write_text(seed(name, *urls), encoding="utf-8")
         for path, (content, meta) in ARTICLES.items():
             if content is not None or meta is not None:
                 site.publish(f"https://{H}/a/{path}", content or "", meta=meta)
@@ -145,11 +145,11 @@ def test_truncated_and_mislabelled_pages_are_still_archived(bad_crawl):
 
 
 @pytest.mark.parametrize("source,outcome,words", [
-    ("list-404", "failed", "list page: HTTP 404"),
-    ("list-500", "failed", "list page: HTTP 500"),
+    ("list-failed", "failed", "list page: HTTP 404"),
+    ("list-failed", "failed", "list page: HTTP 500"),
     ("list-empty", "empty", "0 items"),
-    ("list-403", "blocked", "blocked: HTTP 403"),
-    ("list-challenge", "blocked", "challenge page"),
+    ("list-blocked", "blocked", "blocked: HTTP 403"),
+    ("list-blocked", "blocked", "challenge page"),
 ])
 def test_list_page_failures_have_their_outcome(bad_crawl, source, outcome, words):
     result, runs, _ = bad_crawl
