@@ -26,10 +26,11 @@ def is_internal(address: str) -> bool:
             or ip.is_reserved or ip.is_unspecified)
 
 
-async def check_url(url: str, *, allow_private: bool = False) -> None:
-    """Raise :class:`RefusedAddress` when ``url``'s host resolves to an internal address."""
+async def check_url(url: str, *, allow_private: bool = False) -> str | None:
+    """Raise :class:`RefusedAddress` when ``url``'s host resolves to an internal address;
+    else return the address to connect to (None when ``allow_private``)."""
     if allow_private:
-        return
+        return None
     host = urllib.parse.urlsplit(url).hostname
     if not host:
         raise RefusedAddress("URL has no host")
@@ -44,3 +45,20 @@ async def check_url(url: str, *, allow_private: bool = False) -> None:
             raise RefusedAddress(
                 f"{host} resolves to {address}, a loopback/private/link-local address; "
                 f"set allow_private = true on the channel to allow it")
+    return infos[0][4][0]
+
+
+def pinned(url: str, address: str | None) -> tuple[str, dict[str, str]]:
+    """A plain-http URL rewritten to the checked address, with its Host header, so a DNS
+    answer that changes between the check and the connection (rebinding) cannot send
+    the request inside. HTTPS is left alone: the certificate check binds it to the name."""
+    parts = urllib.parse.urlsplit(url)
+    if address is None or parts.scheme != "http":
+        return url, {}
+    port = f":{parts.port}" if parts.port else ""
+    userinfo = parts.netloc.rpartition("@")[0]
+    ip = f"[{address}]" if ":" in address else address
+    netloc = (f"{userinfo}@" if userinfo else "") + ip + port
+    host = parts.hostname or ""
+    host = (f"[{host}]" if ":" in host else host) + port
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {"host": host}

@@ -154,3 +154,29 @@ def test_example_config_and_its_commented_channels_validate(tmp_path):
     path.write_text(f'db = "{tmp_path / "a.db"}"\n' + full, encoding="utf-8")
     channels = build_channels(config_mod.load(path))
     assert {"team-hook", "dingtalk", "wecom", "feishu", "slack", "email", "phone"} <= set(channels)
+
+
+def test_plain_http_is_pinned_to_the_checked_address(monkeypatch):
+    import asyncio
+
+    import httpx
+
+    from alerts.channels.webhook import WebhookChannel
+
+    assert ssrf.pinned("http://u:p@hooks.example.com:8080/x?y=1", "93.184.216.34") == (
+        "http://u:p@93.184.216.34:8080/x?y=1", {"host": "hooks.example.com:8080"})
+    assert ssrf.pinned("https://hooks.example.com/x", "93.184.216.34") == (
+        "https://hooks.example.com/x", {})
+    # Treat loopback as public for once: "localhost" is resolved, checked, and the request
+    # goes to the checked address with the name in the Host header.
+    monkeypatch.setattr(ssrf, "is_internal", lambda address: False)
+    with WebhookReceiver() as rx:
+        url = rx.url.replace("127.0.0.1", "localhost")
+        ch = WebhookChannel("hook", {"type": "webhook", "url": url})
+
+        async def go():
+            async with httpx.AsyncClient() as client:
+                return await ch.post(client, url, content=b"{}")
+
+        outcome, _ = asyncio.run(go())
+    assert outcome.ok and rx.requests[0].headers["host"] == f"localhost:{rx.port}"

@@ -249,7 +249,9 @@ class Channel:
         """POST and classify the HTTP outcome; a bot's own error codes are checked by
         :meth:`check_reply` on a 2xx."""
         try:
-            await ssrf.check_url(url, allow_private=allow_private)
+            address = await ssrf.check_url(url, allow_private=allow_private)
+            url, host = ssrf.pinned(url, address)
+            headers = {**(headers or {}), **host}
         except ssrf.RefusedAddress as exc:
             return Outcome(False, error=f"refused: {exc}", permanent=True), None
         except OSError as exc:
