@@ -122,9 +122,11 @@ def _share(report, name: str) -> str:
                    "databases, and grade each source.")
 @click.option("--keep", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="With --replay: keep the temporary databases and crawl log in DIR.")
+@click.option("--sources-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help=SOURCES_DIR_HELP)
 @click.argument("names", nargs=-1, metavar="[SOURCE]...")
 @pass_app
-def check(app, replay_dir, keep, names):
+def check(app, replay_dir, keep, sources_dir, names):
     """Validate every seed file (or the SOURCEs named); exit 1 on any problem.
 
     Each problem names the file, the field and what is wrong. With --replay, a table per
@@ -134,6 +136,9 @@ def check(app, replay_dir, keep, names):
     """
     from crawler.seeds import check_sources
 
+    if sources_dir is not None:
+        app.overrides["sources_dir"] = sources_dir
+        app._config = None
     folder = app.config.sources_dir
     sources, problems = check_sources(folder)
     if names:
