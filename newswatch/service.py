@@ -79,6 +79,9 @@ class Service:
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         self._match_lock = asyncio.Lock()
+        self.scheduler: AsyncIOScheduler | None = None
+        # First thing: a SIGTERM during start-up must still be a clean stop.
+        signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
         self.db = DbWorker("db", lambda: steps.open_archive(self.db_path))
         self.delivery_db = DbWorker("delivery", lambda: steps.open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else
@@ -88,9 +91,11 @@ class Service:
             timezone=ZoneInfo(self.loaded.config.timezone),
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": MISFIRE_GRACE_S})
+        if self.stopping.is_set():
+            await self._shutdown()
+            return 0
         await self._schedule_all()
         self.scheduler.start()
-        signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
         if self.opts.http:
             host, port = self.opts.http
             self._http = MetricsServer(self.metrics, host, port, self._healthz)
@@ -118,13 +123,17 @@ class Service:
         self.stopping.set()
 
     def _on_reload(self) -> None:
+        if self.scheduler is None or not self.scheduler.running:
+            log.warning("SIGHUP during start-up or shutdown: ignored")
+            return
         self._spawn("reload", self._reload())
 
     async def _shutdown(self) -> None:
         grace = self.loaded.seconds("shutdown_grace")
         deadline = time.monotonic() + grace
         # Pause, not shut down: shutdown cancels running jobs, and crawls may finish.
-        self.scheduler.pause()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
         if self.children:
             log.info("waiting up to %ss for %d running crawl(s): %s", int(grace),
                      len(self.children), ", ".join(sorted(self.children)))
@@ -144,7 +153,8 @@ class Service:
         while ((self.db.busy or self.delivery_db.busy or self._delivering)
                and time.monotonic() < deadline):
             await asyncio.sleep(0.05)
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         if self._http:
             self._http.stop()
         self.db.close(0.5)
