@@ -23,10 +23,17 @@ _CHROME_ANYWHERE = re.compile(
     r"\[\s*打印\s*\]|\[\s*关闭\s*\]|字体[:：]?\s*[【\[]?\s*大|字号[:：]?\s*[【\[]?\s*大|"
     r"(?:浏览|阅读|点击)(?:次数|量|数)[:：]?\s*\d*$|版权所有|Copyright\s*©|Copyright\s+\d{4}|"
     r"©\s*\d{4}|ICP(?:备|证)\s*\d|公网安备|网站标识码|主办单位[:：]|承办单位[:：]|"
-    r"违法和不良信息举报|(?:未经|未经授权).{0,12}(?:转载|使用)|转载请注明)", re.I)
+    r"违法和不良信息举报|(?:未经|未经授权).{0,12}(?:转载|使用)|转载请注明|正文已结束|^点击进入|"
+    r"下载地址|点击菜单栏|长按识别|扫描二维码|扫码关注|关注我们|点击上方|【在看】|暂无评论|"
+    r"^自动播放$|^加载中|点击加载更多|我要吐槽|请填写原因|感谢您的反馈|^评论\s*[(（]\d+[)）]$|"
+    r"后参与讨论|说点什么|^我要评论|^发表评论|^网友评论|^查看全部评论|^\d、回复【)", re.I)
+# A disclaimer paragraph, however long, is the publisher's, not the article's.
+_NOTICE = re.compile(r"^[\s【\[(（]*(?:免责声明|特别声明|版权声明|郑重声明|声明)[\s】\])）]*[:：]")
 # A tail section starts with one of these headings; everything after it is dropped.
 _TAIL_HEADING = re.compile(
-    r"^[\s【\[]*(?:相关(?:新闻|阅读|链接|文章|报道|稿件)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|"
+    r"^[\s【\[]*(?:相关(?:新闻|阅读|链接|文章|报道|稿件|推荐)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|"
+    r"热门推荐|精彩推荐|更多推荐|为你推荐|为您推荐|网友评论|热门评论|最新评论|文章关键词|关键词|"
+    r"标签|(?:您|你)可能(?:感兴趣|喜欢|还想看)[^\s]{0,6}|"
     r"更多精彩|往期回顾|Related (?:news|stories|articles)|Read more)[\s】\]:：]*$", re.I)
 _SHORT = 60
 _CHROME_WORDS = {
@@ -38,7 +45,8 @@ _CHROME_WORDS = {
 _TOKENS = re.compile(r"[\s【】\[\]［］()（）|｜/:：·•]+")
 
 
-_WIDGET = re.compile(r"^[+\-]?\d{0,3}\W{0,2}$")  # "+1", "0", "|": counters and stray marks
+# "+1", "0", "|", "09/07", "19:02": counters, stray marks, date fragments of a header
+_WIDGET = re.compile(r"^(?:[+\-]?\d{0,3}\W{0,2}|[\d\s:/.\-]{1,8})$")
 _PAGER = re.compile(r"^(?:\s*(?:【\d+】|\[\d+\]|\d{1,2}|上一页|下一页|首页|尾页|末页|\.\.\.|…)\s*)+$")
 
 
@@ -46,6 +54,8 @@ def is_chrome(line: str) -> bool:
     """A short line that is page chrome (print, share, copyright...), not text."""
     line = line.strip()
     if not line:
+        return True
+    if len(line) <= 300 and _NOTICE.match(line):
         return True
     if len(line) > _SHORT:
         return False
@@ -58,12 +68,15 @@ def is_chrome(line: str) -> bool:
 
 
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:
-    """Drop chrome lines, and a related-links tail in the last half of the body."""
+    """Drop chrome lines, and a related-links tail once most of the text is behind us."""
     kept: list[str] = []
-    half = len(paragraphs) // 2
+    total = sum(len(p) for p in paragraphs) or 1
+    seen = 0
     for i, para in enumerate(paragraphs):
-        if i >= half and i > 0 and _TAIL_HEADING.match(para.strip()):
+        late = i >= len(paragraphs) // 2 or seen >= 0.4 * total
+        if i > 0 and late and _TAIL_HEADING.match(para.strip()):
             break
+        seen += len(para)
         if is_chrome(para):
             continue
         kept.append(para)

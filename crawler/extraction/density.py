@@ -23,6 +23,26 @@ _CANDIDATES = {"div", "article", "section", "td", "main", "center"}
 _PARTS = ("div", "ul", "ol", "dl", "table", "section", "p")
 _CONTAINERS = _CANDIDATES | set(_PARTS)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+# Boxes whose class or id says they are not the article (readability's "unlikely
+# candidates"), unless they also say they are (article-footer is still article-ish).
+_UNLIKELY = re.compile(r"^(?:comments?|cmt|related|relate|relevant|recommend\w*|slider|sidebar|"
+                       r"side|aside|footer|foot|hot|hotnews|rank\w*|ad|ads|advert\w*|banner|"
+                       r"breadcrumbs?|crumbs?|nav|navbar|menu|copyright|disclaimer|statement|"
+                       r"pagination|pager|subscribe|popup|modal|feedback|report|qrcode|ewm|"
+                       r"login|toolbar)$")
+_LIKELY = re.compile(r"^(?:article\w*|artical\w*|body|content|main|text|detail|artibody|post|"
+                     r"entry|story|zoom|trs_editor|con)$")
+_TOKENS = re.compile(r"[\s_\-]+")
+
+
+def unlikely(el) -> bool:
+    """A box classed or id'd as comments, related links, sharing, ads, navigation..."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not names.strip():
+        return False
+    tokens = [t for t in _TOKENS.split(names) if t]
+    return (any(_UNLIKELY.match(t) for t in tokens)
+            and not any(_LIKELY.match(t) for t in tokens))
 
 
 _PUNCT_CHARS = "，。！？；、“”"
@@ -41,7 +61,9 @@ def _count(el, in_link: bool, table: dict) -> tuple[int, int, int, int]:
     """(text, link text, tags, punctuation) of ``el``'s subtree; containers go in ``table``."""
     tag = el.tag
     if not isinstance(tag, str) or tag in _SKIP or (
-            "style" in el.attrib and _HIDDEN.search(el.get("style"))):
+            "style" in el.attrib and _HIDDEN.search(el.get("style"))) or (
+            tag != "body" and unlikely(el)):
+        table[el] = None  # left out of its container's counts and of the body text
         return 0, 0, 0, 0
     link = in_link or tag == "a"
     text, punct = _measure(el.text)
@@ -82,13 +104,23 @@ def best_node(tree):
     table: dict = {}
     _count(body, False, table)
     scored = sorted(((_score(*counts), i, el) for i, (el, counts) in enumerate(table.items())
-                     if el.tag in _CANDIDATES), reverse=True)  # paragraphs and lists are parts
+                     if counts and el.tag in _CANDIDATES), reverse=True)  # not parts, not junk
     for score, _, el in scored[:5]:
         if score <= 0:
             break
         if not _NOTICE.match(el.text_content()[:40].strip()):
-            return el, table
+            return _tighten(el, score, scored), table
     return None, table
+
+
+def _tighten(best, best_score: float, scored):
+    """A descendant scoring nearly as well holds the same text without the header around it."""
+    for score, _, el in scored:
+        if score < 0.9 * best_score:
+            break
+        if el is not best and best in el.iterancestors():
+            best = el  # scored is best-first, so descending keeps only close runners-up
+    return best
 
 
 def density_body(tree) -> str:
@@ -97,8 +129,10 @@ def density_body(tree) -> str:
     if node is None:
         return ""
     skip = set()
-    for el in node.iter(*_PARTS):
-        counts = table.get(el)
-        if el is not node and counts and counts[0] and counts[1] / counts[0] > 0.6:
+    for el in node.iter():
+        if el is node or el not in table:
+            continue
+        counts = table[el]
+        if counts is None or (counts[0] and counts[1] / counts[0] > 0.6):
             skip.add(el)
     return element_text(node, skip=skip)
