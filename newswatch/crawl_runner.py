@@ -33,6 +33,7 @@ from filelock import FileLock, Timeout
 from crawler.seeds import Source
 
 EventHandler = Callable[[dict], None]
+STOP_GRACE = 10.0  # seconds a stopped child gets to close cleanly
 NOT_OK = ("empty", "blocked", "failed", "locked", "invalid")
 
 
@@ -120,6 +121,27 @@ def child_command(source: Source, options: CrawlOptions) -> list[str]:
     return cmd
 
 
+# Children running now, so that a SIGTERM to the parent can be passed on to them.
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """Ask every running child to stop (Scrapy closes cleanly and records its run), and
+    start no more: for a parent that receives SIGTERM."""
+    _stopping.set()
+    with _live_lock:
+        children = [c for c in _live if c.poll() is None]
+    for child in children:
+        child.terminate()
+    # Scrapy waits for downloads in flight; past this grace, stop it hard.
+    timer = threading.Timer(STOP_GRACE, lambda: [c.kill() for c in children
+                                                 if c.poll() is None])
+    timer.daemon = True
+    timer.start()
+
+
 class SourceLocked(Exception):
     """The source is being crawled by another process; the message names it."""
 
@@ -152,6 +174,9 @@ def source_lock(db: str | Path, source: str, *, wait: bool = False) -> Iterator[
 def crawl_source(source: Source, options: CrawlOptions, *,
                  on_event: EventHandler | None = None) -> CrawlResult:
     """Crawl one source in a child process; never raises for a crawl that went wrong."""
+    if _stopping.is_set():
+        return CrawlResult(source.name, "failed",
+                           errors=[{"url": "", "error": "not started: newswatch is stopping"}])
     try:
         with source_lock(options.db, source.name, wait=options.wait):
             return _run_child(source, options, on_event)
@@ -172,6 +197,8 @@ def _run_child(source: Source, options: CrawlOptions,
         child = subprocess.Popen(child_command(source, options), stdout=subprocess.PIPE,
                                  stderr=log, env=env, text=True, encoding="utf-8",
                                  errors="replace")
+        with _live_lock:
+            _live.add(child)
         timer = None
         if options.timeout:
             timer = threading.Timer(options.timeout, _stop, [child])
@@ -199,6 +226,8 @@ def _run_child(source: Source, options: CrawlOptions,
                 timer.cancel()
             if child.poll() is None:
                 _stop(child)
+            with _live_lock:
+                _live.discard(child)
     result.returncode = child.returncode
     result.seconds = round(time.monotonic() - started, 2)
     if done is not None:
@@ -207,9 +236,12 @@ def _run_child(source: Source, options: CrawlOptions,
             if key in done:
                 setattr(result, key, done[key])
     else:
-        why = (f"timed out after {options.timeout:g} s" if options.timeout
-               and result.seconds >= options.timeout else
-               f"crawler process exited with code {child.returncode}")
+        if _stopping.is_set():
+            why = f"stopped (SIGTERM), exit code {child.returncode}"
+        elif options.timeout and result.seconds >= options.timeout:
+            why = f"timed out after {options.timeout:g} s"
+        else:
+            why = f"crawler process exited with code {child.returncode}"
         result.errors.append({"url": "", "error": f"{why}: {_last_error(log_file)}"})
         if result.run_id and not options.dry_run:
             _close_run(options.db, source.name, result)

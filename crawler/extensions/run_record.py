@@ -64,7 +64,7 @@ class RunRecord:
     def spider_closed(self, spider, reason) -> None:
         tally = spider.tally
         tally.outcome = tally.classify()
-        if reason not in ("finished",) and tally.outcome == "ok":
+        if reason != "finished":
             tally.error("", f"crawl ended early: {reason}")
         if self.db is None:
             return

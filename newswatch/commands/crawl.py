@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from crawler.seeds import SeedError, check_sources, find_source
 from newswatch.cli import db_option, pass_app
-from newswatch.crawl_runner import CrawlOptions, CrawlResult, crawl_sources
+from newswatch.crawl_runner import CrawlOptions, CrawlResult, crawl_sources, stop_all
 
 
 def _select(sources_dir: Path, names: tuple[str, ...]):
@@ -126,6 +127,8 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
                            replay=replay,
                            refresh=refresh, dry_run=dry_run, wait=wait, timeout=timeout,
                            settings=_parse_settings(scrapy_settings))
+    # A SIGTERM (a supervisor, `kill`) stops the children cleanly instead of orphaning them.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop_all())
     console = Console()
     err = Console(stderr=True)
     for r in invalid:
@@ -157,8 +160,8 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     console.print(summary_table(results, dry_run))
     for r in results:
         for e in r.errors[:10]:
-            where = f" {e['url']}" if e.get("url") else ""
-            err.print(f"{r.source}:{where}: {e['error']}", highlight=False, markup=False)
+            where = f" {e['url']}:" if e.get("url") else ""
+            err.print(f"{r.source}:{where} {e['error']}", highlight=False, markup=False)
         if len(r.errors) > 10:
             err.print(f"{r.source}: ... {len(r.errors) - 10} more (runs table, run "
                       f"{r.run_id})", highlight=False)
