@@ -49,12 +49,12 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
             spans = art.hits.get(a)
             if not spans:
                 continue
+            prefix = label.endswith("*")  # a prefix: mark the whole word it starts
             for s, e in spans[:MAX_SPANS_PER_TERM]:
-                if label.endswith("*"):  # a prefix: mark the whole word it starts
-                    e = art.word_end(e)
-                part, os_, oe = art.original_span(s, e)
-                if part in b:
-                    hits.append(Hit(label, PART_FIELDS[part], os_, oe))
+                if art.part_of(s) not in b:
+                    continue
+                part, os_, oe = art.original_span(s, art.word_end(e) if prefix else e)
+                hits.append(Hit(label, PART_FIELDS[part], os_, oe))
         elif kind == "r":
             text = art.field_text(b)
             base = art.bounds[1] if b == "body" else 0
