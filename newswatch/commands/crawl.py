@@ -22,9 +22,12 @@ def _select(sources_dir: Path, names: tuple[str, ...]):
     invalid: list[CrawlResult] = []
     if not names:
         sources, problems = check_sources(sources_dir)
-        for problem in problems:
+        by_file: dict[str, list[dict]] = {}
+        for problem in problems:  # "path/name.toml: field ...": one row per file
             name = Path(problem.split(":", 1)[0]).stem
-            invalid.append(CrawlResult(name, "invalid", errors=[{"url": "", "error": problem}]))
+            by_file.setdefault(name, []).append({"url": "", "error": problem})
+        invalid = [CrawlResult(name, "invalid", errors=errors)
+                   for name, errors in by_file.items()]
         return sources, invalid
     known = sorted(p.stem for p in sources_dir.glob("*.toml"))
     unknown = [n for n in names if n not in known]
@@ -36,8 +39,8 @@ def _select(sources_dir: Path, names: tuple[str, ...]):
         try:
             sources.append(find_source(sources_dir, name))
         except SeedError as exc:
-            invalid.append(CrawlResult(name, "invalid",
-                                       errors=[{"url": "", "error": str(exc)}]))
+            invalid.append(CrawlResult(name, "invalid", errors=[
+                {"url": "", "error": problem} for problem in exc.problems]))
     return sources, invalid
 
 
@@ -131,8 +134,6 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     signal.signal(signal.SIGTERM, lambda signum, frame: stop_all())
     console = Console()
     err = Console(stderr=True)
-    for r in invalid:
-        err.print(f"[red]invalid seed[/] {r.message()}", markup=True, highlight=False)
     board = ProgressBoard([s.name for s in sources])
 
     def on_event(event: dict) -> None:
