@@ -72,7 +72,7 @@ def failure_message(failure) -> str:
         return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
         return "connection refused"
-    if "DNSLookup" in name:
+    if "DNSLookup" in name or "CannotResolveHost" in name:
         return "host name not found (DNS)"
     return f"{name}: {text}" if text else name
 

@@ -99,7 +99,7 @@ def summary_table(results: list[CrawlResult], dry_run: bool) -> Table:
               help="Request article pages again even when archived, and update their rows.")
 @click.option("--dry-run", is_flag=True,
               help="Fetch and extract, store nothing, and print what would be stored.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 16), default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(1, 16), default=4, show_default=True,
               help="Sources crawled at once (one child process each).")
 @click.option("--wait", is_flag=True,
               help="Wait for a source that is being crawled elsewhere instead of skipping it.")
