@@ -59,7 +59,7 @@ class Engine:
         self.topics = list(topics)
         self.fingerprint = fingerprint(self.topics)
         self._atom_ids: dict[tuple, int] = {}
-        self._keys: dict[str, list[tuple[int, bool, bool]]] = {}
+        self._atom_info: list[tuple[str, bool, bool]] = []  # text, check start, check end
         self._regexes: list[re.Pattern] = []
         self._by_trigger: dict[object, list[int]] = {}
         self._always: list[int] = []
@@ -77,6 +77,15 @@ class Engine:
             else:
                 for key in trig:
                     self._by_trigger.setdefault(key, []).append(index)
+        # Only atoms that make a topic a candidate go into the automaton; the others (the
+        # second half of an AND, a NOT) are looked for in the few candidates' articles.
+        scanned = {k for k in self._by_trigger if isinstance(k, int)}
+        self._lazy = {atom: info for atom, info in enumerate(self._atom_info)
+                      if atom not in scanned}
+        self._keys: dict[str, list[tuple[int, bool, bool]]] = {}
+        for atom in sorted(scanned):
+            text, check_start, check_end = self._atom_info[atom]
+            self._keys.setdefault(text, []).append((atom, check_start, check_end))
         self._automaton = ahocorasick.Automaton()
         for key, variants in self._keys.items():
             # (length, first variant's atom and checks, further variants): one key nearly
@@ -96,7 +105,7 @@ class Engine:
         self._atom_ids[ident] = atom
         check_start = not raw_literal and text[0] in WORDSET
         check_end = not raw_literal and not prefix and text[-1] in WORDSET
-        self._keys.setdefault(text, []).append((atom, check_start, check_end))
+        self._atom_info.append((text, check_start, check_end))
         return atom
 
     def _triggers(self, node) -> frozenset | None:
@@ -135,9 +144,9 @@ class Engine:
         if isinstance(node, q.Term):
             atom = self._term_atom(node.text, node.prefix)
             if node.field is None:
-                return lambda a: atom in a.hits
+                return lambda a: bool(a.spans(atom))
             want = _TITLE if node.field == "title" else _BODY
-            return lambda a: any(a.part_of(s) in want for s, _ in a.hits.get(atom, ()))
+            return lambda a: any(a.part_of(s) in want for s, _ in a.spans(atom))
         if isinstance(node, q.Regex):
             rx_id = len(self._regexes)
             self._regexes.append(node.compiled())
@@ -168,6 +177,7 @@ class Engine:
     def prepare(self, article: dict) -> ScannedArticle:
         """Normalise and scan an article once."""
         art = ScannedArticle.of(article)
+        art.lazy = self._lazy
         if not self._keys:
             return art
         hits = art.hits

@@ -46,7 +46,7 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
     hits: list[Hit] = []
     for kind, a, b, label in plan:
         if kind == "t":
-            spans = art.hits.get(a)
+            spans = art.spans(a)
             if not spans:
                 continue
             prefix = label.endswith("*")  # a prefix: mark the whole word it starts

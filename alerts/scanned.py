@@ -26,6 +26,8 @@ class ScannedArticle:
     bounds: list[int]  # start of each part in ``scan``
     meta: dict[str, frozenset[str]]
     hits: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # Atoms not in the automaton: atom -> (text, check start, check end), found on demand.
+    lazy: dict[int, tuple[str, bool, bool]] = field(default_factory=dict)
     regex_cache: dict = field(default_factory=dict)
     _maps: list = field(default_factory=lambda: [None, None, None])
 
@@ -37,6 +39,17 @@ class ScannedArticle:
         normed = [squeeze(f) if f else "" for f in folded]
         bounds = [0, len(normed[0]) + 1, len(normed[0]) + len(normed[1]) + 2]
         return cls(article, parts, folded, "\x00".join(normed), bounds, meta_of(article))
+
+    def spans(self, atom: int) -> list[tuple[int, int]]:
+        """Where ``atom`` occurs in ``scan`` (from the automaton, else searched now)."""
+        got = self.hits.get(atom)
+        if got is not None:
+            return got
+        info = self.lazy.get(atom)
+        if info is None:
+            return []  # an automaton atom that did not hit
+        got = self.hits[atom] = find_spans(self.scan, *info)
+        return got
 
     def part_of(self, pos: int) -> int:
         return 0 if pos < self.bounds[1] else (1 if pos < self.bounds[2] else 2)
@@ -67,6 +80,19 @@ class ScannedArticle:
         base = self.bounds[part]
         s, e = start - base, end - base
         return part, original(s), (original(e - 1) + 1 if e > s else original(s))
+
+
+def find_spans(scan: str, text: str, check_start: bool, check_end: bool) -> list[tuple[int, int]]:
+    """Every occurrence of ``text`` in ``scan`` that respects the word-boundary checks."""
+    out, n, size = [], len(scan), len(text)
+    start = scan.find(text)
+    while start >= 0:
+        end = start + size
+        if not ((check_start and start and scan[start - 1] in WORDSET)
+                or (check_end and end < n and scan[end] in WORDSET)):
+            out.append((start, end))
+        start = scan.find(text, start + 1)
+    return out
 
 
 def meta_of(article: dict) -> dict[str, frozenset[str]]:
