@@ -9,7 +9,10 @@ twice and never hit "database is locked".
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+
+from scrapy.exceptions import DropItem
 
 from crawler import archive
 from crawler.extensions.progress import emit
@@ -84,6 +87,20 @@ class ArchivePipeline:
             emit({"event": "item", "source": item.source, "would_store": not duplicate,
                   "duplicate_of": duplicate[0] if duplicate else None, **item.to_dict()})
             return item
+        try:
+            duplicate = self._store(row)
+        except sqlite3.Error as exc:  # one bad row must not end the crawl
+            tally.items_failed += 1
+            tally.error(item.url, f"could not store: {type(exc).__name__}: {exc}")
+            raise DropItem(str(exc)) from None
+        if duplicate is None:
+            tally.items_new += 1
+        else:
+            tally.items_known += 1
+        return item
+
+    def _store(self, row: dict) -> tuple[int, str] | None:
+        """Insert the row unless it duplicates one; return the duplicate, if any."""
         with archive.immediate(self.db):
             duplicate = find_duplicate(self.db, row)
             if duplicate is None:
@@ -94,8 +111,4 @@ class ArchivePipeline:
                                 list(row.values()))
             elif self.refresh and duplicate[1] == "canonical_url":
                 self.db["articles"].update(duplicate[0], {k: row[k] for k in _REFRESHED})
-        if duplicate is None:
-            tally.items_new += 1
-        else:
-            tally.items_known += 1
-        return item
+        return duplicate
