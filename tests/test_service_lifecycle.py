@@ -63,6 +63,17 @@ def test_sighup_reports_what_changed(empty_service, tmp_path):
     svc.signal(signal.SIGHUP)
     svc.wait_for(r"reload: setting delivery_interval: '5s' → '3s'")
     svc.wait_for(r"reload: setting shutdown_grace: '5s' → '6s'")
+    # A new source and a new topic file: both reported by name.
+    sources = tmp_path / "sources"
+    (sources / "extra.toml").write_text(
+        'name = "extra"\ntitle = "Extra"\nsite = "Extra"\nkind = "html"\nlanguage = "en"\n'
+        'start_urls = ["http://127.0.0.1:9/"]\nschedule = { cron = "0 3 * * *" }\n'
+        '[list]\nlink = "a::attr(href)"\n')
+    (tmp_path / "topics.toml").write_text(
+        '[[topic]]\nname = "chips"\ntitle = "Chips"\nquery = "chip*"\n')
+    svc.signal(signal.SIGHUP)
+    svc.wait_for("reload: sources added: extra")
+    svc.wait_for("reload: topics added: chips")
     svc.config_path.write_text(text + "not toml [")
     svc.signal(signal.SIGHUP)
     svc.wait_for("reload failed, keeping the running configuration: .*newswatch.toml")
