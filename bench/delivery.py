@@ -32,7 +32,6 @@ from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
 from crawler import archive  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
-from tests.support.webhook_receiver import WebhookReceiver  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"benchmark-secret-for-newswatch!!").decode()
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
@@ -57,18 +56,53 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+async def _receiver(conn, half_failing: bool, seen: list) -> None:
+    """A minimal asyncio HTTP/1.1 receiver (keep-alive, Content-Length bodies): fast
+    enough that the figure measures newswatch's side, not the receiver's."""
+    import asyncio
+
+    counter = [0]
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                headers = {}
+                for line in head.decode("latin-1").split("\r\n")[1:]:
+                    if ":" in line:
+                        k, v = line.split(":", 1)
+                        headers[k.strip().lower()] = v.strip()
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                counter[0] += 1
+                status = 500 if half_failing and counter[0] % 2 else 200
+                seen.append((status, headers.get("webhook-id"), body))
+                reason = b"OK" if status == 200 else b"Internal Server Error"
+                writer.write(b"HTTP/1.1 %d %s\r\nContent-Length: 2\r\n"
+                             b"Content-Type: application/json\r\n\r\n{}" % (status, reason))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
+    conn.send(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook")
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, conn.recv)  # "stop"
+    server.close()
+
+
 def serve(conn, half_failing: bool, count: int) -> None:
     """The receiver, in its own process so that it does not share the GIL with delivery."""
-    with WebhookReceiver() as rx:
-        if half_failing:
-            rx.script(*[500, 200] * count)
-        conn.send(rx.url)
-        conn.recv()  # "stop"
-    seen = []
-    for r in rx.requests:
-        body = json.loads(r.body)
-        seen.append((r.status, r.webhook_id, body["topic"]["name"], body["story"]["id"]))
-    conn.send(seen)
+    import asyncio
+
+    seen: list = []
+    asyncio.run(_receiver(conn, half_failing, seen))
+    out = []
+    for status, webhook_id, body in seen:
+        data = json.loads(body)
+        out.append((status, webhook_id, data["topic"]["name"], data["story"]["id"]))
+    conn.send(out)
 
 
 def one_run(count: int, half_failing: bool) -> dict:
