@@ -3,7 +3,8 @@
 Base stories are written by us (``tests/fixtures/stories/*.toml``), grouped by ministry,
 topic and day. Every base story gets republications the way outlets make them (headline
 changed, footer added, first paragraph dropped, paragraphs reordered, traditional script,
-10–30 % of the text edited, and all of these at once); the labelled pairs are
+10–30 % of the text edited, all of these at once, and another page's furniture around
+the text: breadcrumbs, related headlines, copyright lines); the labelled pairs are
 (original, republication) and (republication, republication) as "same story", and
 stories of the same group (same ministry, topic and day) as "different story".
 
@@ -67,7 +68,18 @@ EN_INSERTS = ["Analysts said the move sent a positive signal to the market.",
               "Further details are expected to be released in the coming weeks.",
               "Several economists welcomed the decision in interviews."]
 
-VARIANTS = ("headline", "footer", "lead_dropped", "reordered", "script", "edited", "combined")
+VARIANTS = ("headline", "footer", "lead_dropped", "reordered", "script", "edited", "combined",
+            "boilerplate")
+# Page furniture a generic extractor may leave around the text of another outlet's page.
+ZH_PAGE_TOP = ["首页 > 新闻中心 > 正文", "当前位置：首页 > 要闻 > 财经", "字号：大 中 小",
+               "【字体：大 中 小】 打印本页", "发布时间：{date}  浏览次数：{n}"]
+ZH_PAGE_BOTTOM = ["相关新闻：", "版权所有：{site}  京ICP备0{n}号", "联系我们 | 网站地图 | 法律声明",
+                  "网站标识码bm0{n}0001  京公网安备110{n}号"]
+EN_PAGE_TOP = ["Home > News > China", "Font size: A A A", "Updated: {date}",
+               "You are here: Home / Business / Economy"]
+EN_PAGE_BOTTOM = ["Related stories:", "Copyright 1995-2026 {site}. All rights reserved.",
+                  "About us | Contact us | Privacy policy", "License for publishing multimedia "
+                  "online 0{n}"]
 
 
 @dataclass
@@ -211,8 +223,10 @@ def _new_title(rng: random.Random, title: str, lang: str) -> str:
         rng.choice(["", " - report", " | Economy"])
 
 
-def republish(rng: random.Random, base: Doc, variant: str, n: int) -> Doc:
-    """One republication of ``base`` made the ``variant`` way."""
+def republish(rng: random.Random, base: Doc, variant: str, n: int,
+              related: list[str] = ()) -> Doc:
+    """One republication of ``base`` made the ``variant`` way (``related``: headlines a
+    page lists under its text)."""
     lang = base.lang
     paras = base.body.split("\n")
     title = base.title
@@ -232,11 +246,23 @@ def republish(rng: random.Random, base: Doc, variant: str, n: int) -> Doc:
             rng.shuffle(middle)
         paras = [paras[0], *middle]
     if variant == "edited":
-        paras = edit_text(rng, paras, lang, rng.uniform(0.10, 0.30))
+        # Keep the measured share (difflib) in 10–30 %: the edit counter only estimates it.
+        for _ in range(8):
+            edited = edit_text(rng, paras, lang, rng.uniform(0.10, 0.28))
+            if 0.10 <= edit_share("\n".join(paras), "\n".join(edited)) <= 0.30:
+                break
+        paras = edited
     if variant == "combined":
         paras = edit_text(rng, paras, lang, rng.uniform(0.05, 0.12))
     if variant in ("footer", "combined"):
         paras = paras + _footer(rng, lang, base.title, rng.randint(2, 4))
+    if variant == "boilerplate":
+        top, bottom = (ZH_PAGE_TOP, ZH_PAGE_BOTTOM) if lang == "zh" else (EN_PAGE_TOP, EN_PAGE_BOTTOM)
+        fill = {"date": published[:16].replace("T", " "), "n": rng.randrange(10000, 99999),
+                "site": site}
+        links = [f"· {t}" for t in rng.sample(list(related), min(4, len(related)))]
+        paras = ([line.format(**fill) for line in rng.sample(top, 2)] + paras
+                 + [bottom[0]] + links + [line.format(**fill) for line in bottom[1:]])
     if variant == "script":
         if lang == "zh":
             title, paras = _s2t().convert(title), [_s2t().convert(p) for p in paras]
@@ -269,7 +295,8 @@ def make_evalset(seed: int = SEED) -> EvalSet:
     pairs: list[Pair] = []
     by_group = {g: [d for d in bases if d.group == g] for g in groups}
     for base in bases:
-        variants = [republish(rng, base, v, 1) for v in VARIANTS]
+        related = [d.title for d in bases if d.lang == base.lang and d.id != base.id]
+        variants = [republish(rng, base, v, 1, related) for v in VARIANTS]
         docs.extend(variants)
         split = splits[base.group]
         for v in variants:
