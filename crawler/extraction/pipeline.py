@@ -37,10 +37,13 @@ _AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff
                           r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
 
 
-def _is_chinese(title: str, text: str) -> bool:
-    """Chinese enough for the density extractor: Han characters in the title or the text."""
+def _is_chinese(title: str, text: str, html: str) -> bool:
+    """Chinese enough for the density extractor: Han characters in the title or the text
+    (or, when trafilatura found little, in the page itself)."""
     sample = title + text[:2000]
-    return len(_HAN.findall(sample)) >= max(10, 0.2 * len(sample.split()))
+    if len(_HAN.findall(sample)) >= max(10, 0.2 * len(sample.split())):
+        return True
+    return len(text) < 500 and len(_HAN.findall(html[:50_000])) >= 200
 
 
 def _parse(text: str):
@@ -273,7 +276,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         raw_body, src["body"] = sel["body"], "selector"
     else:
         generic = generic_body(tree)
-        if _is_chinese(result.title or "", generic):
+        if _is_chinese(result.title or "", generic, text):
             raw_body, src["body"] = choose_chinese(generic, density_body(tree), cms_body(tree))
         else:
             raw_body, src["body"] = generic, "trafilatura"

@@ -22,6 +22,8 @@ _URL_PATTERNS = [
     (re.compile(r"(?<!\d)((?:19|20)\d{2})([01]\d)/?([0-3]\d)(?!\d)"), "day"),
     # /n3/2025/1104/
     (re.compile(r"/((?:19|20)\d{2})/([01]\d)([0-3]\d)/"), "day"),
+    # /art/2025/11/3/art_1229_5.html (Zhejiang-style, no leading zeros)
+    (re.compile(r"/((?:19|20)\d{2})/(1[0-2]|0?[1-9])/([12]\d|3[01]|0?[1-9])/"), "day"),
     # /202511/ (month only)
     (re.compile(r"/((?:19|20)\d{2})[-_]?([01]\d)/"), "month"),
     # /art/2025/ (year only)
@@ -29,12 +31,12 @@ _URL_PATTERNS = [
 ]
 # Labels that introduce the publication date in visible text, and ones that do not.
 _PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|成文日期|印发日期|公布日期|"
-                        r"时间|日期|Published|Posted|Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$",
-                        re.I)
+                        r"发表于|发布于|时间|日期|Published(?: on)?|Posted(?: on)?|"
+                        r"Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$", re.I)
 _UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified)\s*(?:时间|日期|on|at)?\s*[:：]?\s*$", re.I)
 _PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
-_NOT_PUB_LABEL = re.compile(r"(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
-                            r"[^:：]{0,4}[:：]?\s*$", re.I)
+_NOT_PUB_LABEL = re.compile(r"(?:(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
+                            r"[^:：]{0,4}[:：]?|今天是|今日是|现在是|当前时间[:：]?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def agrees(value: datetime, ud: UrlDate | None, tz) -> bool:
         local.year == ud.value.year - 1 and local.month == 12)
 
 
-_DATELINE_NEXT = re.compile(r"^\s*(?:[\d:：]|来源|作者|编辑|责编|记者|发布|浏览|阅读|点击|字号|字体|星期|周|"
+_DATELINE_NEXT = re.compile(r"^\s*(?:[\d:：]|来源|作者|编辑|责编|记者|发布|浏览|阅读|点击|字号|字体|星期|周|由|"
                             r"[【\[(（|｜/丨·]|分类|出处|稿源|$)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -104,8 +106,10 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
     window = lines[start:start + 25] if start else lines[:80]
     if relative:
         for line in window:
-            if len(line) <= 60:
+            if len(line) <= 60 and not (title and title.strip()[:12] in line):
                 rel = relative_date(line, now, tz)
+                if rel is not None and not _is_dateline(line, rel):
+                    rel = None
                 if rel is None and _PUB_LABEL_START.match(line):
                     rel = month_day(line, now, tz)  # 发布时间：10-08 12:00
                 if rel is not None:
@@ -115,7 +119,13 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
     for line in window:
         if len(line) > 200:
             continue  # a paragraph, not a date line
-        for found in find_dates(line, tz):
+        found_here = find_dates(line, tz)
+        if (not found_here and best is None and len(line) <= 60
+                and not (title and title.strip()[:12] in line)):
+            rel = relative_date(line, now, tz)
+            if rel is not None and _is_dateline(line, rel):
+                return None  # the dateline is relative: dates further down are comments or links
+        for found in found_here:
             before = line[:found.start]
             if updated:
                 if _UPDATED_LABEL.search(before):
