@@ -122,10 +122,14 @@ class Engine:
         if isinstance(node, q.And):
             known = [s for s in sets if s is not None]
             # Index under the rarest child: any term set before lang:/source:/site:, which
-            # hold for a large share of all articles.
-            return min(known, key=lambda s: (any(isinstance(k, tuple) for k in s), len(s)),
-                       default=None)
+            # hold for a large share of all articles; then fewer terms; then longer ones.
+            return min(known, key=self._rarity, default=None)
         return None if any(s is None for s in sets) else frozenset().union(*sets)
+
+    def _rarity(self, keys: frozenset) -> tuple:
+        if any(isinstance(k, tuple) for k in keys):
+            return (1, len(keys), 0)
+        return (0, len(keys), -min(len(self._atom_info[k][0]) for k in keys))
 
     def _plan(self, node) -> list[tuple]:
         steps = []
@@ -155,7 +159,7 @@ class Engine:
 
             def regex(a):
                 if key not in a.regex_cache:
-                    a.regex_cache[key] = rx.search(a.field_text(fld)) is not None
+                    a.regex_cache[key] = any(rx.search(text) for _, text in a.part_texts(fld))
                 return a.regex_cache[key]
             return regex
         if isinstance(node, q.Meta):

@@ -56,13 +56,12 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
                 part, os_, oe = art.original_span(s, art.word_end(e) if prefix else e)
                 hits.append(Hit(label, PART_FIELDS[part], os_, oe))
         elif kind == "r":
-            text = art.field_text(b)
-            base = art.bounds[1] if b == "body" else 0
-            for i, m in enumerate(a.finditer(text)):
-                if i >= 5:
-                    break
-                part, os_, oe = art.original_span(base + m.start(), base + m.end())
-                hits.append(Hit(label, PART_FIELDS[part], os_, oe))
+            for base, text in art.part_texts(b):
+                for i, m in enumerate(a.finditer(text)):
+                    if i >= 5:
+                        break
+                    part, os_, oe = art.original_span(base + m.start(), base + m.end())
+                    hits.append(Hit(label, PART_FIELDS[part], os_, oe))
         elif b in art.meta[a]:
             hits.append(Hit(label, a, 0, 0))
     return hits

@@ -54,12 +54,12 @@ class ScannedArticle:
     def part_of(self, pos: int) -> int:
         return 0 if pos < self.bounds[1] else (1 if pos < self.bounds[2] else 2)
 
-    def field_text(self, fld: str | None) -> str:
-        if fld == "title":
-            return self.scan[:self.bounds[1] - 1]
-        if fld == "body":
-            return self.scan[self.bounds[1]:]
-        return self.scan
+    def part_texts(self, fld: str | None) -> list[tuple[int, str]]:
+        """(start in ``scan``, normalised text) of each part ``fld`` covers; a regex is run
+        on each part alone, so that it never spans title and body."""
+        ends = [self.bounds[1] - 1, self.bounds[2] - 1, len(self.scan)]
+        parts = (0,) if fld == "title" else (1, 2) if fld == "body" else (0, 1, 2)
+        return [(self.bounds[i], self.scan[self.bounds[i]:ends[i]]) for i in parts]
 
     def word_end(self, pos: int) -> int:
         """The end of the Latin word running through ``pos`` in ``scan``."""

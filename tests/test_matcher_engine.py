@@ -166,3 +166,11 @@ def test_many_hits_in_a_long_article_are_capped():
     engine = Engine([topic("芯片")])
     (m,) = engine.match({"body": "芯片。" * 500})
     assert 1 <= len(m.terms_json()[0]["at"]) <= 20
+
+
+def test_an_and_is_indexed_under_its_most_selective_child():
+    engine = Engine([topic("发展 AND 人形机器人"), topic("lang:zh 芯片", name="u")])
+    art = engine.prepare({"body": "发展", "lang": "zh"})
+    assert engine.candidates(art) == set()  # 发展 alone does not wake the topic up
+    art = engine.prepare({"body": "人形机器人", "lang": "zh"})
+    assert engine.candidates(art) == {0}

@@ -55,8 +55,9 @@ def evaluate(node, article: dict) -> bool:
     texts = fields_of(article)
     if isinstance(node, q.Term):
         return term_in(node.text, texts[node.field], node.prefix)
-    if isinstance(node, q.Regex):
-        return re.search(node.pattern, texts[node.field], re.IGNORECASE) is not None
+    if isinstance(node, q.Regex):  # on each part alone: a regex never spans two fields
+        parts = texts[node.field].split("\x00")
+        return any(re.search(node.pattern, p, re.IGNORECASE) for p in parts)
     if isinstance(node, q.Meta):
         return meta_holds(node.field, node.value, article)
     if isinstance(node, q.Not):
