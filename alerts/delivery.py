@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import time
@@ -46,6 +47,7 @@ LEASE_S = 600.0  # a live process that holds a row longer than this has lost it
 BATCH = 500
 CONCURRENCY = 16  # sends in flight at once; more costs CPU in the pool, not speed
 _in_flight: set[int] = set()  # rows this process is sending right now
+log = logging.getLogger("alerts.delivery")
 
 
 @dataclass
@@ -189,6 +191,14 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
                        "last_error = ? WHERE digest_id = ? AND state = 'waiting'",
                        [state, state, stamp, None if state == "sent" else
                         f"its digest #{row['id']} died: {error}", row["id"]])
+    # Errors are already redacted by the channel: no secret reaches the log.
+    log.log(logging.INFO if kind == "sent" else logging.WARNING,
+            "delivery %s (%s, %s) to %s: %s%s%s", row["id"], row["kind"], row["topic"] or "-",
+            row["channel"], kind, f" HTTP {outcome.status}" if outcome.status else "",
+            f": {error}" if error else "",
+            extra={"fields": {"outbox_id": row["id"], "channel": row["channel"],
+                              "topic": row["topic"], "outcome": kind, "status": outcome.status,
+                              "attempt": attempts, "error": error, "due": due}})
     return DeliveryResult(row["id"], row["channel"], row["topic"], row["kind"], kind,
                           outcome.status, error, attempts, due, outcome.parts)
 

@@ -130,3 +130,20 @@ def test_missing_secret_env_is_retried_and_named(db, rx, tmp_path, monkeypatch):
     (res,) = deliver_due(db, config_for(db, rx, tmp_path), now=T0)
     assert res.outcome == "retry" and "NW_TEST_HOOK_SECRET is not set" in res.error
     assert rx.requests == []
+
+
+def test_every_attempt_is_logged_and_secrets_never_are(db, rx, tmp_path, caplog):
+    import logging
+
+    rx.script(Reply(500, body=f"upstream said {SECRET}"), Reply(401, body=f"bad key {SECRET}"))
+    (rid,) = queue_alert(db, now=T0)
+    cfg = config_for(db, rx, tmp_path)
+    with caplog.at_level(logging.INFO, logger="alerts.delivery"):
+        retry = deliver_due(db, cfg, now=T0)[0]
+        dead = deliver_due(db, cfg, now=datetime.fromisoformat(retry.due))[0]
+    assert (retry.outcome, dead.outcome) == ("retry", "dead")
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 2 and "HTTP 500" in logged[0] and "HTTP 401" in logged[1]
+    assert caplog.records[1].fields["outbox_id"] == rid
+    stored = str(outbox.attempts_of(db, rid)) + str(outbox.get(db, rid))
+    assert SECRET not in "".join(logged) + stored and "***" in stored
