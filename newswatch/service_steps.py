@@ -108,8 +108,15 @@ def _window(config) -> dict:
 
 def deliver_due(db, loaded) -> dict[str, int]:
     """Build due digests and send what is due, once; how many ended in each outcome."""
-    from alerts import delivery
+    from alerts import delivery, outbox
 
+    # Most passes find nothing due: skip the event loop and HTTP client set-up then.
+    due = db.execute(
+        "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
+        "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
+        [outbox.iso(outbox.now_utc())]).fetchone()
+    if due is None:
+        return {}
     counts: dict[str, int] = {}
     for r in delivery.deliver_due(db, loaded.config):
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
