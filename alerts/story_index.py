@@ -75,6 +75,9 @@ class WindowIndex:
         """Load what the window from ``lo`` needs: older rows if ``lo`` moved back,
         rows written since the last load, and forget rows well before ``lo``."""
         version = shingles.SKETCH_VERSION
+        # Rows other processes wrote since the last load: fixed before loading older rows,
+        # which may carry higher ids (a backfill) and would move max_id past them.
+        since_id = self.max_id
         if self.lo is None or lo < self.lo:
             sql = ("SELECT article_id, lang, at, minhash, size FROM story_signatures "
                    "WHERE at >= ? AND version = ?")
@@ -86,7 +89,7 @@ class WindowIndex:
             self.lo = lo
         self._load(db.execute(
             "SELECT article_id, lang, at, minhash, size FROM story_signatures "
-            "WHERE article_id > ? AND at >= ? AND version = ?", [self.max_id, self.lo, version]))
+            "WHERE article_id > ? AND at >= ? AND version = ?", [since_id, self.lo, version]))
         if self.times and lo - self.lo > 86400:
             # Evict in one sweep once a day's worth has gone stale, not on every call.
             for article_id in [a for a, (_, t) in self.times.items() if t < lo]:

@@ -222,3 +222,23 @@ def test_two_processes_clustering_at_once_assign_each_article_once(db, tmp_path)
     assert len(rows) == 2  # two stories, whichever process placed each article
     sizes = db.execute("SELECT SUM(size) FROM stories").fetchone()[0]
     assert sizes == 120
+
+
+def test_an_index_kept_by_one_process_sees_what_another_process_added(db, monkeypatch):
+    now = T0 + timedelta(days=40)
+    recent = "\n".join(STANDARDS)
+    old = "\n".join(GUIDELINE)
+    add_article(db, title="a", body="第一条。" + "\n".join(GUIDELINE[:2]), published=now.isoformat())
+    stories.cluster_new(db, now=now)  # this process now holds an index (max id 1)
+    ours = dict(story_index._indexes)
+    monkeypatch.setattr(story_index, "_indexes", {})  # another process, its own index
+    b_recent = add_article(db, title="b", body=recent, published=now.isoformat())
+    b_old = add_article(db, title="c", body=old, published=at(0))  # a backfilled old story
+    stories.cluster_new(db, now=now)
+    monkeypatch.setattr(story_index, "_indexes", ours)  # back in the first process
+    reprint_old = add_article(db, title="d", body=old + "\n编辑：李娜", published=at(2))
+    reprint_recent = add_article(db, title="e", body=recent + "\n来源：新华社",
+                                 published=now.isoformat())
+    stories.cluster_new(db, now=now)
+    assert stories.story_of(db, reprint_old) == stories.story_of(db, b_old)
+    assert stories.story_of(db, reprint_recent) == stories.story_of(db, b_recent)
