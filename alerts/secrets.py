@@ -50,6 +50,20 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{host}/…" if parts.scheme else "<invalid URL>"
 
 
+def url_tokens(url: str) -> list[str]:
+    """The parts of a URL that may be credentials: query values, long path segments,
+    user info."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return []
+    found = [v for _, v in urllib.parse.parse_qsl(parts.query) if len(v) >= 8]
+    found += [seg for seg in parts.path.split("/") if len(seg) >= 16]
+    if parts.password:
+        found.append(parts.password)
+    return found
+
+
 class Redactor:
     """Blanks known secret values out of text."""
 

@@ -180,3 +180,13 @@ def test_plain_http_is_pinned_to_the_checked_address(monkeypatch):
 
         outcome, _ = asyncio.run(go())
     assert outcome.ok and rx.requests[0].headers["host"] == f"localhost:{rx.port}"
+
+
+def test_literal_tokens_in_urls_are_redacted_too():
+    from alerts.channels.dingtalk import DingTalkChannel
+
+    ch = DingTalkChannel("d", {"type": "dingtalk",
+                               "url": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456"})
+    assert ch.redact("error at ...?access_token=abcdef123456") == "error at ...?access_token=***"
+    assert secrets.url_tokens("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX") \
+        == ["XXXXXXXXXXXXXXXXXXXXXXXX"]

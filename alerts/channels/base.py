@@ -135,6 +135,12 @@ class Channel:
         self.data_dir = Path(data_dir) if data_dir else Path.cwd()
         self.cfg = self._validate(cfg)
         self.redact = secrets.Redactor()
+        for key in ("secret", "password", "url"):
+            # Literal secrets (not ${ENV}) are redacted too: bot tokens live in URLs.
+            value = self.cfg.get(key)
+            if isinstance(value, str) and not secrets.references(value):
+                for part in (secrets.url_tokens(value) if key == "url" else [value]):
+                    self.redact.add(part)
         self.language = self.cfg.get("language") or self.DEFAULT_LANGUAGE
         rate = self.cfg.get("rate_limit") or self.DEFAULT_RATE
         self.rate = self._parsed("rate_limit", parse_rate, rate)
