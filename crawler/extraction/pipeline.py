@@ -142,8 +142,10 @@ def _drop_header(paras: list[str], title: str) -> list[str]:
                 break
     while paras and _is_meta_line(paras[0]):
         paras = paras[1:]
-    while paras and _is_meta_line(paras[-1]) and len(paras[-1]) <= 30:
-        paras = paras[:-1]  # a lone date or "来源" line under the text
+    # A timestamp or "来源" line under the text goes; a document's signing date stays.
+    while paras and len(paras[-1]) <= 30 and _is_meta_line(paras[-1]) and (
+            _META_LINE_WORDS.search(paras[-1]) or re.search(r"\d{1,2}:\d{2}", paras[-1])):
+        paras = paras[:-1]
     return paras
 
 
