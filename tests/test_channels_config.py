@@ -190,3 +190,31 @@ def test_literal_tokens_in_urls_are_redacted_too():
     assert ch.redact("error at ...?access_token=abcdef123456") == "error at ...?access_token=***"
     assert secrets.url_tokens("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX") \
         == ["XXXXXXXXXXXXXXXXXXXXXXXX"]
+
+
+def test_retry_after_as_http_date():
+    import email.utils
+    from datetime import datetime, timedelta, timezone
+
+    from alerts.channels.base import retry_after_seconds
+
+    when = email.utils.format_datetime(datetime.now(timezone.utc) + timedelta(seconds=90),
+                                       usegmt=True)
+    assert 85 <= retry_after_seconds(when) <= 90
+    assert retry_after_seconds("120") == 120 and retry_after_seconds("soon") is None
+
+
+def test_no_config_alerts_show_on_console_and_jsonl(tmp_path, capsys):
+    from alerts.delivery import deliver_due
+    from crawler import archive
+    from tests.support.outbox_rows import queue_alert
+
+    db = archive.connect(tmp_path / "a.db")
+    queue_alert(db, channels=[], article_title="无需配置的提醒")  # [] = the defaults
+    cfg = config_mod.load(None, db=str(tmp_path / "a.db"))
+    results = deliver_due(db, cfg)
+    assert sorted((r.channel, r.outcome) for r in results) == [("console", "sent"),
+                                                              ("jsonl", "sent")]
+    assert "无需配置的提醒" in capsys.readouterr().out
+    line = json.loads((tmp_path / "alerts.jsonl").read_text(encoding="utf-8"))
+    assert line["article"]["title"] == "无需配置的提醒"
