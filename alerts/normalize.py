@@ -117,7 +117,10 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None, dict[str, str], re.Pat
     # Only characters of the Basic Multilingual Plane: one beyond it turns the class
     # into a linear list (100x slower); those are caught by _ASTRAL in fold().
     rare = {chr(k) for k in table if k < 0x10000 and chr(k) not in _COMMON}
-    rare.update(c for p in phrases for c in p if ord(c) < 0x10000)  # 瞭 alone stays 瞭
+    # A phrase with no character in the table (瞭解 → 了解: 瞭 alone stays 瞭) is spotted
+    # by its traditional-only characters (瞭, 覆, 藉…), never by common ones: 沈默 → 沉默
+    # is left out, as 沈 is also a simplified surname and would slow every article.
+    rare.update(c for p in phrases for c in p if c in t2s and ord(c) < 0x10000)
     rare = "".join(sorted(rare))
     rare_re = re.compile("[" + re.escape(rare) + "]")
     return table, phrase_re, phrases, rare_re
