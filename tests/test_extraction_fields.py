@@ -66,6 +66,11 @@ def test_gov_policy_page_every_field():
     "扫一扫在手机打开当前页", "微信扫一扫 关注该公众号", "【字体：大 中 小】", "字号：大 中 小",
     "版权所有：中华人民共和国工业和信息化部", "Copyright © 2025 Xinhua. All rights reserved.",
     "京ICP备05070218号", "网站标识码bm07000001", "【1】【2】【3】", "Print | Close",
+    "免责声明：本文仅代表作者本人观点，与本网无关。本网对文中陈述、观点判断保持中立，不对所包含内容的准确性、"
+    "可靠性或完整性提供任何明示或暗示的保证。", "正文已结束，您可以按alt+4进行评论", "点击进入专题：",
+    "Read more: Alibaba poised to launch record-breaking listing", "[Related: Keynote highlights]",
+    "Sign Up: Stay on top of the latest news! Sign up for our Email Newsletters here", "Comments",
+    "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "CLICK HERE TO GET THE APP",
 ])
 def test_chrome_lines(line):
     assert is_chrome(line)
@@ -75,6 +80,9 @@ def test_chrome_lines(line):
     "这是正文，讲述了企业如何分享经验、共同发展。",
     "中国在大中小学推进人工智能教育。",
     "The ministry will share the data with provincial authorities next month.",
+    "More than 200 companies signed the agreement, officials said.",
+    "Related industries, from batteries to chips, are expected to benefit.",
+    "他在声明中说：我们会继续努力，推动合作取得更多成果。",
 ])
 def test_prose_is_never_chrome(line):
     assert not is_chrome(line)

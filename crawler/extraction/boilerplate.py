@@ -27,6 +27,13 @@ _CHROME_ANYWHERE = re.compile(
     r"下载地址|点击菜单栏|长按识别|扫描二维码|扫码关注|关注我们|点击上方|【在看】|暂无评论|"
     r"^自动播放$|^加载中|点击加载更多|我要吐槽|请填写原因|感谢您的反馈|^评论\s*[(（]\d+[)）]$|"
     r"后参与讨论|说点什么|^我要评论|^发表评论|^网友评论|^查看全部评论|^\d、回复【)", re.I)
+# English promotions and cross-links that generic extractors keep between paragraphs.
+_EN_CHROME = re.compile(
+    r"^\[?(?:read more|related|see more|also read|also see|more|recommended|don't miss|"
+    r"you may also like|you might also like|popular on [\w ]+|more from [\w ]+)\s*(?:[:.…]|$)|"
+    r"^comments?$|^tell us what you think|^like this story\?|click(?:ing)? here|"
+    r"(?:sign up|subscribe)\b.{0,80}\b(?:newsletter|inbox|e-?mail)|^thanks for signing up|"
+    r"error processing your subscription|^follow\b.{0,80}\bon (?:twitter|facebook|instagram)", re.I)
 # A disclaimer paragraph, however long, is the publisher's, not the article's.
 _NOTICE = re.compile(r"^[\s【\[(（]*(?:免责声明|特别声明|版权声明|郑重声明|声明)[\s】\])）]*[:：]")
 # A tail section starts with one of these headings; everything after it is dropped.
@@ -56,6 +63,8 @@ def is_chrome(line: str) -> bool:
     if not line:
         return True
     if len(line) <= 300 and _NOTICE.match(line):
+        return True
+    if len(line) <= 160 and _EN_CHROME.search(line):
         return True
     if len(line) > _SHORT:
         return False
