@@ -135,6 +135,8 @@ def claim(db: sqlite_utils.Database, now: datetime, limit: int,
         for r in rows:
             db.execute("UPDATE outbox SET lease_until = ?, lease_pid = ? WHERE id = ?",
                        [until, me, r["id"]])
+        # Before the commit: another thread of this process must not take them too.
+        _in_flight.update(r["id"] for r in rows)
     return rows
 
 
@@ -241,7 +243,6 @@ async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime 
             if not batch:
                 break
             handled.update(r["id"] for r in batch)
-            _in_flight.update(r["id"] for r in batch)
             try:
                 tasks = [_deliver_one(db, config, row, channels, limiter, quiet, tz, now,
                                       client, sem) for row in batch]

@@ -55,3 +55,23 @@ def test_kill_between_send_and_record_redelivers_same_id(tmp_path, monkeypatch):
         assert rx.requests[1].webhook_id == first.webhook_id == row["key"]
         assert rx.requests[1].verified
     assert outbox.get(db, rid)["state"] == "sent"
+
+
+def test_two_delivering_processes_never_send_one_row_twice(tmp_path):
+    db_path = tmp_path / "a.db"
+    db = archive.connect(db_path)
+    with WebhookReceiver(SECRET, default=Reply(200, delay=0.2)) as rx:
+        ids = [queue_alert(db, channels=["hook"])[0] for _ in range(12)]
+        (tmp_path / "newswatch.toml").write_text(
+            f'db = "{db_path}"\n[channels.hook]\ntype = "webhook"\nurl = "{rx.url}"\n'
+            f'secret = "{SECRET}"\nallow_private = true\n', encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": ROOT}
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "newswatch", "--config", str(tmp_path / "newswatch.toml"),
+             "deliver", "--json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE) for _ in range(2)]
+        outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
+    webhook_ids = rx.ids()
+    assert len(webhook_ids) == len(set(webhook_ids)) == 12
+    assert all(outbox.get(db, i)["state"] == "sent" for i in ids)
