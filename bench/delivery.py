@@ -154,7 +154,8 @@ def main() -> None:
     if args.concurrency:
         delivery_mod.CONCURRENCY = args.concurrency
     out: dict = {"count": args.count, "runs": args.runs,
-                 "concurrency": delivery_mod.CONCURRENCY}
+                 "concurrency": delivery_mod.CONCURRENCY,
+                 "rss_after_imports_mb": round(rss_mb(), 1)}  # so the growth shows
     lost = dupes = 0
     for label, failing in (("all_ok", False), ("half_failing", True)):
         runs = []
