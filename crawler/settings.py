@@ -72,6 +72,8 @@ SPIDER_MODULES = ["crawler.spiders"]
 # A browser-like agent: several target sites refuse unknown agents; seeds may override.
 USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/124.0 Safari/537.36 newswatch/0.1")
+# Scrapy parses each callback's source for `return` in generators, on every page (~1 ms).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- newswatch settings -------------------------------------------------------------
 
