@@ -89,7 +89,7 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def _first_error(errors_json: str | None) -> str:
+def first_error(errors_json: str | None) -> str:
     try:
         errors = json.loads(errors_json or "[]")
     except ValueError:
@@ -154,10 +154,10 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
 def _classify(h: Health, last: dict, now: datetime, failing_after: int,
               stale_min: timedelta) -> tuple[str, str]:
     if last["outcome"] == "blocked":
-        return "blocked", f"blocked: {_first_error(last['errors']) or 'challenge or 403'}"
+        return "blocked", f"blocked: {first_error(last['errors']) or 'challenge or 403'}"
     if h.consecutive_failures >= failing_after:
         return "failing", (f"{h.consecutive_failures} crawls failed in a row: "
-                           f"{_first_error(last['errors']) or 'no detail'}")
+                           f"{first_error(last['errors']) or 'no detail'}")
     if last["outcome"] == "empty":
         return "empty", "last crawl found 0 items (probable redesign)"
     if (h.items_normal and h.items_normal >= 5 and last["outcome"] == "ok"

@@ -46,6 +46,7 @@ class RunOptions:
     interval: float | None = None  # replaces every source's schedule (demo, tests)
     http: tuple[str, int] | None = None
     jitter: bool = True
+    max_crawls: int = 4  # crawl children at once (all sources are due at first start)
 
 
 class Service:
@@ -79,6 +80,7 @@ class Service:
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         self._match_lock = asyncio.Lock()
+        self._crawl_slots = asyncio.Semaphore(self.opts.max_crawls)
         self.scheduler: AsyncIOScheduler | None = None
         # First thing: a SIGTERM during start-up must still be a clean stop.
         signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
@@ -217,7 +219,9 @@ class Service:
             return
         self._crawling.add(name)
         try:
-            await self._guard(f"crawl of {name}", self._crawl(name))
+            async with self._crawl_slots:
+                if not self.stopping.is_set():
+                    await self._guard(f"crawl of {name}", self._crawl(name))
         finally:
             self._crawling.discard(name)
 

@@ -58,7 +58,7 @@ def after_crawl(db, source: str, before_id: int, result: CrawlResult,
         summary["outcome"] = "refused"
         summary["detail"] = last_line or f"exit code {result.returncode}"
     if summary["outcome"] not in ("ok", "refused") and not summary["detail"]:
-        summary["detail"] = last_line
+        summary["detail"] = (health.first_error(rows[-1]["errors"]) if rows else "") or last_line
     summary["state"] = check_health(db, source, ops_channel)
     return summary
 

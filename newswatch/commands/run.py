@@ -16,13 +16,15 @@ from newswatch.cli import db_option, pass_app
                    "seeds' schedules: for trials and demos.")
 @click.option("--http", "http", default=None, metavar="HOST:PORT",
               help="Serve /healthz and Prometheus /metrics here, e.g. 127.0.0.1:9108.")
+@click.option("--max-crawls", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Crawls (child processes) running at once; the others wait their turn.")
 @click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
               show_default=True, help="Log lines for people, or JSON lines for a collector.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
               show_default=True, help="Least severe log level shown.")
 @db_option
 @pass_app
-def command(app, sources, interval, http, log_format, log_level):
+def command(app, sources, interval, http, max_crawls, log_format, log_level):
     """Run the service: crawl each source on its schedule, match, deliver, watch health.
 
     Runs in the foreground until SIGTERM or Ctrl-C (graceful stop within the
@@ -43,7 +45,8 @@ def command(app, sources, interval, http, log_format, log_level):
     except (ScheduleError, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     opts = RunOptions(config_path=app.config_path, overrides=dict(app.overrides),
-                      only=tuple(sources), interval=every, http=listen)
+                      only=tuple(sources), interval=every, http=listen,
+                      max_crawls=max_crawls)
     try:
         service = Service(opts)
         code = service.run()
