@@ -96,6 +96,10 @@ def test_broken_sources_are_reported_and_the_healthy_one_keeps_its_schedule(tmp_
     # One change (one ops alert) per source, not one per crawl.
     assert sorted(changes(svc.db)) == [("challenged", "new", "blocked"), ("fivehundred", "new", "failing"),
                                ("hanging", "new", "failing")]
+    # Each change was logged and queued once to the ops channel (console by default).
+    for source, state in (("fivehundred", "failing"), ("hanging", "failing"),
+                          ("challenged", "blocked")):
+        assert svc.count(f"source {source}: new → {state}") == 1, svc.output[-3000:]
     assert "database is locked" not in svc.output
 
 

@@ -88,7 +88,7 @@ def command(app, as_json):
     console = Console(highlight=False)
     who = (f"service running (pid {info['service_pid']})" if info["service_pid"]
            else "service not running (next runs are what `newswatch run` would do)")
-    console.print(f"[bold]{cfg.db}[/bold]: {who}")
+    console.print(f"[bold]{cfg.db}[/bold]: {who}", soft_wrap=True)
     colour = {"ok": "green", "empty": "yellow", "stale": "yellow", "blocked": "red",
               "failing": "red", "new": "dim"}
     table = Table(title="Sources")
