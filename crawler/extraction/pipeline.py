@@ -282,6 +282,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
             raw_body, src["body"] = choose_chinese(generic, density_body(tree), cms_body(tree))
         else:
             raw_body, src["body"] = generic, "trafilatura"
+    if len(raw_body) < 25 and len(meta.ld.get("articleBody", "")) > len(raw_body):
+        raw_body, src["body"] = meta.ld["articleBody"], "json-ld"  # a script-rendered page
     credits = Credits()
     result.body = _clean_body(raw_body, result.title or "", credits)
     if not credits.editors and ("责任编辑" in text or "Responsible editor" in text):
