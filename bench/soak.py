@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.freshness import article  # noqa: E402  (distinct stories: none cluster)
 from tests.support.news_site import NewsSite  # noqa: E402
 from tests.support.replay_site import replay_site  # noqa: E402
 from tests.support.service_process import ServiceProcess  # noqa: E402
@@ -96,8 +97,7 @@ def main() -> None:
                     print(f"cycle {cycles:4d}: rss {samples[-1][1]:6.1f} MB, "
                           f"{rx and len(rx.requests)} alerts", flush=True)
                     name = names[published % len(names)]
-                    site.publish(name, f"n{published}", f"芯片项目进展（{published}）",
-                                 f"第{published}号芯片项目今日开工，投资{published * 7 + 3}亿元。" * 6)
+                    site.publish(name, f"n{published}", *article(published))
                     published += 1
                 if svc.proc.poll() is not None:
                     raise SystemExit(f"the service exited:\n{svc.output[-2000:]}")
