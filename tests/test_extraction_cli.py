@@ -74,6 +74,23 @@ def test_select_option_and_its_errors():
     assert bad.exit_code == 2 and "KEY=SELECTOR" in bad.output
 
 
+def test_source_option_uses_the_seed_selectors(tmp_path, monkeypatch):
+    seeds = tmp_path / "sources"
+    seeds.mkdir()
+    (seeds / "outlook.toml").write_text(
+        'name = "outlook"\ntitle = "Outlook"\nsite = "Outlook New Era"\nkind = "html"\n'
+        'language = "en"\nstart_urls = ["http://www.outlooknewera.com.cn/pcen/"]\n'
+        'schedule = { interval = "1h" }\n[list]\nlink = "a::attr(href)"\n'
+        '[article]\ntitle = "h2.title::text"\nbody = "div.content"\n', "utf-8")
+    monkeypatch.setenv("NEWSWATCH_SOURCES", str(seeds))
+    item = lines_of(run("--json", "--source", "outlook", SEED))[0]
+    assert item["field_sources"]["title"] == "selector"
+    assert item["field_sources"]["body"] == "selector"
+    assert "Source:" not in item["body"] and item["original_source"] == "Securities Daily"
+    missing = run("--json", "--source", "nope", SEED)
+    assert missing.exit_code == 1 and "unknown source 'nope'" in missing.output
+
+
 class _Pages(BaseHTTPRequestHandler):
     body = (FIXTURES / "people_gbk.html").read_bytes().replace(b"charset=GB2312", b"", 1)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from newswatch.cli import pass_app
+
 _USER_AGENT = "Mozilla/5.0 (compatible; newswatch extract)"
 
 
@@ -37,13 +39,25 @@ def _fetch(client, url: str):
     return response.content, str(response.url), dict(response.headers)
 
 
-def _read(source: str, url: str | None, client_holder: list):
+def _seed_selectors(app, name: str) -> tuple[dict, dict]:
+    """A seed's ``[article]`` selectors and request headers, or a clear error."""
+    from crawler.page_fields import extraction_selectors
+    from crawler.seeds import SeedError, find_source
+
+    try:
+        seed = find_source(app.config.sources_dir, name)
+    except SeedError as exc:
+        raise click.ClickException("; ".join(exc.problems)) from None
+    return extraction_selectors(seed.article or {}), dict(seed.headers or {})
+
+
+def _read(source: str, url: str | None, client_holder: list, headers: dict):
     if source.startswith(("http://", "https://")):
         if not client_holder:
             import httpx
 
             client_holder.append(httpx.Client(follow_redirects=True, timeout=30.0,
-                                              headers={"User-Agent": _USER_AGENT}))
+                                              headers={"User-Agent": _USER_AGENT, **headers}))
         return _fetch(client_holder[0], source)
     path = Path(source)
     try:
@@ -87,8 +101,12 @@ def _summary(label: str, item: dict) -> str:
                    "key when an input fails).")
 @click.option("--select", "select", multiple=True, metavar="KEY=SELECTOR",
               help="A source-style article selector (title, date, body, author, source; "
-                   "CSS, or xpath:...). Repeatable.")
-def command(inputs, page_url, as_json, select):
+                   "CSS, or xpath:...). Repeatable; overrides --source's.")
+@click.option("--source", "source_name", metavar="NAME", default=None,
+              help="Use this seed's [article] selectors (and its request headers for URLs), "
+                   "from the sources folder (setting sources_dir).")
+@pass_app
+def command(app, inputs, page_url, as_json, select, source_name):
     """Extract articles from saved pages (FILE, read as raw bytes) or URLs.
 
     Runs exactly the extraction the crawler uses, in one process for all inputs. A URL
@@ -97,14 +115,15 @@ def command(inputs, page_url, as_json, select):
     """
     from crawler.extraction import Extracted, extract
 
-    selectors = _parse_selectors(select)
+    selectors, headers = _seed_selectors(app, source_name) if source_name else ({}, {})
+    selectors.update(_parse_selectors(select))
     client_holder: list = []
     failed = False
     try:
         for source in inputs:
             try:
-                raw, url, headers = _read(source, page_url, client_holder)
-                result = extract(raw, url, headers=headers, selectors=selectors)
+                raw, url, response_headers = _read(source, page_url, client_holder, headers)
+                result = extract(raw, url, headers=response_headers, selectors=selectors)
             except click.ClickException as exc:
                 result = Extracted(url=source, error=exc.message)
             item = result.to_dict()
