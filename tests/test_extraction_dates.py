@@ -160,3 +160,20 @@ def test_list_hint_fills_a_page_without_dates():
                      hints={"date": "2025/11/02"})
     assert result.published == bj(2025, 11, 2)
     assert result.date_source == "list"
+
+
+def test_publication_date_beats_the_signing_date_in_a_policy_table():
+    table = ("<table><tr><td>发文机关：国务院办公厅</td><td>成文日期：2025年10月30日</td></tr>"
+             "<tr><td>发文字号：国办发〔2025〕31号</td><td>发布日期：2025年11月03日</td></tr></table>")
+    url = "https://www.example.gov.cn/zhengce/content/202511/content_1.htm"
+    result = extract(_page(body=table), url, fetched_at=NOW)
+    assert (result.published, result.published_text) == (bj(2025, 11, 3), "2025年11月03日")
+    assert result.doc_number == "国办发〔2025〕31号"
+    signed_only = table.replace("<td>发布日期：2025年11月03日</td>", "")
+    assert extract(_page(body=signed_only), url, fetched_at=NOW).published == bj(2025, 10, 30)
+
+
+def test_header_clock_is_not_the_publication_date():
+    body = "<div class='top'>今天是2025年11月04日 星期二</div><div class='info'>2025-11-02 来源：本网</div>"
+    result = extract(_page(body=body), "https://example.cn/news/1.html", fetched_at=NOW)
+    assert result.published == bj(2025, 11, 2)

@@ -66,8 +66,8 @@ def header_charset(headers: Mapping | None) -> str | None:
 
 
 def declared_charset(raw: bytes) -> str | None:
-    """The charset the document declares in its first 4 KB (meta or XML declaration)."""
-    head = raw[:4096]
+    """The charset the document declares in its first 16 KB (meta or XML declaration)."""
+    head = raw[:16384]
     m = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
     return m.group(1).decode("ascii", "ignore") if m else None
 

@@ -30,9 +30,11 @@ _URL_PATTERNS = [
     (re.compile(r"/((?:19|20)\d{2})/"), "year"),
 ]
 # Labels that introduce the publication date in visible text, and ones that do not.
-_PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|成文日期|印发日期|公布日期|"
+_PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|公布日期|"
                         r"发表于|发布于|时间|日期|Published(?: on)?|Posted(?: on)?|"
                         r"Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$", re.I)
+# When a document was signed, not published: used only when nothing else is dated.
+_SIGNED_LABEL = re.compile(r"(?:成文日期|成文时间|印发日期|签发日期)\s*[:：]?\s*$")
 _UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified)\s*(?:时间|日期|on|at)?\s*[:：]?\s*$", re.I)
 _PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
 _NOT_PUB_LABEL = re.compile(r"(?:(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
@@ -116,6 +118,7 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
                     return rel
         return None
     best: FoundDate | None = None
+    signed: FoundDate | None = None
     for line in window:
         if len(line) > 200:
             continue  # a paragraph, not a date line
@@ -133,6 +136,9 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
                 continue
             if _NOT_PUB_LABEL.search(before):
                 continue
+            if _SIGNED_LABEL.search(before):
+                signed = signed or found
+                continue
             labelled = bool(_PUB_LABEL.search(before)) or "来源" in line[found.start:][:40]
             if labelled:
                 return found
@@ -140,7 +146,7 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
                 continue
             if best is None or (found.has_time and not best.has_time):
                 best = found
-    return best
+    return best or signed
 
 
 def _fix_year(value: datetime, ud: UrlDate, tz) -> datetime:
