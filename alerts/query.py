@@ -185,6 +185,8 @@ def tokenize(query: str) -> list[_Token]:
                     i += len(head) + 1  # the value is tokenized on its own
                     continue
                 raise QueryError(f"{head}: needs a value right after the colon", i)
+            if word == "-":
+                raise QueryError("'-' must touch the term it excludes, as in -手机", i)
             kind = word if word in OPERATORS else "WORD"
             tokens.append(_Token(kind, word, i))
             i = j

@@ -97,6 +97,7 @@ def test_lowercase_operators_are_terms():
     ("source:(a)", 7, "source: takes a word"),
     ("NOT", 3, "expected a term"),
     ('""', 0, "empty term"),
+    ("芯片 - 手机", 3, "'-' must touch the term"),
 ])
 def test_bad_queries_say_what_and_where(query, position, message):
     with pytest.raises(QueryError) as info:
