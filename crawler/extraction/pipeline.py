@@ -142,7 +142,11 @@ def _drop_header(paras: list[str], title: str) -> list[str]:
                 break
     while paras and _is_meta_line(paras[0]):
         paras = paras[1:]
-    # A timestamp or "来源" line under the text goes; a document's signing date stays.
+    return paras
+
+
+def _drop_footer(paras: list[str]) -> list[str]:
+    """A timestamp or "来源" line under the text goes; a document's signing date stays."""
     while paras and len(paras[-1]) <= 30 and _is_meta_line(paras[-1]) and (
             _META_LINE_WORDS.search(paras[-1]) or re.search(r"\d{1,2}:\d{2}", paras[-1])):
         paras = paras[:-1]
@@ -151,7 +155,8 @@ def _drop_header(paras: list[str], title: str) -> list[str]:
 
 def _clean_body(text: str, title: str, credits: Credits) -> str:
     paras = _drop_header(paragraphs(text), title)
-    paras = strip_credits(paras, credits)
+    paras = strip_credits(paras, credits)  # before the footer: 来源 lines name the outlet
+    paras = _drop_footer(paras)
     paras = strip_boilerplate(paras)
     return "\n\n".join(paras)
 
@@ -230,7 +235,9 @@ def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, 
         return clean_value(value), "selector"
     found = meta.first(SOURCE_NAMES)
     if found and not found[1].startswith("http"):
-        return clean_value(found[1]), "meta"
+        value = clean_value(re.sub(r"^\s*(?:来源|Source)\s*[:：]\s*", "", found[1], flags=re.I))
+        if value:
+            return value, "meta"
     if credits.source:
         return credits.source, "text"
     if not any(word in page_text for word in ("来源", "出处", "Source:", "Source：")):

@@ -119,7 +119,8 @@ def strip_credits(paragraphs: list[str], credits: Credits) -> list[str]:
 def find_source(lines: list[str]) -> str | None:
     """``来源：X`` / ``Source: X`` in page lines (header area), cleaned."""
     for line in lines:
-        m = re.search(r"(?:^|[\s|｜　])(?:来源|稿件来源|文章来源|信息来源|Source)\s*[:：]\s*(\S.{0,60})",
+        m = re.search(r"(?:^|[\s|｜　])(?:来源于?|稿件来源|文章来源|信息来源|稿源|Source)\s*[:：]\s*"
+                      r"(\S.{0,60})",
                       line, re.I)
         if m and len(line) <= _MAX_CREDIT_LINE:
             value = clean_value(m.group(1))
