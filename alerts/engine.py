@@ -20,7 +20,7 @@ from alerts import query as q
 from alerts.explain import Hit, Match, collect_hits, make_snippet
 from alerts.normalize import WORDSET, normalize
 from alerts.scanned import ScannedArticle, article_time
-from alerts.topics import Topic, fingerprint
+from alerts.topics import Topic
 
 _TITLE, _BODY, _ANY = frozenset([0]), frozenset([1, 2]), frozenset([0, 1, 2])
 
@@ -57,7 +57,6 @@ class Engine:
 
     def __init__(self, topics: list[Topic]):
         self.topics = list(topics)
-        self.fingerprint = fingerprint(self.topics)
         self._atom_ids: dict[tuple, int] = {}
         self._atom_info: list[tuple[str, bool, bool]] = []  # text, check start, check end
         self._regexes: list[re.Pattern] = []
