@@ -15,6 +15,7 @@ Errors are :class:`QueryError` with the 0-based ``position`` of the offending ch
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Iterator, Mapping, Sequence, Union
@@ -38,8 +39,11 @@ class QueryError(ValueError):
         self.position = position
 
     def pointer(self, query: str) -> str:
-        """The query with a caret under the error, for terminals."""
-        return f"{query}\n{' ' * self.position}^"
+        """The query with a caret under the error, for terminals (Chinese characters are
+        two columns wide)."""
+        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                    for c in query[:self.position])
+        return f"{query}\n{' ' * width}^"
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def test_topics_test_file_and_aliases(env):
 def test_topics_test_invalid_query_exits_2_with_the_column(env):
     code, out = run("topics", "test", "芯片 OR (a", "--text", "x")
     assert code == 2
-    assert "missing ')'" in out and "column 7" in out and "\n        ^" in out
+    assert "missing ')'" in out and "column 7" in out and "\n          ^" in out
 
 
 def test_topics_test_needs_exactly_one_input(env):
