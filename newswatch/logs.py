@@ -24,6 +24,9 @@ class HumanFormatter(logging.Formatter):
         return line
 
 
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = {
@@ -34,6 +37,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         out.update(getattr(record, "fields", None) or {})
+        # Other modules pass their fields as plain ``extra=`` keys: keep those too.
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key != "fields" and key not in out:
+                out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
