@@ -166,6 +166,8 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
         if len(r.errors) > 10:
             err.print(f"{r.source}: ... {len(r.errors) - 10} more (runs table, run "
                       f"{r.run_id})", highlight=False)
+        if not r.ok and r.log:
+            err.print(f"{r.source}: Scrapy log in {r.log}", highlight=False, markup=False)
     if not dry_run:
         console.print(f"archive: {config.db}", highlight=False)
     if any(not r.ok for r in results):
