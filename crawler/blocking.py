@@ -26,6 +26,10 @@ def block_reason(status: int, body: bytes) -> str | None:
         return f"HTTP {status}"
     if len(body) <= CHALLENGE_MAX_BYTES:
         m = _MARKERS.search(body)
-        if m and (b"<script" in body.lower() or b"captcha" in m.group(0).lower()):
+        lowered = body.lower()
+        # A challenge page has (almost) no links; a small list page with an analytics
+        # script that sets a cookie has many.
+        if m and lowered.count(b"<a ") < 3 and (b"<script" in lowered
+                                                or b"captcha" in m.group(0).lower()):
             return f"challenge page ({m.group(0).decode('utf-8', 'replace')})"
     return None

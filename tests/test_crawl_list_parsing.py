@@ -113,3 +113,6 @@ def test_block_detection():
     assert "challenge" in block_reason(200, challenge)
     assert block_reason(200, b"<html><body>" + b"news " * 5000 + b"document.cookie") is None
     assert block_reason(200, b"<html><body><ul><li>ok</li></ul></body></html>") is None
+    small_list = (b"<html><script>document.cookie='hm=1'</script><ul>"
+                  + b"<li><a href='/a.html'>a</a></li>" * 5 + b"</ul></html>")
+    assert block_reason(200, small_list) is None
