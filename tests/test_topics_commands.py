@@ -159,3 +159,14 @@ def test_a_bad_topic_file_is_a_clear_error(env):
                                           encoding="utf-8")
     code, out = run("topics")
     assert code == 1 and "topics.toml: topic 'x': query: expected a term" in out
+
+
+def test_topics_flags_topics_evaluated_on_every_article(env):
+    tmp_path, _ = env
+    (tmp_path / "topics.toml").write_text(TOPICS + '\n[[topic]]\nname = "not-ads"\n'
+                                          'query = "NOT 广告"\n', encoding="utf-8")
+    code, out = run("topics", "--json")
+    flags = {x["name"]: x["every_article"] for x in map(json.loads, out.splitlines())}
+    assert flags == {"chips": False, "robots": False, "not-ads": True}
+    code, out = run("topics")
+    assert "not-ads *" in out and "evaluated on every article" in out
