@@ -216,3 +216,17 @@ def test_to_json_has_every_key_of_the_command():
                           "editor", "site", "original_source", "doc_number", "body", "lang",
                           "attachments", "encoding", "field_sources", "error"]
     assert data["published"] == "2025-11-04T00:00:00+08:00"
+
+
+@pytest.mark.parametrize("page_title, expected", [
+    ("部长会见外宾_中华人民共和国工业和信息化部", "部长会见外宾"),
+    ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
+    ("明日股市预测--最新出炉联合国贸发报告：2019年全球经济增长率降至2.3%",
+     "最新出炉联合国贸发报告：2019年全球经济增长率降至2.3%"),
+    ("Port throughput sets new high | Harbour Times", "Port throughput sets new high"),
+    ("China's exports rise in mid-November", "China's exports rise in mid-November"),
+    ("1-10月德清县固定资产投资结构趋稳趋优", "1-10月德清县固定资产投资结构趋稳趋优"),
+])
+def test_site_and_column_names_leave_the_title(page_title, expected):
+    from crawler.extraction.title import strip_site_suffix
+    assert strip_site_suffix(page_title, ["example.cn"]) == expected

@@ -26,13 +26,18 @@ def strip_site_suffix(title: str, site_names: list[str] | None = None) -> str:
     sites = {s.lower() for s in (site_names or []) if s}
     if len(parts) >= 2:
         kept = [p for p in parts if p.lower() not in sites] or parts
-        # The headline is the longest segment; site and column names are short.
+        # Headlines come first (标题_栏目_网站) unless the first segment is a short column
+        # or site name before a much longer headline (栏目--标题).
         longest = max(kept, key=len)
-        if len(longest) >= 0.4 * len(title) or sites & {p.lower() for p in parts}:
-            title = longest
+        first = kept[0] if len(kept[0]) >= 0.4 * len(longest) else longest
+        if len(first) >= 0.25 * len(title) or sites & {p.lower() for p in parts}:
+            title = first
     # 标题-新华网: a short tail after an unspaced hyphen, when the head is long.
     m = _TIGHT_HYPHEN.search(title)
-    if m and m.start() >= 8 and not re.search(r"\d", title[m.end():]):
+    tail = title[m.end():] if m else ""
+    # Only a Chinese tail (English "mid-November" is a word) or a known site name.
+    if m and m.start() >= 8 and not re.search(r"\d", tail) and (
+            re.search(r"[\u4e00-\u9fff]", tail) or tail.strip().lower() in sites):
         title = title[:m.start()].strip()
     return title
 
