@@ -1,8 +1,10 @@
 """``extract``: decode, parse once, then fill each field from the most trusted layer.
 
-Layers, in order: page metadata (government CMS meta, OpenGraph, JSON-LD), the source's
-selectors, generic extraction (trafilatura, known CMS containers), visible text. Each
-field records its layer in ``field_sources``. Nothing here raises on a bad page.
+Layers: the source's selectors (written for that site, so they win for the fields they
+name, except the government ``ArticleTitle`` meta), page metadata (government CMS meta,
+OpenGraph, JSON-LD), generic extraction (trafilatura, CMS containers, text density), the
+visible text, the URL. Each field records its layer in ``field_sources``. Nothing here
+raises on a bad page.
 """
 
 from __future__ import annotations
