@@ -47,6 +47,7 @@ class RunOptions:
     http: tuple[str, int] | None = None
     jitter: bool = True
     max_crawls: int = 4  # crawl children at once (all sources are due at first start)
+    early_signals: list | None = None  # stop requests received before the loop ran
 
 
 class Service:
@@ -84,6 +85,8 @@ class Service:
         self.scheduler: AsyncIOScheduler | None = None
         # First thing: a SIGTERM during start-up must still be a clean stop.
         signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
+        for signame in (self.opts.early_signals or [])[:1]:
+            self._on_stop(signame)
         self.db = DbWorker("db", lambda: steps.open_archive(self.db_path))
         self.delivery_db = DbWorker("delivery", lambda: steps.open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else

@@ -31,6 +31,15 @@ def command(app, sources, interval, http, max_crawls, log_format, log_level):
     `shutdown_grace` setting, exit 0). SIGHUP reloads seeds, topics and config and logs
     what changed. One service per database. With SOURCE names, only those are crawled.
     """
+    import signal
+
+    # Until the service's own handlers are in place, remember a stop request instead of
+    # dying by it (start-up reads seeds and topics, which takes a moment).
+    early: list[str] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: early.append(signal.Signals(signum).name))
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
     from newswatch import logs
     from newswatch.config import ConfigError
     from newswatch.instance_lock import InstanceLocked
@@ -46,7 +55,7 @@ def command(app, sources, interval, http, max_crawls, log_format, log_level):
         raise click.UsageError(str(exc)) from None
     opts = RunOptions(config_path=app.config_path, overrides=dict(app.overrides),
                       only=tuple(sources), interval=every, http=listen,
-                      max_crawls=max_crawls)
+                      max_crawls=max_crawls, early_signals=early)
     try:
         service = Service(opts)
         code = service.run()
