@@ -116,3 +116,48 @@ def test_block_detection():
     small_list = (b"<html><script>document.cookie='hm=1'</script><ul>"
                   + b"<li><a href='/a.html'>a</a></li>" * 5 + b"</ul></html>")
     assert block_reason(200, small_list) is None
+
+
+def _list_response(url: str, body: str, page: int) -> HtmlResponse:
+    request = Request(url, meta={"nw_page": page})
+    return HtmlResponse(url, body=body.encode(), request=request,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def test_pagination_follows_new_pages_and_stops_when_a_page_only_repeats(tmp_path):
+    from crawler.items import Tally
+    from crawler.known_articles import KnownArticles
+
+    spider = html_spider(tmp_path, 'link = "li a::attr(href)"')
+    spider.source = spider.source.__class__(**{**spider.source.__dict__,
+                                               "pagination": {"next": "a.next::attr(href)"}})
+    spider.tally, spider.refresh, spider._seen = Tally(), False, set()
+    spider.known = KnownArticles(None, "S")
+    body = "<ul><li><a href='/a.html'>a</a></li><li><a href='/b.html'>b</a></li></ul>" \
+           "<a class='next' href='/list/2.html'>next</a>"
+    first = list(spider.parse_list(_list_response("https://www.s.cn/list/", body, 1)))
+    assert [r.url for r in first] == ["https://www.s.cn/a.html", "https://www.s.cn/b.html",
+                                      "https://www.s.cn/list/2.html"]
+    again = list(spider.parse_list(_list_response("https://www.s.cn/list/2.html", body, 2)))
+    assert again == [] and spider.tally.errors == [] and spider.tally.items_found == 2
+
+
+def test_a_404_past_the_last_template_page_ends_the_list_quietly(tmp_path):
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider = html_spider(tmp_path, 'link = "a::attr(href)"')
+    spider.tally = Tally()
+
+    def fail(page):
+        request = Request(f"https://www.s.cn/list/index_{page}.html", meta={"nw_page": page})
+        response = HtmlResponse(request.url, status=404, body=b"", request=request)
+        failure = Failure(HttpError(response, "404"))
+        failure.request = request
+        spider.list_failed(failure)
+
+    fail(3)
+    assert spider.tally.errors == [] and spider.tally.list_failed == 0
+    fail(1)
+    assert spider.tally.list_failed == 1
+    assert spider.tally.errors[0]["error"] == "list page: HTTP 404"

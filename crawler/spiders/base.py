@@ -188,9 +188,11 @@ class SourceSpider(scrapy.Spider):
                                            f"{type(exc).__name__}: {exc}")
             return
         self.tally.pages += 1
-        entries = self._admissible(entries)
+        entries, repeated = self._admissible(entries)
         self.tally.items_found += len(entries)
         sublists = self.sublists(response)
+        if not entries and repeated:
+            return  # only links this run has already seen: the list loops back
         if not entries and not sublists:
             self.tally.empty_pages += 1
             self.tally.error(response.url, "0 items: no article links matched on this list "
@@ -213,11 +215,12 @@ class SourceSpider(scrapy.Spider):
             if next_url:
                 yield self.list_request(response.urljoin(next_url), page=page + 1)
 
-    def _admissible(self, entries: list[ListEntry]) -> list[ListEntry]:
-        """Absolute, on an allowed host, matching ``link_pattern``, once per run."""
+    def _admissible(self, entries: list[ListEntry]) -> tuple[list[ListEntry], int]:
+        """Absolute, on an allowed host, matching ``link_pattern``, once per run; and how
+        many were left out for having been seen already."""
         pattern = self.source.link_pattern
         hosts = set(self.source.allowed_hosts)
-        kept = []
+        kept, repeated = [], 0
         for entry in entries:
             parts = urlsplit(entry.url)
             if parts.scheme not in ("http", "https") or (hosts and parts.hostname not in hosts):
@@ -226,16 +229,19 @@ class SourceSpider(scrapy.Spider):
                 continue
             key = canonical_url(entry.url)
             if key in self._seen:
+                repeated += 1
                 continue
             self._seen.add(key)
             kept.append(entry)
-        return kept
+        return kept, repeated
 
     def list_failed(self, failure) -> None:
         request = failure.request
         message = failure_message(failure)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
+            if response.status == 404 and request.meta.get("nw_page", 1) > 1:
+                return  # a URL template past the last page: the list simply ends
             reason = block_reason(response.status, response.body)
             if reason:
                 self.tally.blocked += 1
