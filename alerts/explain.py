@@ -42,11 +42,14 @@ PlanStep = tuple
 
 
 def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
-    """The positive atoms of a topic that hit ``art``, with original offsets."""
+    """The positive atoms of a topic that hit ``art`` (and that matching looked at), with
+    original offsets."""
     hits: list[Hit] = []
     for kind, a, b, label in plan:
         if kind == "t":
-            spans = art.spans(a)
+            # Spans found so far: the automaton's, and those the evaluation looked up. An
+            # OR branch it never needed is not searched for here either.
+            spans = art.hits.get(a)
             if not spans:
                 continue
             prefix = label.endswith("*")  # a prefix: mark the whole word it starts

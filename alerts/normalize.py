@@ -160,18 +160,32 @@ def normalize(text: str | None) -> str:
     return squeeze(fold(text).replace("\x00", " "))
 
 
-def _spaces_removed(folded: str) -> list[tuple[int, int]]:
-    """For ``squeeze(folded)``: (normalised position after each whitespace run, characters
-    removed up to there), in order."""
-    marks, removed = [], 0
-    n = len(folded)
-    for m in _SHRINKING_SPACES.finditer(folded):
-        s, e = m.span()
-        kept = int(0 < s and e < n and folded[s - 1] in WORDSET and folded[e] in WORDSET)
-        if (e - s) - kept:
-            removed += (e - s) - kept
-            marks.append((e - removed, removed))
-    return marks
+class _SpacesRemoved:
+    """For ``squeeze(folded)``: the normalised position after each whitespace run that
+    shrank (``keys``) and the characters removed up to there (``removed``), found lazily:
+    only as far into the text as the positions asked for (hits are often near the top)."""
+
+    def __init__(self, folded: str):
+        self.folded, self.keys, self.removed = folded, [], []
+        self._runs = _SHRINKING_SPACES.finditer(folded)
+        self._total, self._done = 0, False
+
+    def shift_at(self, p: int) -> int:
+        """Characters removed before normalised position ``p``."""
+        folded, n = self.folded, len(self.folded)
+        while not self._done and (not self.keys or self.keys[-1] <= p):
+            m = next(self._runs, None)
+            if m is None:
+                self._done = True
+                break
+            s, e = m.span()
+            kept = int(0 < s and e < n and folded[s - 1] in WORDSET and folded[e] in WORDSET)
+            if (e - s) - kept:
+                self._total += (e - s) - kept
+                self.keys.append(e - self._total)
+                self.removed.append(self._total)
+        i = bisect.bisect_right(self.keys, p) - 1
+        return self.removed[i] if i >= 0 else 0
 
 
 def position_map(text: str | None, folded: str | None = None):
@@ -182,22 +196,14 @@ def position_map(text: str | None, folded: str | None = None):
     text = text or ""
     if folded is None:
         folded = fold(text).replace("\x00", " ")
-    if len(folded) != len(text):  # lower() of a rare letter (İ) grew: walk per character
+    size = len(text)
+    if len(folded) != size:  # lower() of a rare letter (İ) grew: walk per character
         offsets = normalize_with_offsets(text)[1]
         return lambda p: offsets[min(p, len(offsets) - 1)]
     if len(folded.split(None, 1)) < 2 and folded == folded.strip():
-        return lambda p: min(p, len(text))  # no whitespace at all: nothing moved
-    marks = _spaces_removed(folded)
-    if not marks:
-        return lambda p: min(p, len(text))
-    keys = [m[0] for m in marks]
-    size = len(text)
-
-    def original(p: int) -> int:
-        i = bisect.bisect_right(keys, p) - 1
-        return min(size, p + (marks[i][1] if i >= 0 else 0))
-
-    return original
+        return lambda p: min(p, size)  # no whitespace at all: nothing moved
+    shifts = _SpacesRemoved(folded)
+    return lambda p: min(size, p + shifts.shift_at(p))
 
 
 def normalize_with_offsets(text: str | None) -> tuple[str, list[int]]:
