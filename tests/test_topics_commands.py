@@ -56,6 +56,8 @@ def test_topics_test_text_json(env):
     assert data["terms"] == [{"term": "AI + manufacturing", "field": "body", "at": [[15, 31]]}]
     code, out = run("topics", "test", "AI", "--json", "--text", "he said so")
     assert code == 0 and json.loads(out) == {"match": False, "terms": [], "snippet": ""}
+    code, out = run("topics", "test", "人形机器人 芯片", "--json", "--text", "芯片")
+    assert json.loads(out)["terms"] == [{"term": "芯片", "field": "body", "at": [[0, 2]]}]
 
 
 def test_topics_test_explain_says_why_not(env):

@@ -139,8 +139,10 @@ def test_command(app, query, text, path, days, title, explain, as_json):
 
 
 def _hits_json(engine, topic, art) -> list[dict]:
+    """The terms that hit a text the query did not match (every atom looked up first)."""
     from alerts.engine import Match
 
+    engine.atom_states(topic, art)
     return Match(topic, engine.explain(topic, art), "").terms_json()
 
 
