@@ -161,3 +161,28 @@ def test_a_404_past_the_last_template_page_ends_the_list_quietly(tmp_path):
     fail(1)
     assert spider.tally.list_failed == 1
     assert spider.tally.errors[0]["error"] == "list page: HTTP 404"
+
+
+def test_json_next_page_is_a_dotted_path(tmp_path):
+    from crawler.spiders.json_list import JsonListSpider
+
+    (tmp_path / "j.toml").write_text(textwrap.dedent("""\
+        name = "j"
+        title = "j"
+        site = "J"
+        kind = "json"
+        language = "en"
+        start_urls = ["https://api.j.cn/list?page=1"]
+        [list]
+        items_path = "items"
+        link_path = "url"
+        [pagination]
+        next = "paging.next"
+        """), encoding="utf-8")
+    spider = JsonListSpider(source="j")
+    spider.source = load_source(tmp_path / "j.toml")
+    body = b'{"items": [{"url": "/a/1"}], "paging": {"next": "/list?page=2"}}'
+    response = HtmlResponse("https://api.j.cn/list?page=1", body=body, request=Request(
+        "https://api.j.cn/list?page=1"))
+    assert [e.url for e in spider.list_entries(response)] == ["https://api.j.cn/a/1"]
+    assert spider.next_page_url(response, 1) == "/list?page=2"

@@ -63,3 +63,11 @@ class JsonListSpider(SourceSpider):
                 title=str(title).strip() if title not in (None, "") else None,
                 date=str(date).strip() if date not in (None, "") else None))
         return entries
+
+    def next_page_url(self, response: Response, page: int) -> str | None:
+        """``pagination.next`` is a dotted path to the next page's URL here."""
+        path = self.source.pagination.get("next")
+        if path:
+            value = dig(load_json(response.body), path)
+            return str(value).strip() if isinstance(value, str) and value.strip() else None
+        return super().next_page_url(response, page)
