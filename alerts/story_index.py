@@ -7,6 +7,7 @@ file per process and topped up with signatures other processes wrote since.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 
@@ -24,15 +25,18 @@ SHINGLE_CACHE_SIZE = 4000
 class WindowIndex:
     """MinHash LSH over the signatures with a time at or after ``lo`` (epoch seconds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, identity: tuple = ()) -> None:
+        self.identity = identity  # the archive file's (device, inode) when built
+        self.lock = threading.Lock()  # held for a whole batch: threads share this index
+        self._clear()
+
+    def _clear(self) -> None:
         self.lsh: dict[str, MinHashLSH] = {}
         self.times: dict[int, tuple[str, float]] = {}  # article id → (lang, time)
         self.sketches: dict[int, tuple[np.ndarray, int]] = {}  # id → (hash values, shingles)
         self.lo: float | None = None
         self.max_id = 0
         self.shingle_cache: OrderedDict[int, np.ndarray] = OrderedDict()  # packed shingles
-        # Held for a whole batch: two threads of one process share this index.
-        self.lock = threading.Lock()
 
     def _lsh(self, lang: str) -> MinHashLSH:
         if lang not in self.lsh:
@@ -75,6 +79,9 @@ class WindowIndex:
         """Load what the window from ``lo`` needs: older rows if ``lo`` moved back,
         rows written since the last load, and forget rows well before ``lo``."""
         version = shingles.SKETCH_VERSION
+        top = db.execute("SELECT COALESCE(MAX(article_id), 0) FROM story_signatures").fetchone()[0]
+        if top < self.max_id:  # signatures we hold are gone (a restored file): start again
+            self._clear()
         # Rows other processes wrote since the last load: fixed before loading older rows,
         # which may carry higher ids (a backfill) and would move max_id past them.
         since_id = self.max_id
@@ -111,12 +118,23 @@ _indexes: dict[str, WindowIndex] = {}
 _indexes_lock = threading.Lock()
 
 
+def _identity(path: str) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_dev, st.st_ino)
+
+
 def index_for(db) -> WindowIndex:
-    """The process's index for this archive file (a fresh one for an in-memory db)."""
-    key = db.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(db)}"
+    """The process's index for this archive file (a fresh one for an in-memory db, or
+    when another file now sits at the same path)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    key = path or f"memory:{id(db)}"
+    identity = _identity(path) if path else ()
     with _indexes_lock:
-        if key not in _indexes:
-            _indexes[key] = WindowIndex()
+        if key not in _indexes or _indexes[key].identity != identity:
+            _indexes[key] = WindowIndex(identity)
         return _indexes[key]
 
 

@@ -242,3 +242,24 @@ def test_an_index_kept_by_one_process_sees_what_another_process_added(db, monkey
     stories.cluster_new(db, now=now)
     assert stories.story_of(db, reprint_old) == stories.story_of(db, b_old)
     assert stories.story_of(db, reprint_recent) == stories.story_of(db, b_recent)
+
+
+def test_an_archive_replaced_under_a_running_process_is_not_confused_with_the_old(tmp_path):
+    story_index._indexes.clear()
+    path = tmp_path / "swap.db"
+    old = archive.connect(path)
+    add_article(old, title="a", body="\n".join(GUIDELINE), published=at(0))
+    stories.cluster_new(old, now=T0)
+    old.close()
+    for p in tmp_path.glob("swap.db*"):
+        p.unlink()
+    new = archive.connect(path)  # a restored or fresh file at the same path
+    first = add_article(new, title="other", body="\n".join(STANDARDS), published=at(0))
+    copy = add_article(new, title="b", body="\n".join(GUIDELINE) + "\n编辑：李娜", published=at(1))
+    reprint = add_article(new, title="c", body="\n".join(STANDARDS) + "\n来源：新华社",
+                          published=at(2))
+    stories.cluster_new(new, now=T0)
+    assert stories.story_of(new, copy) != stories.story_of(new, first)
+    assert stories.story_of(new, reprint) == stories.story_of(new, first)
+    new.close()
+    story_index._indexes.clear()
