@@ -10,6 +10,7 @@ is evaluated on every article.
 
 from __future__ import annotations
 
+import gc
 import re
 import re._parser as sre_parse  # the stdlib's own regex parser, for required literals
 from datetime import datetime, timezone
@@ -278,5 +279,18 @@ def engine_for(topics: list[Topic]) -> Engine:
     global _cache
     key = tuple(topics)  # frozen dataclasses: equal when nothing changed
     if _cache is None or _cache[0] != key:
-        _cache = (key, Engine(topics))
+        gc.unfreeze()  # the engine being replaced may now be collected
+        _cache = None
+        engine = Engine(topics)
+        settle_gc()
+        _cache = (key, engine)
     return _cache[1]
+
+
+def settle_gc() -> None:
+    """Move everything alive (above all a freshly built engine: millions of objects at
+    10,000 topics) out of the cyclic collector's sight. Otherwise every full collection
+    walks the whole engine again, a cost that grows with the number of topics (a quarter
+    of the matching time at 10,000)."""
+    gc.collect()
+    gc.freeze()

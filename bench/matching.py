@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts.aliases import load_aliases  # noqa: E402
-from alerts.engine import Engine  # noqa: E402
+from alerts.engine import Engine, settle_gc  # noqa: E402
 from alerts.normalize import normalize  # noqa: E402
 from alerts.query import Term, positive_atoms  # noqa: E402
 from alerts.topics import make_topic  # noqa: E402
@@ -169,6 +169,7 @@ def main() -> None:
         t0 = time.perf_counter()
         engines[count] = Engine(topics)
         print(f"{count:>6} topics: engine built in {(time.perf_counter() - t0) * 1000:.0f} ms")
+    settle_gc()  # what engine_for() does for the matcher after building an engine
     # Round-robin over the topic counts, so that a busy spell on a shared machine slows
     # every count alike; medians per count, and the ratio from each round's own pair.
     runs: dict[int, list[float]] = {c: [] for c in COUNTS}
