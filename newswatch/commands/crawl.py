@@ -145,15 +145,21 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
                           f"{event['items_new']} new, {event['items_known']} known, "
                           f"{event['items_failed']} failed", highlight=False)
 
-    if console.is_terminal and sources:
-        with Live(board.render(), console=console, refresh_per_second=4,
-                  transient=True) as live:
-            def live_event(event):
-                on_event(event)
-                live.update(board.render())
-            results = crawl_sources(sources, options, jobs=jobs, on_event=live_event)
-    else:
-        results = crawl_sources(sources, options, jobs=jobs, on_event=on_event)
+    try:
+        if console.is_terminal and sources:
+            with Live(board.render(), console=console, refresh_per_second=4,
+                      transient=True) as live:
+                def live_event(event):
+                    on_event(event)
+                    live.update(board.render())
+                results = crawl_sources(sources, options, jobs=jobs, on_event=live_event)
+        else:
+            results = crawl_sources(sources, options, jobs=jobs, on_event=on_event)
+    except KeyboardInterrupt:
+        # Ctrl-C reached the children too: they close and record their runs.
+        stop_all()
+        err.print("interrupted: the crawls that had started were stopped and recorded")
+        raise SystemExit(130) from None
     results = invalid + results
     if not results:
         console.print(f"no sources in {folder}")
