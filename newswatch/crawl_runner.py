@@ -225,9 +225,20 @@ def _run_child(source: Source, options: CrawlOptions,
             if timer is not None:
                 timer.cancel()
             if child.poll() is None:
-                _stop(child)
+                # Interrupted (Ctrl-C reaches the child too): let it close and record its
+                # run; a second signal would make Scrapy stop uncleanly.
+                try:
+                    child.wait(timeout=STOP_GRACE)
+                except subprocess.TimeoutExpired:
+                    _stop(child)
             with _live_lock:
                 _live.discard(child)
+            if done is None and result.run_id and not options.dry_run:
+                interrupted = sys.exc_info()[0] is not None  # e.g. Ctrl-C in the parent
+                why = ("interrupted" if interrupted else
+                       _why(child, options, started, log_file))
+                result.errors.append({"url": "", "error": why})
+                _close_run(options.db, source.name, result)
     result.returncode = child.returncode
     result.seconds = round(time.monotonic() - started, 2)
     if done is not None:
@@ -235,17 +246,21 @@ def _run_child(source: Source, options: CrawlOptions,
                     "items_failed", "requests", "bytes", "errors"):
             if key in done:
                 setattr(result, key, done[key])
-    else:
-        if _stopping.is_set():
-            why = f"stopped (SIGTERM), exit code {child.returncode}"
-        elif options.timeout and result.seconds >= options.timeout:
-            why = f"timed out after {options.timeout:g} s"
-        else:
-            why = f"crawler process exited with code {child.returncode}"
-        result.errors.append({"url": "", "error": f"{why}: {_last_error(log_file)}"})
-        if result.run_id and not options.dry_run:
-            _close_run(options.db, source.name, result)
+    elif not result.errors:  # no run row to close: the child died before opening one
+        result.errors.append({"url": "", "error": _why(child, options, started, log_file)})
     return result
+
+
+def _why(child: subprocess.Popen, options: CrawlOptions, started: float,
+         log_file: Path) -> str:
+    """Why a child ended without its ``done`` event, with the last line of its log."""
+    if _stopping.is_set():
+        why = f"stopped (SIGTERM), exit code {child.returncode}"
+    elif options.timeout and time.monotonic() - started >= options.timeout:
+        why = f"timed out after {options.timeout:g} s"
+    else:
+        why = f"crawler process exited with code {child.returncode}"
+    return f"{why}: {_last_error(log_file)}"
 
 
 def _close_run(db_path: str | Path, name: str, result: CrawlResult) -> None:
@@ -255,11 +270,15 @@ def _close_run(db_path: str | Path, name: str, result: CrawlResult) -> None:
     db = archive.connect(db_path)
     try:
         with archive.immediate(db):
-            db["runs"].update(result.run_id, {
-                "finished": archive.utcnow(), "outcome": "failed",
-                "errors": json.dumps(result.errors, ensure_ascii=False)})
-            db["sources"].update(name, {"last_outcome": "failed",
-                                        "updated": archive.utcnow()})
+            # Only a row the child left "running": a clean close wins over this.
+            cursor = db.execute(
+                "UPDATE runs SET finished = ?, outcome = 'failed', errors = ? "
+                "WHERE id = ? AND outcome = 'running'",
+                [archive.utcnow(), json.dumps(result.errors, ensure_ascii=False),
+                 result.run_id])
+            if cursor.rowcount:
+                db["sources"].update(name, {"last_outcome": "failed",
+                                            "updated": archive.utcnow()})
     finally:
         db.conn.close()
 
