@@ -121,9 +121,37 @@ def test_credit_words_inside_prose_stay():
     (["标题", "工信部联规〔2025〕12号", "各有关单位："], "工信部联规〔2025〕12号"),
     (["标题", "发改价格[2024]1507号"], "发改价格〔2024〕1507号"),
     (["根据《国务院关于印发某规划的通知》（国发〔2020〕8号）要求，现将有关事项通知如下。"], None),
+    (["标题", "工业和信息化部公告2026年第27号"], "工业和信息化部公告2026年第27号"),
+    (["文号：工业和信息化部 公告 2026年 第27号"], "工业和信息化部公告2026年第27号"),
+    (["国家发展改革委令2025年第12号", "正文"], "国家发展改革委令2025年第12号"),
+    (["中华人民共和国工业和信息化部令 第65号"], "中华人民共和国工业和信息化部令第65号"),
+    (["财政部 税务总局公告2025年第10号"], "财政部 税务总局公告2025年第10号"),
+    (["（国家药监局通告2025年第10号）"], "国家药监局通告2025年第10号"),
+    (["国办发 [2025] 3号"], "国办发〔2025〕3号"),
+    (["发改高技（2025）1234号"], "发改高技〔2025〕1234号"),
+    (["财税(2025)10号"], "财税〔2025〕10号"),
+    (["中国人民银行公告［2025］第5号"], "中国人民银行公告〔2025〕第5号"),
+    # Not document numbers: a bare 第N号, an order that is not a body's, a number in prose.
+    (["第3号"], None),
+    (["公告第3号"], None),
+    (["他下令第3号"], None),
+    (["请到第3号楼办理"], None),
+    (["现将工业和信息化部公告2026年第27号发布如下"], None),
+    (["工业和信息化部公告2026年第27号对此作了规定，请各地认真贯彻落实，确保各项工作落到实处。"], None),
 ])
 def test_doc_numbers(lines, expected):
     assert find_doc_number(lines) == expected
+
+
+def test_announcement_number_from_a_policy_table():
+    html = """<html><head><meta charset="utf-8"><title>关于发布实施指南的公告</title></head><body>
+      <h1>关于发布实施指南的公告</h1><table><tr><td>发文机关：</td><td>工业和信息化部</td>
+      <td>发文字号：</td><td>工业和信息化部公告2026年第27号</td></tr></table>
+      <div id="con_con"><p>为做好强制性国家标准实施工作，组织编制了实施指南，现予以发布。</p>
+      <p>各有关单位应按照实施指南要求，加强标准宣贯，第3号文件另行通知。</p></div></body></html>"""
+    result = extract(html.encode(), "https://www.miit.gov.cn/zwgk/art/2026/art_1.html")
+    assert result.doc_number == "工业和信息化部公告2026年第27号"
+    assert result.field_sources["doc_number"] == "text"
 
 
 @pytest.mark.parametrize("text, expected", [
