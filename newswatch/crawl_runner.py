@@ -298,7 +298,7 @@ def _stop(child: subprocess.Popen) -> None:
     if child.poll() is None:
         child.terminate()
         try:
-            child.wait(timeout=10)
+            child.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
             child.kill()
 

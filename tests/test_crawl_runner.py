@@ -11,6 +11,7 @@ import pytest
 
 from crawler import archive
 from crawler.seeds import load_source
+from newswatch import crawl_runner
 from newswatch.crawl_runner import CrawlOptions, crawl_source, crawl_sources, source_lock
 from tests.support.replay_site import replay_site
 
@@ -113,8 +114,9 @@ def test_refresh_requests_known_articles_again_and_updates_them(web):
     assert "fresh 第0篇（更正）" in titles and len(titles) == 2
 
 
-def test_a_crawl_past_its_timeout_is_stopped_and_its_run_closed(web):
+def test_a_crawl_past_its_timeout_is_stopped_and_its_run_closed(web, monkeypatch):
     site, seeds, db = web
+    monkeypatch.setattr(crawl_runner, "STOP_GRACE", 2.0)
     source = build(site, seeds, "stuck", "stuck.example", 1)
     site.publish("https://stuck.example/n/", "<a href='/n/0.html'>0</a>", meta="delay = 60\n")
     result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
