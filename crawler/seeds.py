@@ -19,6 +19,7 @@ KINDS = ("html", "json", "feed", "sitemap")
 LANGUAGES = ("zh", "en")
 DEFAULT_MAX_PAGES = 5
 DEFAULT_DOWNLOAD_DELAY = 1.0
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # every bundled source is a Chinese publisher
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -30,7 +31,7 @@ ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_numb
                 "site_id", "extra"}
 TOP_KEYS = {"name", "title", "site", "kind", "language", "start_urls", "allowed_hosts",
             "schedule", "download_delay", "site_id_pattern", "spider", "headers", "list",
-            "pagination", "article", "options"}
+            "pagination", "article", "options", "timezone"}
 
 
 class SeedError(Exception):
@@ -63,6 +64,7 @@ class Source:
     article: dict[str, str]
     options: dict[str, Any] = field(default_factory=dict)  # free-form, for custom spiders
     path: Path | None = None
+    timezone: str = DEFAULT_TIMEZONE  # IANA name: the zone of the site's dates without one
 
     @property
     def spider_name(self) -> str:
@@ -167,6 +169,19 @@ def _check_schedule(c: _Checker) -> dict:
     return schedule
 
 
+def _check_timezone(c: _Checker) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = c.string("timezone") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.bad("timezone", f"must be an IANA time zone name such as \"Asia/Shanghai\" or "
+                          f"\"UTC\", got {name!r}")
+        return DEFAULT_TIMEZONE
+    return name
+
+
 def _check_sections(c: _Checker, kind: str) -> tuple[dict, dict, dict]:
     lst = c.table("list", LIST_KEYS)
     for key, value in lst.items():
@@ -240,6 +255,7 @@ def _validate(path: Path, data: dict) -> Source:
         if not isinstance(value, str):
             c.bad(f"headers.{key}", f"must be a string, got {value!r}")
     options = c.table("options", None)
+    zone = _check_timezone(c)
     lst, pagination, article = _check_sections(c, kind)
     if c.problems:
         raise SeedError(c.problems)
@@ -248,7 +264,7 @@ def _validate(path: Path, data: dict) -> Source:
                   schedule=schedule, download_delay=float(delay),
                   site_id_pattern=site_id_pattern, spider=spider, headers=dict(headers),
                   list=dict(lst), pagination=dict(pagination), article=dict(article),
-                  options=dict(options), path=path)
+                  options=dict(options), path=path, timezone=zone)
 
 
 def load_source(path: str | Path) -> Source:

@@ -13,6 +13,19 @@ from email.utils import parsedate_to_datetime
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+
+def zone_named(name: str):
+    """The tzinfo of an IANA zone name (``Asia/Shanghai`` is ``BEIJING``); ValueError if unknown."""
+    if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
+        return BEIJING
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as "
+                         f"'Asia/Shanghai' or 'UTC')") from None
+
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _MONTHS.update({"sept": 9, "january": 1, "february": 2, "march": 3, "april": 4, "june": 6,

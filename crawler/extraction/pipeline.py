@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -22,7 +22,7 @@ from .attachments import find_attachments
 from .body import choose_chinese, cms_body, generic_body, paragraphs
 from .density import density_body
 from .boilerplate import strip_boilerplate
-from .dates import BEIJING, find_dates
+from .dates import BEIJING, find_dates, zone_named
 from .decoding import decode
 from .docnumber import find_doc_number
 from .extracted import Extracted
@@ -253,7 +253,22 @@ def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, 
     return (value, "text") if value else ("", "")
 
 
-def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at, hints) -> None:
+def _zone(zone, url: str, lang: str | None, errors: list[str]):
+    """The zone of dates written without one: the caller's (a source's seed says it), else
+    Beijing time on a Chinese site (a ``.cn`` host or Chinese text), else UTC."""
+    if isinstance(zone, tzinfo):
+        return zone
+    if zone:
+        try:
+            return zone_named(str(zone))
+        except ValueError as exc:
+            errors.append(str(exc))
+    host = (urlsplit(url).hostname or "").lower()
+    return BEIJING if (host.endswith(".cn") or lang == "zh") else timezone.utc
+
+
+def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at, hints,
+         zone) -> None:
     if not raw or not raw.strip():
         result.error = "empty page"
         return
@@ -310,8 +325,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         result.doc_number = find_doc_number(lines())
         if result.doc_number:
             src["doc_number"] = "text"
-    host = (urlsplit(url).hostname or "").lower()
-    tz = BEIJING if (host.endswith(".cn") or result.lang == "zh") else timezone.utc
+    tz = _zone(zone, url, result.lang, errors)
     choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now), url,
                         now=now, tz=tz)
     result.published, result.published_text, result.date_source = (
@@ -335,11 +349,16 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
 
 def extract(raw: bytes, url: str, *, headers: Mapping | None = None,
             selectors: Mapping[str, str] | None = None, fetched_at: datetime | None = None,
-            hints: Mapping[str, str] | None = None) -> Extracted:
-    """Extract an article from a page's raw bytes; never raises, sets ``error`` instead."""
+            hints: Mapping[str, str] | None = None,
+            timezone: tzinfo | str | None = None) -> Extracted:
+    """Extract an article from a page's raw bytes; never raises, sets ``error`` instead.
+
+    ``timezone`` (a tzinfo or an IANA name) is the zone of dates the page writes without
+    one; by default Beijing time on a Chinese site, else UTC.
+    """
     result = Extracted(url=url)
     try:
-        _run(result, raw, url, headers, selectors or {}, fetched_at, hints or {})
+        _run(result, raw, url, headers, selectors or {}, fetched_at, hints or {}, timezone)
     except Exception as exc:  # one bad page must never stop a crawl
         result.error = f"extraction failed: {type(exc).__name__}: {exc}"
     return result

@@ -280,7 +280,8 @@ class SourceSpider(scrapy.Spider):
         ex = extract(response.body, response.url, headers=headers,
                      selectors=extraction_selectors(self.source.article) or None,
                      fetched_at=fetched,
-                     hints={"title": entry.title, "date": entry.date})
+                     hints={"title": entry.title, "date": entry.date},
+                     timezone=self.source.timezone)
         if getattr(ex, "error", None) and not (ex.title or ex.body):
             self.tally.items_failed += 1
             self.tally.error(response.url, f"extraction failed: {ex.error}")

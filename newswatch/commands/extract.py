@@ -39,8 +39,8 @@ def _fetch(client, url: str):
     return response.content, str(response.url), dict(response.headers)
 
 
-def _seed_selectors(app, name: str) -> tuple[dict, dict]:
-    """A seed's ``[article]`` selectors and request headers, or a clear error."""
+def _seed_selectors(app, name: str) -> tuple[dict, dict, str]:
+    """A seed's ``[article]`` selectors, request headers and time zone, or a clear error."""
     from crawler.page_fields import extraction_selectors
     from crawler.seeds import SeedError, find_source
 
@@ -48,7 +48,19 @@ def _seed_selectors(app, name: str) -> tuple[dict, dict]:
         seed = find_source(app.config.sources_dir, name)
     except SeedError as exc:
         raise click.ClickException("; ".join(exc.problems)) from None
-    return extraction_selectors(seed.article or {}), dict(seed.headers or {})
+    return extraction_selectors(seed.article or {}), dict(seed.headers or {}), seed.timezone
+
+
+def _zone(name: str | None):
+    """The tzinfo for ``--timezone``, or a usage error naming the option."""
+    from crawler.extraction.dates import zone_named
+
+    if not name:
+        return None
+    try:
+        return zone_named(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--timezone") from None
 
 
 def _read(source: str, url: str | None, client_holder: list, headers: dict):
@@ -103,10 +115,14 @@ def _summary(label: str, item: dict) -> str:
               help="A source-style article selector (title, date, body, author, source; "
                    "CSS, or xpath:...). Repeatable; overrides --source's.")
 @click.option("--source", "source_name", metavar="NAME", default=None,
-              help="Use this seed's [article] selectors (and its request headers for URLs), "
-                   "from the sources folder (setting sources_dir).")
+              help="Use this seed's [article] selectors, its time zone (and its request "
+                   "headers for URLs), from the sources folder (setting sources_dir).")
+@click.option("--timezone", "zone_name", metavar="ZONE", default=None,
+              help="IANA zone (e.g. Asia/Shanghai) of dates the page writes without one. "
+                   "Default: --source's, else Beijing time on a .cn host or Chinese page, "
+                   "else UTC.")
 @pass_app
-def command(app, inputs, page_url, as_json, select, source_name):
+def command(app, inputs, page_url, as_json, select, source_name, zone_name):
     """Extract articles from saved pages (FILE, read as raw bytes) or URLs.
 
     Runs exactly the extraction the crawler uses, in one process for all inputs. A URL
@@ -115,15 +131,19 @@ def command(app, inputs, page_url, as_json, select, source_name):
     """
     from crawler.extraction import Extracted, extract
 
-    selectors, headers = _seed_selectors(app, source_name) if source_name else ({}, {})
+    zone = _zone(zone_name)
+    selectors, headers, seed_zone = (_seed_selectors(app, source_name) if source_name
+                                     else ({}, {}, None))
     selectors.update(_parse_selectors(select))
+    zone = zone or seed_zone
     client_holder: list = []
     failed = False
     try:
         for source in inputs:
             try:
                 raw, url, response_headers = _read(source, page_url, client_holder, headers)
-                result = extract(raw, url, headers=response_headers, selectors=selectors)
+                result = extract(raw, url, headers=response_headers, selectors=selectors,
+                                 timezone=zone)
             except click.ClickException as exc:
                 result = Extracted(url=source, error=exc.message)
             item = result.to_dict()
