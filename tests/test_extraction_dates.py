@@ -162,6 +162,34 @@ def test_list_hint_fills_a_page_without_dates():
     assert result.date_source == "list"
 
 
+@pytest.mark.parametrize("dateline, expected, source", [
+    # CAC: the list gives the day, the page its time on that day: the time wins.
+    ("<div class='info'>发布时间：2025-11-02 08:05 来源：新华社</div>", bj(2025, 11, 2, 8, 5), "text"),
+    ("<div class='info'>2025年11月02日 18:20</div>", bj(2025, 11, 2, 18, 20), "text"),
+    # The list date is the sanity check: a page date on another day does not replace it.
+    ("<div class='info'>发布时间：2025-11-01 08:05</div>", bj(2025, 11, 2), "list"),
+    # A page date without its time adds nothing; an "Updated" time is not the publication's.
+    ("<div class='info'>发布时间：2025-11-02</div>", bj(2025, 11, 2), "list"),
+    ("<div class='info'>Updated: 2025-11-02 21:00</div>", bj(2025, 11, 2), "list"),
+])
+def test_a_day_only_list_date_yields_to_the_pages_time_on_that_day(dateline, expected, source):
+    result = extract(_page(body=dateline), "https://example.cn/news/1.html", fetched_at=NOW,
+                     hints={"date": "2025-11-02"})
+    assert (result.published, result.date_source) == (expected, source)
+
+
+def test_a_day_only_meta_date_yields_to_the_dateline_time_and_a_timed_list_date_wins():
+    raw = _page('<meta name="publishdate" content="2025-11-02">',
+                "<div class='info'>2025年11月02日08:18 来源：人民网</div>")
+    result = extract(raw, "http://culture.people.com.cn/n1/2025/1102/c1.html", fetched_at=NOW)
+    assert (result.published, result.published_text) == (bj(2025, 11, 2, 8, 18),
+                                                         "2025年11月02日08:18")
+    timed = extract(_page(body="<div class='info'>2025-11-02 08:18</div>"),
+                    "https://example.cn/news/1.html", fetched_at=NOW,
+                    hints={"date": "2025-11-02 07:00"})
+    assert (timed.published, timed.date_source) == (bj(2025, 11, 2, 7, 0), "list")
+
+
 def test_publication_date_beats_the_signing_date_in_a_policy_table():
     table = ("<table><tr><td>发文机关：国务院办公厅</td><td>成文日期：2025年10月30日</td></tr>"
              "<tr><td>发文字号：国办发〔2025〕31号</td><td>发布日期：2025年11月03日</td></tr></table>")

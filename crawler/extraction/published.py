@@ -169,26 +169,64 @@ class DateChoice:
     source: str | None = None
 
 
-def choose(candidates: list[tuple[str, str | datetime | None]], url: str, *, now: datetime,
-           tz) -> DateChoice:
-    """Pick the publication date from ``(source, text)`` candidates in order of trust."""
+_CLOCK = re.compile(r"\d{1,2}\s*[:：时]\s*[0-5]\d|^\s*\d{10}(?:\d{3})?(?:\.\d+)?\s*$")
+
+
+def _has_time(text: str | datetime, value: datetime) -> bool:
+    """Whether a date says its time of day (``2025-11-04 09:30``), not just the day."""
+    if isinstance(text, datetime):
+        return (value.hour, value.minute, value.second) != (0, 0, 0)
+    return bool(_CLOCK.search(text))
+
+
+def _candidate(source: str, text, ud: UrlDate | None, now: datetime, tz):
+    """``(choice, agrees with the URL)`` for a usable candidate, else None."""
+    if callable(text):
+        text = text()
+    if not text:
+        return None
+    value = text if isinstance(text, datetime) else parse_date(text, now=now, default_tz=tz)
+    if value is not None and ud is not None and ud.precision == "day":
+        value = _fix_year(value, ud, tz)
+    if value is None or value > now + FUTURE_SKEW or value.year < 1990:
+        return None
+    shown = text if isinstance(text, str) else value.isoformat()
+    return DateChoice(value, shown.strip(), source), agrees(value, ud, tz), _has_time(text, value)
+
+
+def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
+    """A later candidate that gives the time on the same day, else the day-only one."""
+    local_day = day.value.astimezone(tz).date()
+    for item in later:
+        source, text, last_resort = (*item, False)[:3]
+        if last_resort:
+            continue
+        found = _candidate(source, text, ud, now, tz)
+        if found is not None and found[1] and found[2] and (
+                found[0].value.astimezone(tz).date() == local_day):
+            return found[0]
+    return day
+
+
+def choose(candidates: list[tuple], url: str, *, now: datetime, tz) -> DateChoice:
+    """Pick the publication date from ``(source, text[, last_resort])`` candidates in order of
+    trust. ``text`` may be a callable, called only when needed. A winner that gives only the
+    day (a list page's ``2025-11-04``) yields to a later candidate that gives the time on
+    that same day; a ``last_resort`` candidate (an "Updated" date) never does so."""
     ud = url_date(url)
     first_valid: DateChoice | None = None
-    for source, text in candidates:
-        if callable(text):
-            text = text()
-        if not text:
+    for i, item in enumerate(candidates):
+        source, text = item[0], item[1]
+        found = _candidate(source, text, ud, now, tz)
+        if found is None:
             continue
-        value = text if isinstance(text, datetime) else parse_date(text, now=now, default_tz=tz)
-        if value is not None and ud is not None and ud.precision == "day":
-            value = _fix_year(value, ud, tz)
-        if value is None or value > now + FUTURE_SKEW or value.year < 1990:
-            continue
-        shown = text if isinstance(text, str) else value.isoformat()
-        if agrees(value, ud, tz):
-            return DateChoice(value, shown.strip(), source)
+        choice, agreed, has_time = found
+        if agreed:
+            if has_time:
+                return choice
+            return _same_day_with_time(choice, candidates[i + 1:], ud, now, tz)
         if first_valid is None:
-            first_valid = DateChoice(value, shown.strip(), source)
+            first_valid = choice
     if ud is not None and ud.precision == "day":
         value = datetime(ud.value.year, ud.value.month, ud.value.day, tzinfo=tz)
         if value <= now + FUTURE_SKEW:
