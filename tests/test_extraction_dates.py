@@ -35,6 +35,24 @@ def bj(*args):
     ("Tue, 04 Nov 2025 09:30:00 GMT", datetime(2025, 11, 4, 9, 30, tzinfo=timezone.utc)),
     ("November 4, 2025", bj(2025, 11, 4)),
     ("4 Nov 2025 3:30 pm", bj(2025, 11, 4, 15, 30)),
+    # English news forms: the time after the date, or before it (People's Daily English).
+    ("09:11, November 26, 2025", bj(2025, 11, 26, 9, 11)),
+    ("Updated: Nov 25, 2025 19:21", bj(2025, 11, 25, 19, 21)),           # english.gov.cn
+    ("Nov 25, 2025 19:21", bj(2025, 11, 25, 19, 21)),
+    ("Nov 25,2025 19:21", bj(2025, 11, 25, 19, 21)),
+    ("2025-11-25 19:21:05", bj(2025, 11, 25, 19, 21, 5)),
+    ("November 25, 2025 7:21 PM", bj(2025, 11, 25, 19, 21)),
+    ("Nov. 25, 2025, 7:21 p.m.", bj(2025, 11, 25, 19, 21)),
+    ("November 25, 2025 at 7:21 PM", bj(2025, 11, 25, 19, 21)),
+    ("November 25, 2025 | 19:21", bj(2025, 11, 25, 19, 21)),
+    ("Wednesday, November 25, 2025, 19:21", bj(2025, 11, 25, 19, 21)),
+    ("25 November 2025 19:21", bj(2025, 11, 25, 19, 21)),
+    ("Published: 7:21 PM, 25 November 2025", bj(2025, 11, 25, 19, 21)),
+    ("Updated 19:21 BJT, Nov 25, 2025", bj(2025, 11, 25, 19, 21)),
+    ("10:30 Wednesday, November 25, 2025", bj(2025, 11, 25, 10, 30)),
+    ("Nov 25, 2025 11:21 GMT", datetime(2025, 11, 25, 11, 21, tzinfo=timezone.utc)),
+    ("Nov 25, 2025 19:21 GMT+8", bj(2025, 11, 25, 19, 21)),
+    ("Nov 25, 2025 06:21 UTC-05:00", datetime(2025, 11, 25, 11, 21, tzinfo=timezone.utc)),
 ])
 def test_absolute_forms(text, expected):
     assert parse_date(text, now=NOW) == expected
@@ -168,9 +186,10 @@ def test_list_hint_fills_a_page_without_dates():
     ("<div class='info'>2025年11月02日 18:20</div>", bj(2025, 11, 2, 18, 20), "text"),
     # The list date is the sanity check: a page date on another day does not replace it.
     ("<div class='info'>发布时间：2025-11-01 08:05</div>", bj(2025, 11, 2), "list"),
-    # A page date without its time adds nothing; an "Updated" time is not the publication's.
+    # A page date without its time adds nothing; an "Updated" time (english.gov.cn prints
+    # no other) beats midnight.
     ("<div class='info'>发布时间：2025-11-02</div>", bj(2025, 11, 2), "list"),
-    ("<div class='info'>Updated: 2025-11-02 21:00</div>", bj(2025, 11, 2), "list"),
+    ("<div class='info'>Updated: Nov 2, 2025 21:00</div>", bj(2025, 11, 2, 21, 0), "text"),
 ])
 def test_a_day_only_list_date_yields_to_the_pages_time_on_that_day(dateline, expected, source):
     result = extract(_page(body=dateline), "https://example.cn/news/1.html", fetched_at=NOW,
@@ -188,6 +207,20 @@ def test_a_day_only_meta_date_yields_to_the_dateline_time_and_a_timed_list_date_
                     "https://example.cn/news/1.html", fetched_at=NOW,
                     hints={"date": "2025-11-02 07:00"})
     assert (timed.published, timed.date_source) == (bj(2025, 11, 2, 7, 0), "list")
+
+
+def test_english_datelines_keep_their_time():
+    people = ("<div class='origin cf'><a href='http://en.people.cn/'>(People's Daily Online)</a> "
+              "09:11, November 26, 2025</div>")
+    result = extract(_page(body=people), "http://en.people.cn/n3/2025/1126/c90000-1.html",
+                     fetched_at=datetime(2025, 11, 27, tzinfo=timezone.utc))
+    assert (result.published, result.published_text) == (bj(2025, 11, 26, 9, 11),
+                                                         "09:11, November 26, 2025")
+    gov = ("<div class='info'><span class='date'>Updated: Nov 25, 2025 19:21</span> "
+           "<span class='source'>Source: Xinhua</span></div>")
+    url = "https://english.www.gov.cn/policies/latestreleases/202511/25/content_WS1.html"
+    result = extract(_page(body=gov), url, fetched_at=datetime(2025, 11, 27, tzinfo=timezone.utc))
+    assert (result.published, result.date_source) == (bj(2025, 11, 25, 19, 21), "text")
 
 
 def test_publication_date_beats_the_signing_date_in_a_policy_table():

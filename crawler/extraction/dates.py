@@ -39,7 +39,8 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2
 
 _TIME = (r"(?:[\sT,，]*(?:(?P<ampm1>上午|下午|晚上)\s*)?(?P<H>[012]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)"
          r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?)?"
-         r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT|CST|北京时间)?)?")
+         r"\s*(?P<tz>Z|(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)|[+-]\d{2}:?\d{2}|UTC|GMT|"
+         r"CST|BJT|北京时间)?)?")
 _SEP = r"[-/.]"
 
 # Numeric forms, most specific first. Each yields groups y, m, d and the time groups.
@@ -59,13 +60,23 @@ _NUMERIC = [
     # 04/11/2025 is ambiguous; only day-first with a dot (04.11.2025) is taken
     re.compile(r"(?<!\d)(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>20\d{2})(?!\d)" + _TIME),
 ]
+_MONTH_DAY_YEAR = (_MONTH_RE + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s*(?P<y>(?:19|20)\d{2})"
+                   r"(?!\d)")
+_DAY_MONTH_YEAR = (r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH_RE
+                   + r",?\s+(?P<y>(?:19|20)\d{2})(?!\d)")
+_EN_AT = r"(?:\s*(?:,|at|\||·)(?=\s*[012]?\d\s*:))?"  # November 4, 2025 at 9:30 / | 09:30
+# A clock before the date (People's Daily English: 09:11, November 26, 2026).
+_CLOCK_FIRST = (r"(?<![\d:])(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*"
+                r"(?P<ampm>[ap]\.?m\.?)?\s*(?P<tz>UTC|GMT|BJT|CST)?\s*,?\s*(?:on\s+)?"
+                r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?")
 _ENGLISH = [
-    # November 4, 2025 09:30 / Nov. 4, 2025 / Tuesday, November 4, 2025
-    re.compile(r"\b" + _MONTH_RE + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
-               + _TIME, re.I),
+    # November 4, 2025 09:30 / Nov. 4, 2025 / Tuesday, November 4, 2025 / Nov 4, 2025 at 9:30 PM
+    re.compile(r"\b" + _MONTH_DAY_YEAR + _EN_AT + _TIME, re.I),
     # 4 November 2025
-    re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d{2})"
-               + _TIME, re.I),
+    re.compile(r"\b" + _DAY_MONTH_YEAR + _EN_AT + _TIME, re.I),
+    # 09:11, November 26, 2026 / 7:21 PM, 25 November 2026
+    re.compile(_CLOCK_FIRST + r"\b" + _MONTH_DAY_YEAR, re.I),
+    re.compile(_CLOCK_FIRST + r"\b" + _DAY_MONTH_YEAR, re.I),
 ]
 _CN_NUMERAL_DATE = re.compile(r"([〇○零OＯ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月"
                               r"([一二三四五六七八九十]{1,3})日")
@@ -78,7 +89,7 @@ _MONTH_DAY = re.compile(r"(?<![\d/.-])(?P<m>[01]?\d)(?:[-/.]|月)(?P<d>[0-3]?\d)
                         r"(?:\s*(?P<H>[012]?\d)[:：](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")
 _EPOCH = re.compile(r"^\s*(\d{10}|\d{13})(?:\.\d+)?\s*$")
 _TZ_NAMES = {"Z": timezone.utc, "UTC": timezone.utc, "GMT": timezone.utc, "CST": BEIJING,
-             "北京时间": BEIJING}
+             "BJT": BEIJING, "北京时间": BEIJING}
 
 
 @dataclass(frozen=True)
@@ -105,9 +116,12 @@ def _zone(label: str | None, default_tz):
         return default_tz
     if label.upper() in _TZ_NAMES or label in _TZ_NAMES:
         return _TZ_NAMES.get(label.upper(), _TZ_NAMES.get(label))
-    sign = -1 if label[0] == "-" else 1
-    digits = label[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+    m = re.search(r"([+-])\s*(\d{1,2})(?::?(\d{2}))?$", label)  # +0800, +08:00, GMT+8
+    if not m:
+        return default_tz
+    sign = -1 if m.group(1) == "-" else 1
+    offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+    return timezone(sign * offset) if offset < timedelta(hours=15) else default_tz
 
 
 def _build(g: dict, default_tz) -> datetime | None:

@@ -195,7 +195,7 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
     out.append(("text", visible))
     out.append(("script", lambda: script_date(tree)))
     out.append(("text", lambda: visible(relative=True)))
-    out.append(("text", lambda: visible(updated=True), True))  # never refines a day-only date
+    out.append(("text", lambda: visible(updated=True)))
     return out
 
 

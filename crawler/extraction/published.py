@@ -197,10 +197,7 @@ def _candidate(source: str, text, ud: UrlDate | None, now: datetime, tz):
 def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
     """A later candidate that gives the time on the same day, else the day-only one."""
     local_day = day.value.astimezone(tz).date()
-    for item in later:
-        source, text, last_resort = (*item, False)[:3]
-        if last_resort:
-            continue
+    for source, text in later:
         found = _candidate(source, text, ud, now, tz)
         if found is not None and found[1] and found[2] and (
                 found[0].value.astimezone(tz).date() == local_day):
@@ -209,14 +206,15 @@ def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
 
 
 def choose(candidates: list[tuple], url: str, *, now: datetime, tz) -> DateChoice:
-    """Pick the publication date from ``(source, text[, last_resort])`` candidates in order of
-    trust. ``text`` may be a callable, called only when needed. A winner that gives only the
-    day (a list page's ``2025-11-04``) yields to a later candidate that gives the time on
-    that same day; a ``last_resort`` candidate (an "Updated" date) never does so."""
+    """Pick the publication date from ``(source, text)`` candidates in order of trust.
+
+    ``text`` may be a callable, called only when needed. A winner that gives only the day
+    (a list page's ``2025-11-04``) yields to the first later candidate that gives the time
+    on that same day (english.gov.cn prints only an "Updated" time: better than midnight).
+    """
     ud = url_date(url)
     first_valid: DateChoice | None = None
-    for i, item in enumerate(candidates):
-        source, text = item[0], item[1]
+    for i, (source, text) in enumerate(candidates):
         found = _candidate(source, text, ud, now, tz)
         if found is None:
             continue
