@@ -204,6 +204,39 @@ def test_source_selectors_css_text_attr_and_xpath():
     assert result.error is None
 
 
+def test_a_source_selector_holding_date_and_reporter_gives_the_outlet():
+    html = """<html><head><meta charset="gbk"><title>央行：保持流动性合理充裕</title></head><body>
+      <div class="news_content"><h1>央行：保持流动性合理充裕</h1>
+      <div class="info_news">2025-11-25 09:30 来源：证券日报 记者 张三</div>
+      <div class="content-lcq"><p>中国人民银行25日表示，将继续实施好适度宽松的货币政策。</p>
+      <p>保持流动性合理充裕，引导金融机构加大对实体经济的支持力度。</p></div></div></body></html>"""
+    selectors = {"date": "div.info_news", "source": "div.info_news", "body": "div.content-lcq"}
+    result = extract(html.encode("gbk"), "http://www.zqrb.cn/finance/hongguanjingji/2025-11-25/"
+                     "A1764034200123.html", selectors=selectors)
+    assert result.original_source == "证券日报"
+    assert result.field_sources["original_source"] == "selector"
+    assert result.published == datetime(2025, 11, 25, 9, 30, tzinfo=BEIJING)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-25 09:30 来源：证券日报 记者 张三", "证券日报"),
+    ("2026-11-25 09:30 来源:证券日报记者张三", "证券日报"),
+    ("发布时间：2026-11-25 来源：人民网-文化频道 作者：李四", "人民网-文化频道"),
+    ("来源：工业和信息化部 浏览次数：100", "工业和信息化部"),
+    ("来源：本报编辑部", "本报编辑部"),
+    ("Nov 25, 2026 19:21 Source: Securities Daily Reporter: Zhang San", "Securities Daily"),
+    ("Source: Securities Daily By Zhang San", "Securities Daily"),
+    ("(Source: Xinhua | Editor: Li Ming)", "Xinhua"),
+    ("2026-11-25 09:30 证券日报", "证券日报"),   # no label: the text less its date
+    ("新华社", "新华社"),
+    ("2026-11-25 09:30", ""),                    # only a date: no outlet
+])
+def test_source_selector_text_is_read_after_its_label(text, expected):
+    from crawler.extraction.dates import find_dates
+    from crawler.extraction.republication import source_in_selected
+    assert source_in_selected(text, find_dates) == expected
+
+
 def test_invalid_selector_is_reported_and_the_rest_extracted():
     result = extract(fixture("outlook_seed.html"), SEED_URL, selectors={"title": "div[[["})
     assert "[article] title" in result.error and "div[[[" in result.error

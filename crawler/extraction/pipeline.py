@@ -28,7 +28,7 @@ from .docnumber import find_doc_number
 from .extracted import Extracted
 from .language import detect_language
 from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
-from .republication import Credits, clean_value, find_source, strip_credits
+from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
 from .selectors import SelectorError, select_text
 from .text import page_lines
 from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
@@ -232,9 +232,9 @@ def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str,
 
 
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
-    if sel.get("source"):
-        value = re.sub(r"^\s*(?:来源|Source)\s*[:：]\s*", "", sel["source"], flags=re.I)
-        return clean_value(value), "selector"
+    value = source_in_selected(sel["source"], find_dates) if sel.get("source") else ""
+    if value:
+        return value, "selector"
     found = meta.first(SOURCE_NAMES)
     if found and not found[1].startswith("http"):
         value = clean_value(re.sub(r"^\s*(?:来源|Source)\s*[:：]\s*", "", found[1], flags=re.I))

@@ -116,6 +116,34 @@ def strip_credits(paragraphs: list[str], credits: Credits) -> list[str]:
     return out
 
 
+_SOURCE_LABEL = re.compile(r"(?:(?:本文|文章|稿件|信息|新闻)?来源于?|稿源|出处|Source)\s*[:：]\s*", re.I)
+# Where a credited outlet ends when no label follows: a byline word (证券日报 记者 张三).
+_BYLINE_START = re.compile(r"\s*(?:记者|通讯员|实习生)|\s+(?:作者|编辑|责编|责任编辑|摄影)|"
+                           r"\s+(?:By|Reporter|Author|Editor|Writer)\b", re.I)
+
+
+def source_in_selected(text: str, dates) -> str:
+    """The outlet a ``source`` selector's text credits, whatever else the element holds.
+
+    ``2026-11-25 09:30 来源：证券日报 记者 张三`` gives ``证券日报``: what follows the label, up
+    to the next label or byline word; without a label, the text less any date (``dates``
+    finds them).
+    """
+    m = _SOURCE_LABEL.search(text)
+    if m:
+        value = text[m.end():]
+    else:
+        value = text
+        for found in reversed(dates(text)):
+            value = value[:found.start] + " " + value[found.start + len(found.text):]
+        value = re.sub(r"^\s*(?:发布时间|发布日期|时间|日期)\s*[:：]?", "", value.strip())
+    value = _LABEL_SPLIT.split(value, 1)[0]
+    m = _BYLINE_START.search(value)
+    if m and m.start() > 0:
+        value = value[:m.start()]
+    return clean_value(value)
+
+
 def find_source(lines: list[str]) -> str | None:
     """``来源：X`` / ``Source: X`` in page lines (header area), cleaned."""
     for line in lines:
