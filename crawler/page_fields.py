@@ -1,9 +1,9 @@
 """Per-source fields read straight off an article page with the seed's selectors.
 
-Extraction (``crawler.extraction``) fills the common fields; these are the ones a seed
-names itself in ``[article]``: ``site_id`` (e.g. gov.cn's ``manuscriptId`` meta),
-``doc_number`` and ``editor`` when extraction found none, and the ``[article.extra]``
-table (e.g. a policy table's issuing body), stored in the article's ``extra``.
+Extraction (``crawler.extraction``) fills the article's fields, including the seed's
+``[article]`` ``doc_number`` and ``editor`` selectors; these are the two that are not
+article fields: ``site_id`` (e.g. gov.cn's ``manuscriptId`` meta) and the
+``[article.extra]`` table (e.g. a policy table's issuing body), stored in ``extra``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from scrapy.http import Response, TextResponse
 
 PAGE_KEYS = ("site_id", "extra")  # not for extraction: handled here only
-FALLBACK_KEYS = ("doc_number", "editor")  # extraction's own value wins
 _SPACE = re.compile(r"\s+")
 _LABEL = re.compile(r"^[^:：]{1,8}[:：]\s*")
 
@@ -36,13 +35,12 @@ def select_value(response: Response, expr: str) -> str | None:
 
 
 def page_fields(response: Response, article: dict) -> dict:
-    """``{"site_id": ..., "doc_number": ..., "editor": ..., "extra": {...}}`` as found."""
+    """``{"site_id": ..., "extra": {...}}`` as found."""
     found: dict = {}
-    for key in ("site_id", *FALLBACK_KEYS):
-        if isinstance(article.get(key), str):
-            value = select_value(response, article[key])
-            if value:
-                found[key] = value
+    if isinstance(article.get("site_id"), str):
+        value = select_value(response, article["site_id"])
+        if value:
+            found["site_id"] = value
     extra = {name: value for name, expr in (article.get("extra") or {}).items()
              if (value := select_value(response, expr))}
     if extra:

@@ -70,6 +70,9 @@ def test_select_option_and_its_errors():
     assert item["field_sources"]["title"] == "selector"
     assert item["field_sources"]["body"] == "selector"
     assert item["editor"] == "Yao jue / Xie Tunan"   # credits still leave a selected body
+    numbered = lines_of(run("--json", "--select", "doc_number=p[style*=center]", MIIT))[0]
+    assert numbered["doc_number"] == "工信部联规〔2025〕12号"
+    assert numbered["field_sources"]["doc_number"] == "selector"
     bad = run("--json", "--select", "colour=h1", SEED)
     assert bad.exit_code == 2 and "KEY=SELECTOR" in bad.output
 

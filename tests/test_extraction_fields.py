@@ -237,6 +237,47 @@ def test_source_selector_text_is_read_after_its_label(text, expected):
     assert source_in_selected(text, find_dates) == expected
 
 
+GOV_TABLE = "xpath://table[contains(@class,'bd1')]//td[contains(., '{}')]/following-sibling::td[1]"
+
+
+def test_doc_number_and_editor_selectors_are_honoured():
+    html = """<html><head><meta charset="utf-8"><title>国务院关于推进某项工作的通知</title></head>
+      <body><table class="bd1"><tr><td>发文机关：</td><td>国务院</td></tr>
+      <tr><td><b>发文字号：</b></td><td>国发 [2026] 21号</td></tr></table>
+      <h1>国务院关于推进某项工作的通知</h1>
+      <div class="pages_content"><p>各省、自治区、直辖市人民政府，国务院各部委、各直属机构：</p>
+      <p>现就推进某项工作通知如下，请认真贯彻执行。另见国办发〔2025〕3号。</p>
+      <p>国办发〔2025〕3号</p></div>
+      <div class="editor">责任编辑：王五</div></body></html>"""
+    url = "https://www.gov.cn/zhengce/content/202611/content_7051234.htm"
+    selectors = {"doc_number": GOV_TABLE.format("发文字号"), "editor": "div.editor"}
+    result = extract(html.encode(), url, selectors=selectors)
+    assert result.doc_number == "国发〔2026〕21号"
+    assert result.editor == "王五"
+    assert result.field_sources["doc_number"] == "selector"
+    assert result.field_sources["editor"] == "selector"
+    # The selector wins over the text layer; one that matches nothing falls through to it.
+    chosen = extract(html.encode(), url, selectors={"doc_number": "div.pages_content p:last-child"})
+    assert chosen.doc_number == "国办发〔2025〕3号"
+    missed = extract(html.encode(), url, selectors={"doc_number": "td.nothing", "editor": "p.x"})
+    assert missed.doc_number == "国发〔2026〕21号" and missed.field_sources["doc_number"] == "text"
+    assert missed.editor == "王五" and missed.field_sources["editor"] == "text"
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("doc_number", "发文字号：工业和信息化部公告2026年第27号", "工业和信息化部公告2026年第27号"),
+    ("doc_number", "工信部联规（2026）31号", "工信部联规〔2026〕31号"),
+    ("doc_number", "文号：京政办字第12号", "京政办字第12号"),       # unknown form: the short text
+    ("editor", "Edit:Yao jue Responsible editor:Xie Tunan", "Yao jue / Xie Tunan"),
+    ("editor", "（责任编辑：李明）", "李明"),
+    ("editor", "Zhang San", "Zhang San"),
+])
+def test_selected_doc_number_and_editor_values_are_cleaned(key, text, expected):
+    html = f"<html><body><div class='v'>{text}</div><p>正文。</p></body></html>".encode()
+    result = extract(html, "https://example.cn/a.html", selectors={key: "div.v"})
+    assert getattr(result, key) == expected
+
+
 def test_invalid_selector_is_reported_and_the_rest_extracted():
     result = extract(fixture("outlook_seed.html"), SEED_URL, selectors={"title": "div[[["})
     assert "[article] title" in result.error and "div[[[" in result.error

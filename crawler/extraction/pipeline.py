@@ -29,7 +29,7 @@ from .extracted import Extracted
 from .language import detect_language
 from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
 from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
-from .selectors import SelectorError, select_text
+from .selectors import selected_fields
 from .text import page_lines
 from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
 
@@ -60,22 +60,6 @@ def _parse(text: str):
         except Exception:
             return None
     return tree
-
-
-def _selected(tree, selectors: Mapping[str, str], errors: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key in ("title", "date", "author", "source", "body"):
-        expr = selectors.get(key)
-        if not expr:
-            continue
-        try:
-            value = select_text(tree, expr, blocks=(key == "body"))
-        except SelectorError as exc:
-            errors.append(f"[article] {key}: {exc}")
-            continue
-        if value:
-            out[key] = value
-    return out
 
 
 def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
@@ -286,7 +270,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     errors: list[str] = []
     src = result.field_sources
     meta = read_meta(tree)
-    sel = _selected(tree, selectors, errors)
+    sel = selected_fields(tree, selectors, errors)
     cache: list = []
 
     def lines() -> list[str]:  # the page's visible lines, walked once and only if needed
@@ -315,13 +299,15 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
             if ("责任编辑" in line or "Responsible editor" in line) and len(line) <= 120:
                 strip_credits([line], credits)
                 break
-    result.editor = credits.editor
+    result.editor = sel.get("editor") or credits.editor
     if result.editor:
-        src["editor"] = "text"
+        src["editor"] = "selector" if sel.get("editor") else "text"
 
     fallback_lang = meta.html_lang or meta.ld.get("inLanguage")
     result.lang = detect_language(f"{result.title or ''}\n{result.body}", fallback_lang)
-    if result.lang == "zh" and "号" in text:
+    if sel.get("doc_number"):
+        result.doc_number, src["doc_number"] = sel["doc_number"], "selector"
+    elif result.lang == "zh" and "号" in text:
         result.doc_number = find_doc_number(lines())
         if result.doc_number:
             src["doc_number"] = "text"

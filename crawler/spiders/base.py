@@ -289,7 +289,7 @@ class SourceSpider(scrapy.Spider):
         published = ex.published
         if isinstance(published, datetime):
             published = published.astimezone(timezone.utc).isoformat()
-        # The seed's own page selectors: site_id, doc_number/editor fallbacks, extra.
+        # The seed's page selectors that are not article fields: site_id and extra.
         own = page_fields(response, self.source.article) if self.source.article else {}
         site_id = (own.get("site_id") or self.source.site_id(response.url)
                    or self.source.site_id(response.request.url if response.request else "")
@@ -304,9 +304,9 @@ class SourceSpider(scrapy.Spider):
             source=self.source.name, site=self.source.site, site_id=site_id,
             title=ex.title, published=published, published_text=ex.published_text,
             date_source=ex.date_source, author=ex.author,
-            editor=ex.editor or own.get("editor"),
+            editor=ex.editor,
             original_source=ex.original_source,
-            doc_number=ex.doc_number or own.get("doc_number"), body=ex.body,
+            doc_number=ex.doc_number, body=ex.body,
             lang=ex.lang or self.source.language, attachments=list(ex.attachments or []),
             encoding=ex.encoding, fetched=fetched.isoformat(),
             field_sources=dict(ex.field_sources or {}), extra=extra)

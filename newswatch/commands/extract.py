@@ -11,6 +11,8 @@ import click
 from newswatch.cli import pass_app
 
 _USER_AGENT = "Mozilla/5.0 (compatible; newswatch extract)"
+# crawler.extraction.selectors.KEYS, without importing the extraction stack for --help.
+SELECTOR_KEYS = ("title", "date", "body", "author", "source", "editor", "doc_number")
 
 
 def _parse_selectors(values: tuple[str, ...]) -> dict[str, str]:
@@ -18,10 +20,10 @@ def _parse_selectors(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         key, sep, expr = value.partition("=")
         key = key.strip()
-        if not sep or key not in ("title", "date", "body", "author", "source") or not expr:
+        if not sep or key not in SELECTOR_KEYS or not expr:
             raise click.BadParameter(
-                f"{value!r}: expected KEY=SELECTOR with KEY one of title, date, body, author, "
-                "source", param_hint="--select")
+                f"{value!r}: expected KEY=SELECTOR with KEY one of {', '.join(SELECTOR_KEYS)}",
+                param_hint="--select")
         selectors[key] = expr
     return selectors
 
@@ -112,8 +114,8 @@ def _summary(label: str, item: dict) -> str:
               help="One JSON object per input and line, in input order (with an `error` "
                    "key when an input fails).")
 @click.option("--select", "select", multiple=True, metavar="KEY=SELECTOR",
-              help="A source-style article selector (title, date, body, author, source; "
-                   "CSS, or xpath:...). Repeatable; overrides --source's.")
+              help="A source-style article selector (title, date, body, author, source, "
+                   "editor, doc_number; CSS, or xpath:...). Repeatable; overrides --source's.")
 @click.option("--source", "source_name", metavar="NAME", default=None,
               help="Use this seed's [article] selectors, its time zone (and its request "
                    "headers for URLs), from the sources folder (setting sources_dir).")
