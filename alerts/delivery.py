@@ -153,7 +153,7 @@ def message_of(db: sqlite_utils.Database, row: dict) -> Message:
 
 
 def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datetime,
-           max_age_s: float, duration_ms: int = 0,
+           max_age_s: float, duration_ms: int = 0, backoff_base_s: float = BACKOFF_BASE_S,
            message: Message | None = None) -> DeliveryResult:
     """Write one attempt's outcome; returns what happened to the row."""
     attempts = (row["attempts"] or 0) + 1
@@ -166,7 +166,7 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
         if outcome.permanent or now >= deadline:
             state, kind = "dead", "dead"
         else:
-            delay = backoff_s(attempts)
+            delay = backoff_s(attempts, base=backoff_base_s)
             if outcome.retry_after is not None:
                 delay = max(1.0, outcome.retry_after)
             state, kind = "pending", "retry"
@@ -218,6 +218,10 @@ def _max_age_s(config: Any, ch: Channel | None) -> float:
     if ch is not None and ch.max_age:
         return ch.max_age
     return parse_duration(getattr(config, "delivery_max_age", None) or "3d")
+
+
+def _backoff_base_s(config: Any) -> float:
+    return parse_duration(getattr(config, "delivery_backoff", None) or f"{BACKOFF_BASE_S:g}s")
 
 
 async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,
@@ -284,7 +288,7 @@ async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, clien
             outcome = Outcome(False, error=ch.redact(f"{type(exc).__name__}: {exc}"))
         ms = int((time.monotonic() - started) * 1000)
     return record(db, row, outcome, now=now, max_age_s=max_age, duration_ms=ms,
-                  message=message)
+                  backoff_base_s=_backoff_base_s(config), message=message)
 
 
 def deliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,

@@ -26,6 +26,11 @@ CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Seconds between requests to one host; a source's `download_delay` overrides it.
 DOWNLOAD_DELAY = 1.0
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's cache middleware answers a network error with the cached page; ours does not.
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "crawler.list_cache.ListCacheMiddleware": 900,
+}
 # Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept).
 DOWNLOAD_HANDLERS = {
     "http": "crawler.replay_handler.ReplayDownloadHandler",
@@ -48,7 +53,8 @@ HTTPCACHE_ENABLED = True
 # Responses with status >= 400 are never cached (we want to notice recovery).
 HTTPCACHE_IGNORE_HTTP_CODES = [400, 401, 403, 404, 408, 429, 500, 502, 503, 504, 521, 522, 524]
 # Honour Cache-Control/ETag/Last-Modified; list requests send max-age=0 to revalidate.
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+# Only a 304 reuses the cache: a 5xx must show as a failed run, not as the cached page.
+HTTPCACHE_POLICY = "crawler.list_cache.RevalidateOnlyPolicy"
 # One file pair per cached page under HTTPCACHE_DIR (set beside the archive).
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 # Dedupe and store articles in the archive.

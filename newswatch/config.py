@@ -54,6 +54,9 @@ SETTINGS: list[Setting] = [
     Setting("default_channels", "console,jsonl",
             "Channels for topics that name none (comma-separated, or a TOML list). "
             "console and jsonl work with no [channels] table.", "NEWSWATCH_DEFAULT_CHANNELS"),
+    Setting("delivery_backoff", "30s",
+            "First retry delay of a failed delivery; each further retry doubles it (full "
+            "jitter, at most 1 h).", "NEWSWATCH_DELIVERY_BACKOFF"),
     Setting("delivery_interval", "5s",
             "How often the service retries due deliveries.", "NEWSWATCH_DELIVERY_INTERVAL"),
     Setting("delivery_max_age", "3d",

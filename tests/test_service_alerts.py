@@ -60,6 +60,7 @@ def world(tmp_path):
             tmp_path,
             config={"sources_dir": str(site.sources_dir), "replay": served.url,
                     "topics": str(tmp_path / "topics.toml"), "delivery_interval": "1s",
+                    "delivery_backoff": "2s",
                     "default_channels": "console"},
             channels={"hook": {"type": "webhook", "url": rx.url, "secret": SECRET,
                                "allow_private": True}})
