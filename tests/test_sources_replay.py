@@ -87,6 +87,8 @@ def test_the_seed_document_through_the_probe_crawl(replay_check):
     _seed_document_is_exact(rows["71312"])
     assert rows["71312"]["site"] == "Outlook New Era"
     assert rows["71315"]["url"].startswith("http://www.lwxsd.com/")
+    # The seed's timezone (Asia/Shanghai): Beijing midnight, though lwxsd.com is not .cn.
+    assert rows["71315"]["published"] == "2025-11-05T16:00:00+00:00"
 
 
 def test_gov_cn_policy_table_and_manuscript_id(replay_check):
