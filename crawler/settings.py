@@ -24,13 +24,14 @@ BOT_NAME = "newswatch"
 CONCURRENT_REQUESTS = 8
 # At most two requests at once to one host.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# Seconds between requests to one host; a source's `download_delay` overrides it.
-DOWNLOAD_DELAY = 1.0
+# The list-page cache that reuses only 304s (crawler/list_cache.py).
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's cache middleware answers a network error with the cached page; ours does not.
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
     "crawler.list_cache.ListCacheMiddleware": 900,
 }
+# Seconds between requests to one host; a source's `download_delay` overrides it.
+DOWNLOAD_DELAY = 1.0
 # Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept).
 DOWNLOAD_HANDLERS = {
     "http": "crawler.replay_handler.ReplayDownloadHandler",

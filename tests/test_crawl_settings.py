@@ -20,7 +20,8 @@ def test_polite_defaults():
     assert s.CONCURRENT_REQUESTS_PER_DOMAIN == 2 and s.DOWNLOAD_DELAY >= 1
     assert s.DOWNLOAD_TIMEOUT == 30 and s.DOWNLOAD_MAXSIZE == 10 * 2**20
     assert s.RETRY_ENABLED and {500, 502, 503, 504, 408} <= set(s.RETRY_HTTP_CODES)
-    assert s.HTTPCACHE_ENABLED and s.HTTPCACHE_POLICY.endswith("RFC2616Policy")
+    assert s.HTTPCACHE_ENABLED and s.HTTPCACHE_POLICY == "crawler.list_cache.RevalidateOnlyPolicy"
+    assert s.DOWNLOADER_MIDDLEWARES["crawler.list_cache.ListCacheMiddleware"] == 900
     assert s.NEWSWATCH_POLITE is True and s.NEWSWATCH_DRY_RUN is False
 
 
