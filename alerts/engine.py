@@ -20,7 +20,7 @@ import ahocorasick
 from alerts import query as q
 from alerts.explain import Hit, Match, collect_hits, make_snippet
 from alerts.normalize import WORDSET, normalize
-from alerts.scanned import ScannedArticle, article_time
+from alerts.scanned import ScannedArticle, article_time, find_spans
 from alerts.topics import Topic
 
 _TITLE, _BODY, _ANY = frozenset([0]), frozenset([1, 2]), frozenset([0, 1, 2])
@@ -63,14 +63,14 @@ class Engine:
         self._regexes: list[re.Pattern] = []
         self._by_trigger: dict[object, list[int]] = {}
         self._always: list[int] = []
-        self._compiled = []
         self._plans = []  # per topic: how to explain a match (alerts.explain.collect_hits)
-        self._filters = []  # per topic: normalised sources, languages, max_age
+        self._filters = []  # per topic: (normalised sources, languages, max_age) or None
         for index, topic in enumerate(self.topics):
-            self._compiled.append(self._compile(topic.query))
             self._plans.append(self._plan(topic.query))
+            has_filter = topic.sources or topic.languages or topic.max_age is not None
             self._filters.append((frozenset(normalize(x) for x in topic.sources),
-                                  frozenset(topic.languages), topic.max_age))
+                                  frozenset(topic.languages), topic.max_age)
+                                 if has_filter else None)
             trig = self._triggers(topic.query)
             if trig is None:
                 self._always.append(index)
@@ -79,7 +79,9 @@ class Engine:
                     self._by_trigger.setdefault(key, []).append(index)
         # Only atoms that make a topic a candidate go into the automaton; the others (the
         # second half of an AND, a NOT) are looked for in the few candidates' articles.
-        scanned = {k for k in self._by_trigger if isinstance(k, int)}
+        # Compiled once that is known: an automaton atom's test is then a dict lookup.
+        self._scanned = scanned = {k for k in self._by_trigger if isinstance(k, int)}
+        self._compiled = [self._compile(topic.query) for topic in self.topics]
         self._lazy = {atom: info for atom, info in enumerate(self._atom_info)
                       if atom not in scanned}
         self._keys: dict[str, list[tuple[int, bool, bool]]] = {}
@@ -147,10 +149,20 @@ class Engine:
         """The node as a function of a :class:`ScannedArticle`."""
         if isinstance(node, q.Term):
             atom = self._term_atom(node.text, node.prefix)
-            if node.field is None:
-                return lambda a: bool(a.spans(atom))
-            want = _TITLE if node.field == "title" else _BODY
-            return lambda a: any(a.part_of(s) in want for s, _ in a.spans(atom))
+            if node.field == "title":  # a span starting before the body's start
+                return lambda a: any(s < a.bounds[1] for s, _ in a.spans(atom))
+            if node.field:
+                return lambda a: any(s >= a.bounds[1] for s, _ in a.spans(atom))
+            if atom in self._scanned:  # the automaton recorded it, or it is absent
+                return lambda a: atom in a.hits
+            info = self._atom_info[atom]
+
+            def lazy(a):
+                got = a.hits.get(atom)
+                if got is None:
+                    got = a.hits[atom] = find_spans(a.scan, *info)
+                return bool(got)
+            return lazy
         if isinstance(node, q.Regex):
             rx_id = len(self._regexes)
             self._regexes.append(node.compiled())
@@ -169,8 +181,21 @@ class Engine:
             inner = self._compile(node.child)
             return lambda a: not inner(a)
         parts = [self._compile(c) for c in node.children]
+        # Two or three children (nearly every query): no generator per evaluation.
         if isinstance(node, q.And):
+            if len(parts) == 2:
+                p0, p1 = parts
+                return lambda a: p0(a) and p1(a)
+            if len(parts) == 3:
+                p0, p1, p2 = parts
+                return lambda a: p0(a) and p1(a) and p2(a)
             return lambda a: all(p(a) for p in parts)
+        if len(parts) == 2:
+            p0, p1 = parts
+            return lambda a: p0(a) or p1(a)
+        if len(parts) == 3:
+            p0, p1, p2 = parts
+            return lambda a: p0(a) or p1(a) or p2(a)
         return lambda a: any(p(a) for p in parts)
 
     def every_article_topics(self) -> list[str]:
@@ -223,8 +248,12 @@ class Engine:
         art = self.prepare(article)
         out = []
         when: list = []  # the article's time, parsed once if a topic has a max_age
+        filters, compiled = self._filters, self._compiled
         for index in sorted(self.candidates(art)):
-            if not self._passes(index, art, now, when) or not self._compiled[index](art):
+            limits = filters[index]
+            if limits is not None and not _passes(limits, art, now, when):
+                continue
+            if not compiled[index](art):
                 continue
             topic = self.topics[index]
             if explain:
@@ -238,20 +267,6 @@ class Engine:
         """The positive atoms of ``topic`` (one of this engine's) that hit ``art``."""
         return collect_hits(self._plans[self.topics.index(topic)], art)
 
-    def _passes(self, index: int, art: ScannedArticle, now: datetime | None,
-                when: list) -> bool:
-        sources, languages, max_age = self._filters[index]
-        if sources and not (sources & (art.meta["source"] | art.meta["site"])):
-            return False
-        if languages and art.meta["lang"] and not (languages & art.meta["lang"]):
-            return False
-        if max_age is not None:
-            if not when:
-                when.append(article_time(art.raw))
-            if when[0] is not None and (now or datetime.now(timezone.utc)) - when[0] > max_age:
-                return False
-        return True
-
     def atom_states(self, topic: Topic, art: ScannedArticle) -> list[tuple[str, bool, bool]]:
         """Every atom of ``topic``: (label, negated, true on ``art``), for ``--explain``."""
         out = []
@@ -259,6 +274,21 @@ class Engine:
             label = q.to_text(atom)
             out.append((label, negated, bool(self._compile(atom)(art))))
         return list(dict.fromkeys(out))
+
+
+def _passes(limits: tuple, art: ScannedArticle, now: datetime | None, when: list) -> bool:
+    """A topic's source, language and age filters (``limits``) hold for ``art``."""
+    sources, languages, max_age = limits
+    if sources and not (sources & (art.meta["source"] | art.meta["site"])):
+        return False
+    if languages and art.meta["lang"] and not (languages & art.meta["lang"]):
+        return False
+    if max_age is not None:
+        if not when:
+            when.append(article_time(art.raw))
+        if when[0] is not None and (now or datetime.now(timezone.utc)) - when[0] > max_age:
+            return False
+    return True
 
 
 def _atoms_with_sign(node, negated: bool = False):

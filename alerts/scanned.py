@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Callable
-
 from alerts.normalize import WORDSET, fold, normalize, position_map, squeeze
 
 PART_FIELDS = ("title", "body", "doc_number")
@@ -22,6 +20,7 @@ class ScannedArticle:
     raw: dict
     parts: list[str]  # original title, body, doc_number
     folded: list[str]  # fold() of each part, NULs as spaces (for position maps)
+    normed: list[str]  # squeeze() of each folded part, as joined into ``scan``
     scan: str
     bounds: list[int]  # start of each part in ``scan``
     meta: dict[str, frozenset[str]]
@@ -38,7 +37,8 @@ class ScannedArticle:
         folded = [fold(p).replace("\x00", " ") if p else "" for p in parts]
         normed = [squeeze(f) if f else "" for f in folded]
         bounds = [0, len(normed[0]) + 1, len(normed[0]) + len(normed[1]) + 2]
-        return cls(article, parts, folded, "\x00".join(normed), bounds, meta_of(article))
+        return cls(article, parts, folded, normed, "\x00".join(normed), bounds,
+                   meta_of(article))
 
     def spans(self, atom: int) -> list[tuple[int, int]]:
         """Where ``atom`` occurs in ``scan`` (from the automaton, else searched now)."""
@@ -68,17 +68,15 @@ class ScannedArticle:
             pos += 1
         return pos
 
-    def _map(self, part: int) -> Callable[[int], int]:
-        if self._maps[part] is None:
-            self._maps[part] = position_map(self.parts[part], self.folded[part])
-        return self._maps[part]
-
     def original_span(self, start: int, end: int) -> tuple[int, int, int]:
         """(part, start, end) in the original text of the part holding ``start``."""
-        part = self.part_of(start)
-        original = self._map(part)
-        base = self.bounds[part]
-        s, e = start - base, end - base
+        bounds = self.bounds
+        part = 0 if start < bounds[1] else (1 if start < bounds[2] else 2)
+        original = self._maps[part]
+        if original is None:  # built once per part, for the first match to explain
+            original = self._maps[part] = position_map(
+                self.parts[part], self.folded[part], self.normed[part])
+        s, e = start - bounds[part], end - bounds[part]
         return part, original(s), (original(e - 1) + 1 if e > s else original(s))
 
 

@@ -98,6 +98,21 @@ def test_offsets_lead_back_to_the_original(text):
             assert normalize(text[offsets[p]]) == ch or len(normalize(text[offsets[p]])) != 1
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("ab1 人智,.\t\n\r\u3000\xa0\x0b\u2028\x00")),
+                    max_size=60),
+       order=st.randoms(use_true_random=False))
+def test_offsets_in_any_order_and_with_every_kind_of_whitespace(text, order):
+    # The map keeps earlier answers as starting points: any order of questions must give
+    # the reference offsets, with the usual and the rare kinds of whitespace.
+    normed, offsets = normalize_with_offsets(text)
+    original = position_map(text)
+    positions = list(range(len(normed) + 1)) * 2
+    order.shuffle(positions)
+    for p in positions:
+        assert original(p) == offsets[p], (text, p)
+
+
 def test_every_character_nfkc_or_lower_changes_is_folded():
     import sys
 
