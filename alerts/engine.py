@@ -88,15 +88,14 @@ class Engine:
         for atom in sorted(scanned):
             text, check_start, check_end = self._atom_info[atom]
             self._keys.setdefault(text, []).append((atom, check_start, check_end))
-        self._automaton = ahocorasick.Automaton()
-        for key, variants in self._keys.items():
-            # (length, first variant's atom and checks, further variants): one key nearly
-            # always has one variant, so the per-hit loop in prepare() rarely loops.
-            atom, check_start, check_end = variants[0]
-            self._automaton.add_word(key, (len(key), atom, check_start, check_end,
-                                           tuple(variants[1:])))
-        if self._keys:
-            self._automaton.make_automaton()
+        self._automaton = _automaton_of(self._keys)
+        # An ASCII text (most English articles once folded) can only hold ASCII keys. The
+        # automaton's walk slows with every distinct first character of its keys
+        # (pyahocorasick looks up a node's children one by one), so such a text is walked
+        # without the Chinese ones.
+        ascii_keys = {k: v for k, v in self._keys.items() if k.isascii()}
+        self._ascii_automaton = (self._automaton if len(ascii_keys) == len(self._keys)
+                                 else _automaton_of(ascii_keys))
 
     # -- building ---------------------------------------------------------------
     def _term_atom(self, text: str, prefix: bool, raw_literal: bool = False) -> int:
@@ -189,14 +188,26 @@ class Engine:
             if len(parts) == 3:
                 p0, p1, p2 = parts
                 return lambda a: p0(a) and p1(a) and p2(a)
-            return lambda a: all(p(a) for p in parts)
+
+            def all_of(a):
+                for p in parts:
+                    if not p(a):
+                        return False
+                return True
+            return all_of
         if len(parts) == 2:
             p0, p1 = parts
             return lambda a: p0(a) or p1(a)
         if len(parts) == 3:
             p0, p1, p2 = parts
             return lambda a: p0(a) or p1(a) or p2(a)
-        return lambda a: any(p(a) for p in parts)
+
+        def any_of(a):  # an alias group: often four or five terms
+            for p in parts:
+                if p(a):
+                    return True
+            return False
+        return any_of
 
     def every_article_topics(self) -> list[str]:
         """Names of the topics evaluated on every article (no positive term to index)."""
@@ -207,12 +218,13 @@ class Engine:
         """Normalise and scan an article once."""
         art = ScannedArticle.of(article)
         art.lazy = self._lazy
-        if not self._keys:
+        scan, words = art.scan, WORDSET
+        automaton = self._ascii_automaton if scan.isascii() else self._automaton
+        if automaton is None:
             return art
         hits = art.hits
-        scan, words = art.scan, WORDSET
         last = len(scan) - 1
-        for end, (length, atom, check_start, check_end, more) in self._automaton.iter(scan):
+        for end, (length, atom, check_start, check_end, more) in automaton.iter(scan):
             start = end - length + 1
             if not ((check_start and start and scan[start - 1] in words)
                     or (check_end and end < last and scan[end + 1] in words)):
@@ -220,6 +232,8 @@ class Engine:
                     hits[atom].append((start, end + 1))
                 else:
                     hits[atom] = [(start, end + 1)]
+            if more is None:
+                continue
             for atom, check_start, check_end in more:
                 if check_start and start and scan[start - 1] in words:
                     continue
@@ -274,6 +288,21 @@ class Engine:
             label = q.to_text(atom)
             out.append((label, negated, bool(self._compile(atom)(art))))
         return list(dict.fromkeys(out))
+
+
+def _automaton_of(keys: dict[str, list[tuple[int, bool, bool]]]):
+    """One automaton over ``keys`` (None without any)."""
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, variants in keys.items():
+        # (length, first variant's atom and checks, further variants): one key nearly
+        # always has one variant, so the per-hit loop in prepare() rarely loops.
+        atom, check_start, check_end = variants[0]
+        automaton.add_word(key, (len(key), atom, check_start, check_end,
+                                 tuple(variants[1:]) or None))
+    automaton.make_automaton()
+    return automaton
 
 
 def _passes(limits: tuple, art: ScannedArticle, now: datetime | None, when: list) -> bool:

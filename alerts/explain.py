@@ -13,7 +13,7 @@ MARK_OPEN, MARK_CLOSE = "**", "**"
 MAX_SPANS_PER_TERM = 20  # a term repeated 300 times in a long report needs no 300 offsets
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     term: str  # as the user wrote it (or the /regex/ or field:value)
     field: str  # title | body | doc_number | source | site | lang
@@ -45,16 +45,18 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
     """The positive atoms of a topic that hit ``art`` (and that matching looked at), with
     original offsets."""
     hits: list[Hit] = []
+    found = art.hits
+    body_start, number_start = art.bounds[1], art.bounds[2]
     for kind, a, b, label in plan:
         if kind == "t":
             # Spans found so far: the automaton's, and those the evaluation looked up. An
             # OR branch it never needed is not searched for here either.
-            spans = art.hits.get(a)
+            spans = found.get(a)
             if not spans:
                 continue
             prefix = label.endswith("*")  # a prefix: mark the whole word it starts
             for s, e in spans[:MAX_SPANS_PER_TERM]:
-                if art.part_of(s) not in b:
+                if (0 if s < body_start else 1 if s < number_start else 2) not in b:
                     continue
                 part, os_, oe = art.original_span(s, art.word_end(e) if prefix else e)
                 hits.append(Hit(label, PART_FIELDS[part], os_, oe))
@@ -70,33 +72,47 @@ def collect_hits(plan: list[PlanStep], art: ScannedArticle) -> list[Hit]:
     return hits
 
 
+_PART_INDEX = {name: i for i, name in enumerate(PART_FIELDS)}
+
+
+def _snippet_order(h: Hit) -> tuple:
+    """Which hit the snippet is cut around: the earliest in the body, else elsewhere."""
+    return (h.field == "title", _PART_INDEX[h.field], h.start)
+
+
 def make_snippet(art: ScannedArticle, hits: list[Hit]) -> str:
     """A short extract around the first text hit (body first), every hit in it marked."""
-    text_hits = [h for h in hits if h.field in PART_FIELDS and h.end > h.start]
+    text_hits = [h for h in hits if h.end > h.start and h.field in _PART_INDEX]
     if not text_hits:
         return " ".join(art.parts[0][:SNIPPET_BEFORE + SNIPPET_AFTER].split())
-    first = min(text_hits, key=lambda h: (h.field == "title", PART_FIELDS.index(h.field),
-                                          h.start))
-    text = art.parts[PART_FIELDS.index(first.field)]
-    lo = max(0, first.start - SNIPPET_BEFORE)
-    hi = min(len(text), first.end + SNIPPET_AFTER)
+    first = text_hits[0] if len(text_hits) == 1 else min(text_hits, key=_snippet_order)
+    start, end = first.start, first.end
+    text = art.parts[_PART_INDEX[first.field]]
+    size = len(text)
+    lo = max(0, start - SNIPPET_BEFORE)
+    hi = min(size, end + SNIPPET_AFTER)
     # Do not cut a Latin word in two at either end.
-    while 0 < lo < first.start and text[lo - 1].isascii() and text[lo - 1].isalnum():
+    while 0 < lo < start and text[lo - 1].isascii() and text[lo - 1].isalnum():
         lo += 1
-    while first.end < hi < len(text) and text[hi].isascii() and text[hi].isalnum():
+    while end < hi < size and text[hi].isascii() and text[hi].isalnum():
         hi -= 1
-    spans = sorted((h.start, h.end) for h in text_hits
-                   if h.field == first.field and h.start >= lo and h.end <= hi)
-    merged: list[list[int]] = []
-    for s, e in spans:  # overlapping or touching hits become one mark
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    out, pos = [], lo
-    for s, e in merged:
-        out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
-        pos = e
-    out.append(text[pos:hi])
-    snippet = " ".join("".join(out).split())
-    return ("…" if lo > 0 else "") + snippet + ("…" if hi < len(text) else "")
+    if len(text_hits) == 1:  # the usual case: one mark
+        marked = "".join((text[lo:start], MARK_OPEN, text[start:end], MARK_CLOSE,
+                          text[end:hi]))
+    else:
+        spans = sorted((h.start, h.end) for h in text_hits
+                       if h.field == first.field and h.start >= lo and h.end <= hi)
+        merged: list[list[int]] = []
+        for s, e in spans:  # overlapping or touching hits become one mark
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        out, pos = [], lo
+        for s, e in merged:
+            out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
+            pos = e
+        out.append(text[pos:hi])
+        marked = "".join(out)
+    snippet = " ".join(marked.split())
+    return ("…" if lo > 0 else "") + snippet + ("…" if hi < size else "")

@@ -205,9 +205,12 @@ def position_map(text: str | None, folded: str | None = None, normed: str | None
         normed = squeeze(folded)
     if len(normed) == size:
         return lambda p: min(p, size)  # no whitespace removed: nothing moved
-    kinds = tuple(c for c in _USUAL_SPACES if c in folded)
     # Every whitespace character of ``folded`` is removed or kept as one of normed's spaces.
-    if sum(folded.count(c) for c in kinds) == size - len(normed) + normed.count(" "):
+    spaces = size - len(normed) + normed.count(" ")
+    if folded.count(" ") == spaces:  # plain spaces only: the usual case, two counts
+        return _NonSpaceIndex(folded, normed, (" ",)).original
+    kinds = tuple(c for c in _USUAL_SPACES if c in folded)
+    if sum(folded.count(c) for c in kinds) == spaces:
         return _NonSpaceIndex(folded, normed, kinds).original
     shifts = _SpacesRemoved(folded)  # rarer whitespace (\x0b, \u2028…): walk the runs
     return lambda p: min(size, p + shifts.shift_at(p))

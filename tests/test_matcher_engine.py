@@ -174,3 +174,19 @@ def test_an_and_is_indexed_under_its_most_selective_child():
     assert engine.candidates(art) == set()  # 发展 alone does not wake the topic up
     art = engine.prepare({"body": "人形机器人", "lang": "zh"})
     assert engine.candidates(art) == {0}
+
+
+def test_an_ascii_article_is_walked_without_the_chinese_terms_and_still_matches_right():
+    # ASCII texts use a second automaton holding only the ASCII keys: same answers.
+    topics = [topic("chip*", name="chips"), topic("芯片", name="zh"),
+              topic('"AI + manufacturing" OR 人工智能', name="mixed"), topic("5G", name="g")]
+    engine = Engine(topics)
+    assert engine._ascii_automaton is not engine._automaton
+    english = {"title": "Chips", "body": "AI+manufacturing on 5G, said officials"}
+    assert {m.topic.name for m in engine.match(english, now=NOW)} == {"chips", "mixed", "g"}
+    chinese = {"title": "", "body": "高端芯片与AI + manufacturing"}
+    assert {m.topic.name for m in engine.match(chinese, now=NOW)} == {"zh", "mixed"}
+    ascii_only = Engine([topic("chip"), topic("5G", name="g")])
+    assert ascii_only._ascii_automaton is ascii_only._automaton  # nothing to leave out
+    assert Engine([topic("NOT chip")])._automaton is None  # no key at all
+    assert [m.topic.name for m in Engine([topic("NOT chip")]).match(english)] == ["t"]
