@@ -81,7 +81,10 @@ class Engine:
         # second half of an AND, a NOT) are looked for in the few candidates' articles.
         # Compiled once that is known: an automaton atom's test is then a dict lookup.
         self._scanned = scanned = {k for k in self._by_trigger if isinstance(k, int)}
-        self._compiled = [self._compile(topic.query) for topic in self.topics]
+        # A term, or an OR of terms, is true exactly when the topic is a candidate (one of
+        # its terms hit): None, nothing to evaluate.
+        self._compiled = [None if _is_trigger_only(topic.query) else self._compile(topic.query)
+                          for topic in self.topics]
         self._lazy = {atom: info for atom, info in enumerate(self._atom_info)
                       if atom not in scanned}
         self._keys: dict[str, list[tuple[int, bool, bool]]] = {}
@@ -268,7 +271,8 @@ class Engine:
             limits = filters[index]
             if limits is not None and not _passes(limits, art, now, when):
                 continue
-            if not compiled[index](art):
+            check = compiled[index]
+            if check is not None and not check(art):
                 continue
             topic = self.topics[index]
             if explain:
@@ -289,6 +293,13 @@ class Engine:
             label = q.to_text(atom)
             out.append((label, negated, bool(self._compile(atom)(art))))
         return list(dict.fromkeys(out))
+
+
+def _is_trigger_only(node) -> bool:
+    """Terms anywhere (no field), alone or under OR: all in the automaton, any one true."""
+    if isinstance(node, q.Term):
+        return node.field is None
+    return isinstance(node, q.Or) and all(_is_trigger_only(c) for c in node.children)
 
 
 def _automaton_of(keys: dict[str, list[tuple[int, bool, bool]]]):
