@@ -220,6 +220,14 @@ class Channel:
         """One line for tables: type and where it posts (no secrets)."""
         return self.type
 
+    def title(self, message: Message) -> str:
+        """The chat card's title: the channel's `title` field, else the topic's title."""
+        if self.cfg.get("title"):
+            return self.cfg["title"]
+        if message.kind == "notice":
+            return message.payload.get("title", "newswatch")
+        return (message.payload.get("topic") or {}).get("title") or "newswatch"
+
     # -- sending ---------------------------------------------------------------------
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         raise NotImplementedError

@@ -49,13 +49,6 @@ class DingTalkChannel(Channel):
     def describe(self) -> str:
         return f"dingtalk → {secrets.safe_url(self.cfg['url'])}"
 
-    def title(self, message: Message) -> str:
-        if self.cfg.get("title"):
-            return self.cfg["title"]
-        if message.kind == "notice":
-            return message.payload.get("title", "newswatch")
-        return (message.payload.get("topic") or {}).get("title") or "newswatch"
-
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url, secret = self.secret("url"), self.secret("secret")
         at = {"atMobiles": self.cfg["at_mobiles"], "isAtAll": self.cfg["at_all"]}

@@ -46,13 +46,6 @@ class FeishuChannel(Channel):
     def describe(self) -> str:
         return f"{self.type} → {secrets.safe_url(self.cfg['url'])}"
 
-    def title(self, message: Message) -> str:
-        if self.cfg.get("title"):
-            return self.cfg["title"]
-        if message.kind == "notice":
-            return message.payload.get("title", "newswatch")
-        return (message.payload.get("topic") or {}).get("title") or "newswatch"
-
     async def send(self, message: Message, client: httpx.AsyncClient) -> Outcome:
         url, secret = self.secret("url"), self.secret("secret")
 
