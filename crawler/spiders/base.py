@@ -173,12 +173,17 @@ class SourceSpider(scrapy.Spider):
         """Further list pages named by this one (a sitemap index); crawled like pages."""
         return []
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        page = response.meta.get("nw_page", 1)
+    def record_block(self, response: Response) -> bool:
+        """Count and report a 403/521 or challenge page; True when ``response`` is one."""
         reason = block_reason(response.status, response.body)
         if reason:
             self.tally.blocked += 1
             self.tally.error(response.url, f"blocked: {reason}")
+        return bool(reason)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        page = response.meta.get("nw_page", 1)
+        if self.record_block(response):
             return
         try:
             entries = list(self.list_entries(response))

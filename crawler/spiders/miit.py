@@ -21,7 +21,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.http import HtmlResponse, Response
 
-from crawler.blocking import block_reason
 from crawler.spiders.base import ListEntry, SourceSpider, text_response
 from crawler.spiders.html_list import HtmlListSpider
 from crawler.spiders.json_list import dig, load_json
@@ -68,10 +67,7 @@ class MiitColumnsSpider(HtmlListSpider):
                                     meta={"nw_shell": True})
 
     def parse_shell(self, response: Response):
-        reason = block_reason(response.status, response.body)
-        if reason:
-            self.tally.blocked += 1
-            self.tally.error(response.url, f"blocked: {reason}")
+        if self.record_block(response):
             return
         try:
             found = shell_query(text_response(response))

@@ -115,10 +115,7 @@ class VidProbeSpider(SourceSpider):
 
     def parse_anchor(self, response: Response):
         vid = response.meta["nw_vid"]
-        reason = block_reason(response.status, response.body)
-        if reason:
-            self.tally.blocked += 1
-            self.tally.error(response.url, f"blocked: {reason}")
+        if self.record_block(response):
             return
         self.tally.pages += 1
         if response.status == 304 or self._article(response) is not None:
@@ -132,10 +129,7 @@ class VidProbeSpider(SourceSpider):
 
     def parse_probe(self, response: Response):
         vid = response.meta["nw_vid"]
-        reason = block_reason(response.status, response.body)
-        if reason:
-            self.tally.blocked += 1
-            self.tally.error(response.url, f"blocked: {reason}")
+        if self.record_block(response):
             return  # probing a blocked site only deepens the block
         self.tally.pages += 1
         site_id = self.source.site_id(response.url)

@@ -13,7 +13,6 @@ import re
 
 from scrapy.http import Response
 
-from crawler.blocking import block_reason
 from crawler.spiders.base import text_response
 from crawler.spiders.json_list import JsonListSpider
 
@@ -44,10 +43,7 @@ class XinhuaChannelsSpider(JsonListSpider):
                 yield self.list_request(url, page=1, callback=self.parse_channel)
 
     def parse_channel(self, response: Response):
-        reason = block_reason(response.status, response.body)
-        if reason:
-            self.tally.blocked += 1
-            self.tally.error(response.url, f"blocked: {reason}")
+        if self.record_block(response):
             return
         try:
             ids = datasource_ids(text_response(response))

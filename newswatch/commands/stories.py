@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newswatch.cli import db_option, pass_app
+from newswatch.commands._topic_files import local_time
 
 
 def _console() -> Console:
@@ -27,14 +27,6 @@ def _zone(app) -> ZoneInfo:
         raise click.ClickException(f"setting 'timezone': unknown time zone "
                                    f"{app.config.timezone!r}") from None
 
-
-def _local(value: str | None, zone: ZoneInfo) -> str:
-    if not value:
-        return "-"
-    try:
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -100,8 +92,8 @@ def command(ctx, app, days, as_json):
         for col in ("story", "first seen", "last seen", "size", "lang", "title", "outlets"):
             table.add_column(col, overflow="fold")
         for s in found:
-            table.add_row(str(s["id"]), _local(s["first_seen"], zone),
-                          _local(s["last_seen"], zone), str(s["size"]), s["lang"] or "-",
+            table.add_row(str(s["id"]), local_time(s["first_seen"], zone),
+                          local_time(s["last_seen"], zone), str(s["size"]), s["lang"] or "-",
                           s["title"] or "(no title)", ", ".join(s["outlets"]))
         _console().print(table)
     if note:
@@ -128,7 +120,7 @@ def show(app, story_id, as_json):
     zone = _zone(app)
     click.echo(f"Story {story['id']}: {story['title'] or '(no title)'}")
     click.echo(f"  {story['size']} article(s), {story['lang'] or '?'}, first seen "
-               f"{_local(story['first_seen'], zone)}, last seen {_local(story['last_seen'], zone)}")
+               f"{local_time(story['first_seen'], zone)}, last seen {local_time(story['last_seen'], zone)}")
     table = Table()
     for col in ("article", "site", "source", "original source", "published", "similarity",
                 "title", "url"):
@@ -137,7 +129,7 @@ def show(app, story_id, as_json):
         sim = "first" if m["matched_article_id"] is None else (
             f"{m['similarity']:.2f} ~{m['matched_article_id']}")
         table.add_row(str(m["id"]), m["site"] or "-", m["source"] or "-",
-                      m["original_source"] or "-", _local(m["published"] or m["fetched"], zone),
+                      m["original_source"] or "-", local_time(m["published"] or m["fetched"], zone),
                       sim, m["title"] or "(no title)", m["url"] or "-")
     _console().print(table)
 
