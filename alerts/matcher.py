@@ -56,7 +56,6 @@ def m001_matches(db: sqlite_utils.Database) -> None:
     )
 
 
-archive.register_migrations(migrations)
 
 
 @dataclass

@@ -35,7 +35,7 @@ KINDS = ("alert", "digest", "notice")
 # What a topic with no channels of its own delivers to (both work with no config).
 DEFAULT_CHANNELS = ("console", "jsonl")
 
-migrations = archive.register_migrations(Migrations("outbox"))
+migrations = Migrations("outbox")
 
 
 @migrations()

@@ -30,7 +30,7 @@ BATCH = 200
 # (with 128 permutations the Jaccard estimate's standard error is at most 0.045).
 ESTIMATE_MARGIN = 0.2
 
-migrations = archive.register_migrations(Migrations("stories"))
+migrations = Migrations("stories")
 
 
 @migrations()

@@ -32,11 +32,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import alerts.schema  # noqa: E402,F401
 from alerts import shingles, stories, story_index  # noqa: E402
 from crawler import archive  # noqa: E402
 from tests.support import story_evalset  # noqa: E402
+from newswatch.storage import open_archive  # noqa: E402
 
 WINDOW_DAYS = 3
 
@@ -85,7 +84,7 @@ def tune_threshold(evalset) -> float:
 
 
 def quality(evalset, workdir: Path) -> dict:
-    db = archive.connect(workdir / "quality.db")
+    db = open_archive(workdir / "quality.db")
     ids = _insert(db, evalset.docs)
     t0 = time.perf_counter()
     stories.cluster_new(db, window_days=WINDOW_DAYS)
@@ -198,7 +197,7 @@ def speed(archived: int, workdir: Path, now: datetime, runs: int = 3, new: int =
     """Cluster ``new`` fresh articles with ``archived`` already archived and clustered.
     Timed in process CPU time (the machine is shared; wall time is shown beside it)."""
     path = workdir / f"speed-{archived}.db"
-    db = archive.connect(path)
+    db = open_archive(path)
     t0 = time.perf_counter()
     _archive_rows(db, filler_articles(archived, now - timedelta(hours=1), 1000, seed=archived),
                   "old")

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.seeds import load_source  # noqa: E402
-from newswatch.crawl_runner import CrawlOptions, crawl_source  # noqa: E402
-from newswatch.replay_server import ReplayServer  # noqa: E402
+from newswatch.crawl.runner import CrawlOptions, crawl_source  # noqa: E402
+from newswatch.replay.server import ReplayServer  # noqa: E402
 
 HOST = "www.bench-ministry.example.cn"
 SENTENCES = [

@@ -25,13 +25,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import alerts.schema  # noqa: E402,F401
 from alerts import outbox  # noqa: E402
 from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
 from crawler import archive  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"benchmark-secret-for-newswatch!!").decode()
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
@@ -111,7 +110,7 @@ def one_run(count: int, half_failing: bool) -> dict:
     proc.start()
     url = parent.recv()
     with tempfile.TemporaryDirectory() as tmp:
-        db = archive.connect(Path(tmp) / "bench.db")
+        db = open_archive(Path(tmp) / "bench.db")
         queue(db, count)
         cfg = DeliveryConfig(db=str(Path(tmp) / "bench.db"), channels={"hook": {
             "type": "webhook", "url": url, "secret": SECRET, "allow_private": True}})

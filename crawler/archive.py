@@ -17,7 +17,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -126,11 +126,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
+            migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.
 
-    ``migrate`` also applies the migration sets of other packages that registered
-    them with :func:`register_migrations` before the call.
+    ``migrate`` applies the archive's own migration set, then each set in
+    ``extra``: the tables of the packages downstream (alerts, the service), which
+    the caller names explicitly (``newswatch.storage.open_archive`` names them all), so
+    which tables exist never depends on which modules happen to be imported.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,7 +142,7 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db = sqlite_utils.Database(conn)
     if migrate:
-        sets = [migrations, *_extra_migrations]
+        sets = [migrations, *extra]
         if any(s.pending(db) for s in sets):
             # Two processes starting on a new file must not both create the tables.
             with FileLock(str(path) + ".migrate.lock"):
@@ -150,16 +153,6 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     return db
-
-
-_extra_migrations: list[Migrations] = []
-
-
-def register_migrations(m: Migrations) -> Migrations:
-    """Let another package's tables live in the archive file (applied by :func:`connect`)."""
-    if m not in _extra_migrations:
-        _extra_migrations.append(m)
-    return m
 
 
 @contextlib.contextmanager

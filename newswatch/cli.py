@@ -35,12 +35,13 @@ class AppContext:
                 raise click.ClickException(str(exc)) from None
         return self._config
 
-    def open_db(self):
-        from crawler import archive
+    def open_db(self, *, must_exist: bool = False):
+        from newswatch.storage import ArchiveMissing, open_archive
 
-        import alerts.schema  # noqa: F401  (registers the alert tables' migrations)
-
-        return archive.connect(self.config.db)
+        try:
+            return open_archive(self.config.db, must_exist=must_exist)
+        except ArchiveMissing as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 DB_HELP = ("SQLite archive to use. Default: $NEWSWATCH_DB, else `db` in the config file, "

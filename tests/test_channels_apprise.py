@@ -7,12 +7,11 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts.delivery import deliver_due
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
@@ -24,7 +23,7 @@ def config(tmp_path, urls):
 
 def test_missing_package_is_a_clear_dead_letter(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise -> ImportError
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["phone"], now=T0)
     (res,) = deliver_due(db, config(tmp_path, "json://127.0.0.1:9/x"), now=T0)
     assert res.outcome == "dead" and "pip install 'newswatch[apprise]'" in res.error
@@ -34,7 +33,7 @@ def test_missing_package_is_a_clear_dead_letter(tmp_path, monkeypatch):
 def test_json_url_reaches_the_receiver(tmp_path, monkeypatch):
     pytest.importorskip("apprise")
     monkeypatch.setenv("NW_APPRISE_PATH", "hook")
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     with WebhookReceiver() as rx:
         queue_alert(db, channels=["phone"], now=T0, article_title="人形机器人新政")
         url = f"json://127.0.0.1:{rx.port}/${{NW_APPRISE_PATH}}"

@@ -8,13 +8,12 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts.delivery import deliver_due
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import (Reply, WebhookReceiver, dingtalk_checker,
                                             feishu_checker)
+from newswatch.storage import open_archive  # noqa: E402
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 NEXT_DIGEST = datetime(2026, 11, 30, 0, 0, 30, tzinfo=timezone.utc)  # 08:00 Shanghai
@@ -24,7 +23,7 @@ FEISHU_OK = Reply(200, body={"code": 0, "msg": "success"})
 
 @pytest.fixture
 def db(tmp_path):
-    return archive.connect(tmp_path / "a.db")
+    return open_archive(tmp_path / "a.db")
 
 
 def cfg(tmp_path, **channel):

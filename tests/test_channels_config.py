@@ -8,13 +8,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
-import alerts.schema  # noqa: F401
 from alerts import secrets, splitting, ssrf
 from alerts.channels import ChannelConfigError, build_channels
 from newswatch import config as config_mod
 from newswatch.cli import main
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"config-test-secret-32-bytes-long").decode()
 
@@ -116,7 +115,7 @@ def test_deliver_and_alerts_commands(tmp_path):
     from crawler import archive
     from tests.support.outbox_rows import queue_alert
 
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     (good,) = queue_alert(db, channels=["jsonl"])
     (bad,) = queue_alert(db, channels=["gone"])
     runner = CliRunner()
@@ -213,7 +212,7 @@ def test_no_config_alerts_show_on_console_and_jsonl(tmp_path, capsys):
     from crawler import archive
     from tests.support.outbox_rows import queue_alert
 
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=[], article_title="无需配置的提醒")  # [] = the defaults
     cfg = config_mod.load(None, db=str(tmp_path / "a.db"))
     results = deliver_due(db, cfg)

@@ -6,20 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts import outbox
 from alerts.delivery import deliver_due
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.smtp_server import SmtpServer
+from newswatch.storage import open_archive  # noqa: E402
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def db(tmp_path):
-    return archive.connect(tmp_path / "a.db")
+    return open_archive(tmp_path / "a.db")
 
 
 def email_config(tmp_path, smtp, **extra):

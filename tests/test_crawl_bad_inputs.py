@@ -14,8 +14,9 @@ import pytest
 
 from crawler import archive
 from crawler.seeds import load_source
-from newswatch.crawl_runner import CrawlOptions, crawl_source
+from newswatch.crawl.runner import CrawlOptions, crawl_source
 from tests.support.replay_site import replay_site
+from newswatch.storage import open_archive  # noqa: E402
 
 H = "www.bad.example"
 GOOD_PAGE = ("<html><head><meta charset='utf-8'><title>{t}</title></head><body><h1>{t}</h1>"
@@ -93,7 +94,7 @@ def bad_crawl(tmp_path_factory):
             [sys.executable, "-m", "newswatch", "crawl", "--db", str(db), "--sources-dir",
              str(seeds), "--replay", site.url, "--jobs", "4", "-s", "DOWNLOAD_TIMEOUT=4",
              "-s", "RETRY_TIMES=0"], capture_output=True, text=True, env=env, timeout=240)
-    conn = archive.connect(db)
+    conn = open_archive(db)
     runs = {r["source"]: dict(r, errors=json.loads(r["errors"]))
             for r in conn.query("SELECT * FROM runs")}
     articles = {r["url"].rsplit("/", 1)[1]: dict(r) for r in conn.query("SELECT * FROM articles")}

@@ -14,6 +14,7 @@ from crawler import archive
 from tests.support import crawl_site
 from tests.support.crawl_site import ARTICLES, SOURCES, A
 from tests.support.replay_site import replay_site
+from newswatch.storage import open_archive  # noqa: E402
 
 ARTICLE_PATHS = {"/" + p.url.split("://", 1)[1] for p in ARTICLES}
 
@@ -44,7 +45,7 @@ def first(web):
 
 
 def rows(db):
-    conn = archive.connect(db)
+    conn = open_archive(db)
     return {r["canonical_url"]: dict(r) for r in conn.query("SELECT * FROM articles")}
 
 
@@ -93,7 +94,7 @@ def test_site_ids_and_encodings(first):
 
 def test_runs_and_sources_are_recorded(first):
     db, _ = first
-    conn = archive.connect(db)
+    conn = open_archive(db)
     runs = {r["source"]: dict(r) for r in conn.query("SELECT * FROM runs")}
     assert set(runs) == set(SOURCES)
     a = runs["mofa-news"]
@@ -117,7 +118,7 @@ def test_unchanged_recrawl_then_one_new_article(first, web):
     # Only the first list page of each source, revalidated: 304s, no body.
     assert all(r.conditional and r.status == 304 for r in list_requests), list_requests
     assert f"/{A}/xwfb/index_1.html" not in requested  # pagination stopped on page 1
-    conn = archive.connect(db)
+    conn = open_archive(db)
     last = {r["source"]: dict(r) for r in conn.query(
         "SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY source)")}
     assert all(r["items_new"] == 0 and r["baseline"] == 0 for r in last.values())

@@ -4,9 +4,10 @@ then answers 500, or stops answering, is a failed run, not an ok run from the ca
 from __future__ import annotations
 
 from crawler import archive
-from newswatch.crawl_runner import CrawlOptions, crawl_source
+from newswatch.crawl.runner import CrawlOptions, crawl_source
 from tests.support.replay_site import replay_site
 from tests.test_crawl_runner import build
+from newswatch.storage import open_archive  # noqa: E402
 
 
 def test_a_source_that_breaks_after_a_good_crawl_is_failed(tmp_path):
@@ -31,6 +32,6 @@ def test_a_source_that_breaks_after_a_good_crawl_is_failed(tmp_path):
 
     down = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=replay_url))
     assert down.outcome == "failed", down
-    outcomes = [r["outcome"] for r in archive.connect(db).query(
+    outcomes = [r["outcome"] for r in open_archive(db).query(
         "SELECT outcome FROM runs WHERE source = 'flaky' ORDER BY id")]
     assert outcomes == ["ok", "ok", "failed", "failed"]

@@ -11,9 +11,10 @@ import pytest
 
 from crawler import archive
 from crawler.seeds import load_source
-from newswatch import crawl_runner
-from newswatch.crawl_runner import CrawlOptions, crawl_source, crawl_sources, source_lock
+from newswatch.crawl import runner as crawl_runner
+from newswatch.crawl.runner import CrawlOptions, crawl_source, crawl_sources, source_lock
 from tests.support.replay_site import replay_site
+from newswatch.storage import open_archive  # noqa: E402
 
 PAGE = ("<html><head><meta charset='utf-8'><title>{t}</title>"
         "<meta name='PubDate' content='2026-11-0{d} 08:00'></head><body><h1>{t}</h1>"
@@ -60,7 +61,7 @@ def test_two_sources_write_one_archive_at_once(web):
                             jobs=2, on_event=events.append)
     assert [r.outcome for r in results] == ["ok", "ok"], [r.errors for r in results]
     assert [r.items_new for r in results] == [40, 40]
-    conn = archive.connect(db)
+    conn = open_archive(db)
     assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 80
     logs = "".join(open(r.log, encoding="utf-8").read() for r in results)
     assert "database is locked" not in logs
@@ -95,7 +96,7 @@ def test_dry_run_stores_nothing_and_prints_items(web):
     assert out.returncode == 0, out.stdout + out.stderr
     assert '"title": "dry 第0篇"' in out.stdout and '"would_store": true' in out.stdout
     assert "dry run (nothing stored)" in out.stdout
-    assert not db.exists() or archive.connect(db).execute(
+    assert not db.exists() or open_archive(db).execute(
         "SELECT COUNT(*) FROM articles").fetchone()[0] == 0
 
 
@@ -110,7 +111,7 @@ def test_refresh_requests_known_articles_again_and_updates_them(web):
     options.refresh = True
     refreshed = crawl_source(source, options)
     assert refreshed.outcome == "ok" and "/fresh.example/n/0.html" in site.paths()
-    titles = {r["title"] for r in archive.connect(db).query("SELECT title FROM articles")}
+    titles = {r["title"] for r in open_archive(db).query("SELECT title FROM articles")}
     assert "fresh 第0篇（更正）" in titles and len(titles) == 2
 
 
@@ -125,5 +126,5 @@ def test_a_crawl_past_its_timeout_is_stopped_and_its_run_closed(web, monkeypatch
     assert result.outcome == "failed" and result.seconds < 30
     assert "timed out after 7 s" in result.message()
     # Killed before or after it opened its run: no run is left "running".
-    runs = list(archive.connect(db).query("SELECT outcome, finished FROM runs"))
+    runs = list(open_archive(db).query("SELECT outcome, finished FROM runs"))
     assert all(r["outcome"] == "failed" and r["finished"] for r in runs)

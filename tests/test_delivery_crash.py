@@ -8,13 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-
-import alerts.schema  # noqa: F401
 from alerts import outbox
 from alerts.delivery import deliver_due
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"crash-test-secret-for-newswatch!").decode()
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_kill_between_send_and_record_redelivers_same_id(tmp_path, monkeypatch):
     db_path = tmp_path / "a.db"
-    db = archive.connect(db_path)
+    db = open_archive(db_path)
     with WebhookReceiver(SECRET) as rx:
         (rid,) = queue_alert(db, channels=["hook"])
         (tmp_path / "newswatch.toml").write_text(
@@ -49,7 +48,7 @@ def test_kill_between_send_and_record_redelivers_same_id(tmp_path, monkeypatch):
         cfg = DeliveryConfig(db=str(db_path), channels={"hook": {
             "type": "webhook", "url": rx.url, "secret": "${CRASH_HOOK_SECRET}",
             "allow_private": True}})
-        results = deliver_due(archive.connect(db_path), cfg)
+        results = deliver_due(open_archive(db_path), cfg)
         assert [(r.id, r.outcome) for r in results] == [(rid, "sent")]
         assert len(rx.requests) == 2
         assert rx.requests[1].webhook_id == first.webhook_id == row["key"]
@@ -59,7 +58,7 @@ def test_kill_between_send_and_record_redelivers_same_id(tmp_path, monkeypatch):
 
 def test_two_delivering_processes_never_send_one_row_twice(tmp_path):
     db_path = tmp_path / "a.db"
-    db = archive.connect(db_path)
+    db = open_archive(db_path)
     with WebhookReceiver(SECRET, default=Reply(200, delay=0.2)) as rx:
         ids = [queue_alert(db, channels=["hook"])[0] for _ in range(12)]
         (tmp_path / "newswatch.toml").write_text(

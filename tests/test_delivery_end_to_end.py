@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timezone
-
-import alerts.schema  # noqa: F401
 from alerts import matcher, outbox
 from alerts.delivery import deliver_due
 from alerts.topics import load_topics
@@ -15,6 +13,7 @@ from crawler import archive
 from tests.support.archive_articles import add_article
 from tests.support.outbox_rows import DeliveryConfig
 from tests.support.webhook_receiver import WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"end-to-end-secret-for-newswatch!").decode()
 BODY = ("工业和信息化部今天发布关于加强芯片产业链供应链安全的指导意见，提出到二〇二七年，"
@@ -28,7 +27,7 @@ def test_article_to_receiver(tmp_path, monkeypatch):
         encoding="utf-8")
     (tmp_path / "aliases.toml").write_text("", encoding="utf-8")
     topics = load_topics([tmp_path / "topics.toml"], tmp_path / "aliases.toml")
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     add_article(db, title="芯片旧闻", body=BODY + "旧", baseline=1, site="工信部")
     first = add_article(db, title="关于加强芯片产业链安全的指导意见", body=BODY, site="工信部",

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts import outbox
 from alerts.delivery import deliver_due, run_digests
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
+from newswatch.storage import open_archive  # noqa: E402
 
 UTC = timezone.utc
 # 2026-11-29 10:00 in Shanghai.
@@ -34,7 +33,7 @@ def lines(tmp_path):
 
 def test_daily_digest_covers_everything_since_the_last_one_across_restart(tmp_path):
     cfg = jsonl_config(tmp_path)
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["file"], mode="daily", now=T0, article_title="A")
     queue_alert(db, channels=["file"], mode="daily", now=T0 + timedelta(hours=5),
                 article_title="B")
@@ -42,7 +41,7 @@ def test_daily_digest_covers_everything_since_the_last_one_across_restart(tmp_pa
     db.conn.close()
 
     # "Restart" (a new connection, nothing in memory) after the digest time was missed.
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     late = datetime(2026, 11, 30, 3, 30, tzinfo=UTC)  # 11:30 local, 3.5 h after 08:00
     queue_alert(db, channels=["file"], mode="daily", now=late - timedelta(minutes=5),
                 article_title="C")  # after the digest time: goes in the next digest
@@ -54,7 +53,7 @@ def test_daily_digest_covers_everything_since_the_last_one_across_restart(tmp_pa
     assert first["period"]["end"] == "2026-11-30T00:00:00+00:00"
     assert run_digests(db, cfg, now=late) == []  # built once per slot
 
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["file"], mode="daily", now=late + timedelta(hours=2),
                 article_title="D")
     (res2,) = deliver_due(db, cfg, now=datetime(2026, 12, 1, 0, 0, 5, tzinfo=UTC))
@@ -66,7 +65,7 @@ def test_daily_digest_covers_everything_since_the_last_one_across_restart(tmp_pa
 
 def test_hourly_digest_at_the_top_of_the_hour(tmp_path):
     cfg = jsonl_config(tmp_path)
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["file"], mode="hourly", now=T0 + timedelta(minutes=10))
     assert deliver_due(db, cfg, now=T0 + timedelta(minutes=50)) == []
     (res,) = deliver_due(db, cfg, now=T0 + timedelta(hours=1, seconds=1))
@@ -75,7 +74,7 @@ def test_hourly_digest_at_the_top_of_the_hour(tmp_path):
 
 def test_quiet_hours_defer_then_deliver(tmp_path):
     cfg = jsonl_config(tmp_path, quiet_hours="22:00-07:00")
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     night = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)  # 23:30 local
     (rid,) = queue_alert(db, channels=["file"], now=night)
     (res,) = deliver_due(db, cfg, now=night)
@@ -88,7 +87,7 @@ def test_quiet_hours_defer_then_deliver(tmp_path):
 def test_channel_quiet_hours_win_over_global(tmp_path):
     cfg = jsonl_config(tmp_path, quiet_hours="22:00-07:00",
                        channel={"quiet_hours": "12:00-13:00"})
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["file"], now=T0)
     (res,) = deliver_due(db, cfg, now=datetime(2026, 11, 29, 15, 30, tzinfo=UTC))
     assert res.outcome == "sent"
@@ -96,7 +95,7 @@ def test_channel_quiet_hours_win_over_global(tmp_path):
 
 def test_rate_limit_defers_the_rest_and_holds_across_runs(tmp_path):
     cfg = jsonl_config(tmp_path, channel={"rate_limit": "3/min"})
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     for _ in range(5):
         queue_alert(db, channels=["file"], now=T0)
     results = deliver_due(db, cfg, now=T0)
@@ -110,7 +109,7 @@ def test_rate_limit_defers_the_rest_and_holds_across_runs(tmp_path):
 
 def test_unknown_channel_is_dead_and_retry_dead_requeues(tmp_path):
     cfg = jsonl_config(tmp_path)
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     (rid,) = queue_alert(db, channels=["nowhere"], now=T0)
     (res,) = deliver_due(db, cfg, now=T0)
     assert res.outcome == "dead" and "[channels.nowhere]" in res.error
@@ -123,7 +122,7 @@ def test_unknown_channel_is_dead_and_retry_dead_requeues(tmp_path):
 def test_dead_digest_takes_members_and_requeue_brings_them_back(tmp_path):
     cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={"file": {
         "type": "jsonl", "path": str(tmp_path / "no" / "such" / "\0bad")}})
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=["file"], mode="hourly", now=T0)
     (res,) = deliver_due(db, cfg, now=T0 + timedelta(hours=1))
     assert res.outcome == "retry"
@@ -146,7 +145,7 @@ def test_many_batches_and_limit(tmp_path, monkeypatch):
 
     monkeypatch.setattr(delivery, "BATCH", 2)
     cfg = jsonl_config(tmp_path)
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     for _ in range(7):
         queue_alert(db, channels=["file"], now=T0)
     assert len(deliver_due(db, cfg, now=T0, limit=3)) == 3

@@ -7,13 +7,12 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts import outbox
 from alerts.delivery import deliver_due
 from crawler import archive
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"newswatch-test-secret-32-bytes!!").decode()
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -27,7 +26,7 @@ def rx():
 
 @pytest.fixture
 def db(tmp_path):
-    return archive.connect(tmp_path / "a.db")
+    return open_archive(tmp_path / "a.db")
 
 
 def config_for(db, rx, tmp_path, **channel):

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from newswatch import health, ops_alerts
-from newswatch.service_steps import open_archive
+from newswatch import health
+from newswatch.health import notices as ops_alerts
+from newswatch.storage import open_archive
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 

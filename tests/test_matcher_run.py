@@ -11,13 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-import alerts.schema  # noqa: F401  (registers every alerts table)
 from alerts import matcher, outbox, stories
 from alerts.query import parse
 from alerts.topics import Topic
 from crawler import archive
 from tests.support.archive_articles import add_article
+from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -36,7 +35,7 @@ CHIPS = topic("chips", "芯片 OR chip*", channels=("hook", "mail"))
 
 @pytest.fixture
 def db(tmp_path):
-    return archive.connect(tmp_path / "archive.db")
+    return open_archive(tmp_path / "archive.db")
 
 
 def rows(db, sql, params=()):
@@ -142,13 +141,13 @@ def test_an_error_mid_batch_commits_nothing_and_a_rerun_records_everything_once(
 CRASHER = textwrap.dedent("""
     import os, sys
     sys.path.insert(0, {root!r})
-    import alerts.schema
+    from newswatch.storage import open_archive
     from alerts import matcher, outbox
     from alerts.query import parse
     from alerts.topics import Topic
     from crawler import archive
 
-    db = archive.connect({path!r})
+    db = open_archive({path!r})
     real = outbox.enqueue
     def crash(*args, **kw):
         real(*args, **kw)
@@ -163,14 +162,14 @@ CRASHER = textwrap.dedent("""
 
 def test_a_killed_matcher_neither_skips_nor_repeats(tmp_path):
     path = tmp_path / "crash.db"
-    db = archive.connect(path)
+    db = open_archive(path)
     ids = [add_article(db, title=f"芯片{i}", body=f"芯片报道{i}" * (i + 2), source=f"s{i}")
            for i in range(6)]
     script = CRASHER.format(root=str(ROOT), path=str(path), crash_at=ids[4])
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 9, proc.stderr
-    db = archive.connect(path)
+    db = open_archive(path)
     assert matcher.cursor(db) == ids[2]  # the first batch of three committed, no more
     assert [r["article_id"] for r in rows(db, "SELECT * FROM matches ORDER BY id")] == ids[:3]
     matcher.run_once(db, [topic("chips", "芯片")])

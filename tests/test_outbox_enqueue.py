@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts import outbox
 from crawler import archive
+from newswatch.storage import open_archive  # noqa: E402
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)
 
@@ -24,7 +23,7 @@ class FakeTopic:
 
 @pytest.fixture
 def db(tmp_path):
-    return archive.connect(tmp_path / "a.db")
+    return open_archive(tmp_path / "a.db")
 
 
 def test_one_row_per_channel_and_rerun_creates_none(db):

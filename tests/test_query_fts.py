@@ -4,14 +4,13 @@ matcher accepts (it may keep more), on a real archive with its trigram index."""
 from __future__ import annotations
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts.engine import Engine
 from alerts.fts_narrowing import fts_expression
 from alerts.query import parse
 from alerts.topics import Topic
 from crawler import archive
 from tests.support.archive_articles import add_article
+from newswatch.storage import open_archive  # noqa: E402
 
 ARTICLES = [
     ("工信部推动人工智能+制造", "人工智能 ＋ 制造深度融合，芯片自主可控。"),
@@ -27,7 +26,7 @@ QUERIES = ['"AI + manufacturing"', "人形机器人", "机器人 AND 产业", "r
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    db = archive.connect(tmp_path_factory.mktemp("fts") / "a.db")
+    db = open_archive(tmp_path_factory.mktemp("fts") / "a.db")
     for title, body in ARTICLES:
         add_article(db, title=title, body=body, lang="en" if title.isascii() else "zh")
     return db

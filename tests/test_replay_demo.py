@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crawler import archive
 from tests.support.replay_site import replay_site
+from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def test_scrapy_crawl_from_the_repository_root_archives_the_demo(tmp_path):
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         requested = site.paths()
     assert run.returncode == 0, run.stderr[-2000:]
-    rows = list(archive.connect(db).query(
+    rows = list(open_archive(db).query(
         "SELECT url, site_id, title, published, original_source FROM articles ORDER BY published"))
     assert len(rows) == 4
     assert rows[-1]["title"] == "工业和信息化部召开人工智能赋能新型工业化推进会"
@@ -36,5 +37,5 @@ def test_scrapy_crawl_from_the_repository_root_archives_the_demo(tmp_path):
     assert all(r["url"].startswith("https://www.mii.example.cn/xwfb/gxdt/art/2026/")
                for r in rows)
     assert "/www.mii.example.cn/robots.txt" in requested
-    run_row = next(archive.connect(db).query("SELECT * FROM runs"))
+    run_row = next(open_archive(db).query("SELECT * FROM runs"))
     assert run_row["outcome"] == "ok" and run_row["pages"] == 2 and run_row["baseline"] == 1

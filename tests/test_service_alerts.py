@@ -16,6 +16,7 @@ from tests.support.news_site import NewsSite
 from tests.support.replay_site import replay_site
 from tests.support.service_process import ServiceProcess
 from tests.support.webhook_receiver import WebhookReceiver
+from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOPICS = '''[[topic]]
@@ -122,7 +123,7 @@ def test_fresh_alert_once_per_story_and_receiver_outage(world):
     others = {a["site"] for a in alert["story"]["also_published_by"]}
     first_site = alert["story"]["first_article"]["site"]
     assert first_site not in others and {first_site} | others <= {"Ministry", "Outlet Daily"}
-    db = archive.connect(svc.db)
+    db = open_archive(svc.db)
     sites = {r["site"] for r in db.query(
         "SELECT a.site FROM story_members m JOIN articles a ON a.id = m.article_id "
         "WHERE m.story_id = ?", [alert["story"]["id"]])}

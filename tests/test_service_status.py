@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 
 from newswatch.cli import main
-from newswatch.service_steps import open_archive
+from newswatch.storage import open_archive
 
 
 def seed(folder, name, interval="15m"):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from crawler.blocking import block_reason
 from crawler.seeds import find_source
 from newswatch.cli import main
-from newswatch.source_replay import check_replay
+from newswatch.replay.check import check_replay
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "sources"

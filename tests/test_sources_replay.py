@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from crawler.extraction import extract
 from newswatch.cli import main
-from newswatch.replay_server import ReplayHandler, ReplayServer
+from newswatch.replay.server import ReplayHandler, ReplayServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "sources"
@@ -167,7 +167,7 @@ def test_a_new_vid_is_found_by_the_next_probe_and_miit_gets_its_headers(tmp_path
     """Two crawls on one archive: the second re-reads the highest VID, then finds the next.
     The first also crawls miit-news, to see the headers MIIT's unit API is sent."""
     from crawler.seeds import find_source
-    from newswatch.source_replay import check_replay
+    from newswatch.replay.check import check_replay
 
     root = tmp_path / "sites"
     for host in ("www.outlooknewera.com.cn", "www.lwxsd.com", "www.miit.gov.cn"):

@@ -18,6 +18,7 @@ from crawler import archive
 from crawler.known_articles import KnownArticles
 from crawler.seeds import check_sources, load_sources
 from newswatch.cli import main
+from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "sources"
@@ -102,7 +103,7 @@ def test_every_seed_has_a_fixture_expectation_and_every_expectation_a_seed():
 
 def test_one_miit_article_through_www_and_wap_is_one_article(tmp_path):
     db_path = tmp_path / "a.db"
-    db = archive.connect(db_path)
+    db = open_archive(db_path)
     art = "0123456789abcdef0123456789abcdef"
     db["articles"].insert({"canonical_url": f"https://wap.miit.gov.cn/xwfb/gxdt/art/2026/art_{art}.html",
                            "url": "x", "source": "miit-gxdt-rss", "site": "MIIT", "site_id": art})
@@ -142,7 +143,7 @@ def test_sources_check_passes_on_the_bundled_seeds():
 
 def test_sources_lists_kind_schedule_language_and_last_outcome(tmp_path):
     db_path = tmp_path / "n.db"
-    db = archive.connect(db_path)
+    db = open_archive(db_path)
     db["runs"].insert({"source": "ndrc-news", "started": "2026-11-29T01:00:00+00:00",
                        "outcome": "ok", "items_found": 3})
     db["runs"].insert({"source": "ndrc-news", "started": "2026-11-29T02:00:00+00:00",

@@ -7,12 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-
-import alerts.schema  # noqa: F401
 from alerts import story_index
 from crawler import archive
 from newswatch.cli import main
 from tests.support.archive_articles import add_article
+from newswatch.storage import open_archive  # noqa: E402
 
 BODY = ("国家发展改革委下达2026年城市更新领域中央预算内投资计划112亿元，支持全国29个省份和新疆生产建设兵团的"
         "1,380个项目建设。\n本批投资重点支持城市老旧小区改造、城市燃气等地下管网更新改造、城市排水防涝能力提升等"
@@ -28,7 +27,7 @@ def archive_path(tmp_path, monkeypatch):
     monkeypatch.delenv("NEWSWATCH_STORY_WINDOW", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./newswatch.toml from elsewhere
     path = tmp_path / "archive.db"
-    db = archive.connect(path)
+    db = open_archive(path)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     add_article(db, title="发改委下达城市更新投资", body=BODY, site="www.ndrc.gov.cn",
                 source="ndrc", published=(now - timedelta(hours=5)).isoformat(),

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-import alerts.schema  # noqa: F401  (registers the stories tables)
 from alerts import stories, story_index
 from crawler import archive
 from tests.support.archive_articles import add_article
+from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
@@ -39,7 +38,7 @@ def at(hours: float) -> str:
 @pytest.fixture
 def db(tmp_path):
     story_index._indexes.clear()
-    database = archive.connect(tmp_path / "archive.db")
+    database = open_archive(tmp_path / "archive.db")
     yield database
     database.close()
     story_index._indexes.clear()
@@ -206,10 +205,10 @@ def test_two_processes_clustering_at_once_assign_each_article_once(db, tmp_path)
         add_article(db, title=f"t{i}", body=body, published=at(i / 10))
     code = (
         "import sys; sys.path.insert(0, %r)\n"
-        "import alerts.schema\n"
+        "from newswatch.storage import open_archive\n"
         "from alerts import stories\nfrom crawler import archive\n"
         "from datetime import datetime, timezone\n"
-        "db = archive.connect(%r)\n"
+        "db = open_archive(%r)\n"
         "print(stories.cluster_new(db, batch=7, now=datetime(2026, 11, 21, tzinfo=timezone.utc)))\n"
     ) % (str(ROOT), str(tmp_path / "archive.db"))
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -247,13 +246,13 @@ def test_an_index_kept_by_one_process_sees_what_another_process_added(db, monkey
 def test_an_archive_replaced_under_a_running_process_is_not_confused_with_the_old(tmp_path):
     story_index._indexes.clear()
     path = tmp_path / "swap.db"
-    old = archive.connect(path)
+    old = open_archive(path)
     add_article(old, title="a", body="\n".join(GUIDELINE), published=at(0))
     stories.cluster_new(old, now=T0)
     old.close()
     for p in tmp_path.glob("swap.db*"):
         p.unlink()
-    new = archive.connect(path)  # a restored or fresh file at the same path
+    new = open_archive(path)  # a restored or fresh file at the same path
     first = add_article(new, title="other", body="\n".join(STANDARDS), published=at(0))
     copy = add_article(new, title="b", body="\n".join(GUIDELINE) + "\n编辑：李娜", published=at(1))
     reprint = add_article(new, title="c", body="\n".join(STANDARDS) + "\n来源：新华社",

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
-import alerts.schema  # noqa: F401
 from alerts import shingles, stories, story_index
 from crawler import archive
 from tests.support import story_evalset
+from newswatch.storage import open_archive  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +67,7 @@ def test_script_variants_are_traditional(evalset):
 
 def test_clustering_meets_the_targets_on_the_held_out_groups(evalset, tmp_path):
     story_index._indexes.clear()
-    db = archive.connect(tmp_path / "eval.db")
+    db = open_archive(tmp_path / "eval.db")
     ids = {}
     for d in sorted(evalset.docs, key=lambda d: (d.published, d.id)):
         url = f"https://{d.site}/{d.id}.html"

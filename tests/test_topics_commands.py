@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from crawler import archive
 from newswatch.cli import main
 from tests.support.archive_articles import add_article
+from newswatch.storage import open_archive  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TOPICS = '''
@@ -38,7 +39,7 @@ def env(tmp_path, monkeypatch):
     config = tmp_path / "newswatch.toml"
     config.write_text(f'db = "{tmp_path / "a.db"}"\ntopics = "{tmp_path / "topics.toml"}"\n'
                       f'aliases = "{SEEDS / "aliases.toml"}"\n', encoding="utf-8")
-    db = archive.connect(tmp_path / "a.db")
+    db = open_archive(tmp_path / "a.db")
     return tmp_path, db
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from crawler.seeds import SeedError, check_sources, find_source
 from newswatch.cli import db_option, pass_app
-from newswatch.crawl_runner import CrawlOptions, CrawlResult, crawl_sources, stop_all
+from newswatch.crawl.runner import CrawlOptions, CrawlResult, crawl_sources, stop_all
 
 
 def _select(sources_dir: Path, names: tuple[str, ...]):

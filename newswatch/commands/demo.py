@@ -20,6 +20,6 @@ def command(workdir, interval):
     them) and prints each alert the receiver gets: one per story, with "also published
     by". Then stops the service and prints where the database is. Needs no network.
     """
-    from newswatch.demo import run_demo
+    from newswatch.demo.walkthrough import run_demo
 
     raise SystemExit(run_demo(workdir, interval=interval, echo=click.echo))

@@ -26,7 +26,7 @@ def command(app, as_json):
     """
     from alerts import matcher
     from newswatch.commands.stories import window_days
-    from newswatch.service_steps import default_channels
+    from newswatch.service.steps import default_channels
 
     topics = tf.topics_of(app)
     db = app.open_db()

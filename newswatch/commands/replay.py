@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from newswatch.replay_server import DEFAULT_PORT, ReplayServer
+from newswatch.replay.server import DEFAULT_PORT, ReplayServer
 
 
 @click.group(name="replay")

@@ -42,10 +42,8 @@ def command(app, sources, interval, http, max_crawls, log_format, log_level):
 
     from newswatch import logs
     from newswatch.config import ConfigError
-    from newswatch.instance_lock import InstanceLocked
-    from newswatch.metrics import parse_listen
-    from newswatch.schedule import ScheduleError, parse_duration
-    from newswatch.service import RunOptions, Service
+    from newswatch.service import (InstanceLocked, RunOptions, ScheduleError, Service,
+                                   parse_duration, parse_listen)
 
     logs.setup(log_format, getattr(logging, log_level.upper()))
     try:

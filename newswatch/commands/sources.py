@@ -154,7 +154,7 @@ def check(app, replay_dir, keep, sources_dir, names):
     if replay_dir is None:
         click.echo(f"{len(sources)} sources valid, {len(problems)} problems ({folder})")
         raise SystemExit(1 if problems else 0)
-    from newswatch.source_replay import ExpectError, check_replay
+    from newswatch.replay.check import ExpectError, check_replay
 
     try:
         reports = check_replay(sources, replay_dir, folder, keep=keep)

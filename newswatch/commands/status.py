@@ -27,14 +27,13 @@ def _local(ts: str | None, tz: ZoneInfo, *, due: bool = False) -> str:
 def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> dict:
     """Everything status shows, as plain data (also the ``--json`` output)."""
     from alerts import outbox
-    from newswatch import health, instance_lock, service_state
-    from newswatch.schedule import build_trigger, first_run_time
+    from newswatch import health, service
 
     now = now or datetime.now(timezone.utc)
     db_path = db.execute("PRAGMA database_list").fetchone()[2]
-    pid = instance_lock.running_pid(db_path)
-    stored = service_state.read_schedule(db) if pid else {}
-    starts = service_state.last_run_starts(db)
+    pid = service.running_pid(db_path)
+    stored = service.read_schedule(db) if pid else {}
+    starts = service.last_run_starts(db)
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     today = {r["source"]: r["n"] for r in db.query(
         "SELECT source, COUNT(*) AS n FROM articles WHERE fetched >= ? AND baseline = 0 "
@@ -48,8 +47,8 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
         if name in stored:
             next_run = stored[name]["next_run"]
         elif known[name] is not None:
-            trig = build_trigger(known[name].schedule, tz=tz, jitter=False)
-            next_run = first_run_time(trig, starts.get(name), now).isoformat()
+            trig = service.build_trigger(known[name].schedule, tz=tz, jitter=False)
+            next_run = service.first_run_time(trig, starts.get(name), now).isoformat()
         else:
             next_run = None
         rows.append({"source": name, "state": h.state, "reason": h.reason,
@@ -75,12 +74,11 @@ def command(app, as_json):
     from rich.table import Table
 
     from crawler import seeds
-    from newswatch import service_steps
 
     cfg = app.config
     tz = ZoneInfo(cfg.timezone)
     good, problems = seeds.check_sources(cfg.sources_dir)
-    db = service_steps.open_archive(cfg.db)
+    db = app.open_db()
     info = gather(db, {s.name: s for s in good}, tz)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))

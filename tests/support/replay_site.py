@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newswatch.replay_server import ReplayServer, query_file_names
+from newswatch.replay.server import ReplayServer, query_file_names
 
 
 class ReplaySite:

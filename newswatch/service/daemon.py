@@ -3,7 +3,7 @@ and deliver, watch the sources' health, and stop cleanly.
 
 One asyncio process runs an APScheduler 3 ``AsyncIOScheduler`` (memory job store,
 ``coalesce``, ``max_instances=1``, a misfire grace of minutes). A crawl is a child
-process (``newswatch crawl SOURCE``, see :mod:`newswatch.crawl_child`); matching and
+process (``newswatch crawl SOURCE``, see :mod:`newswatch.crawl.child`); matching and
 health run in one database thread, delivery in another, so the loop only schedules.
 """
 
@@ -20,14 +20,15 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from newswatch import service_load, signals
-from newswatch.crawl_child import CrawlChild, crawl_command
-from newswatch.db_worker import DbWorker
-from newswatch.instance_lock import InstanceLock
+from newswatch.service import load as service_load, signals
+from newswatch.crawl.child import CrawlChild, crawl_command
+from newswatch.service.db_worker import DbWorker
+from newswatch.service.lock import InstanceLock
 from newswatch.logs import fields
-from newswatch.metrics import Metrics, MetricsServer
-from newswatch.schedule import build_trigger, first_run_time, interval_seconds
-from newswatch import service_steps as steps
+from newswatch.service.metrics import Metrics, MetricsServer
+from newswatch.service.schedule import build_trigger, first_run_time, interval_seconds
+from newswatch.service import steps
+from newswatch.storage import open_archive
 
 log = logging.getLogger("newswatch.service")
 
@@ -87,8 +88,8 @@ class Service:
         signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
         for signame in (self.opts.early_signals or [])[:1]:
             self._on_stop(signame)
-        self.db = DbWorker("db", lambda: steps.open_archive(self.db_path))
-        self.delivery_db = DbWorker("delivery", lambda: steps.open_archive(self.db_path))
+        self.db = DbWorker("db", lambda: open_archive(self.db_path))
+        self.delivery_db = DbWorker("delivery", lambda: open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else
         for line in self.loaded.problems:
             log.warning("%s", line)

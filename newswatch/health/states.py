@@ -12,7 +12,7 @@ its normal gap between new articles. States, most serious first:
 
 :func:`record` keeps the last state per source in ``source_health`` and appends a row to
 ``health_changes`` when it changes, so an operator gets one alert per change, not one per
-crawl; :mod:`newswatch.ops_alerts` sends them.
+crawl; :mod:`newswatch.health.notices` sends them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ HISTORY_RUNS = 20
 EMPTY_SHARE = 0.2
 STALE_GAPS = 4
 
-migrations = archive.register_migrations(Migrations("newswatch_health"))
+migrations = Migrations("newswatch_health")
 
 
 @migrations()

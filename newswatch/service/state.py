@@ -12,7 +12,7 @@ from sqlite_utils.migrations import Migrations
 
 from crawler import archive
 
-migrations = archive.register_migrations(Migrations("newswatch_service"))
+migrations = Migrations("newswatch_service")
 
 
 @migrations()

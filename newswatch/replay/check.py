@@ -1,8 +1,8 @@
 """Prove the seeds offline: crawl every source against a replay folder and grade the result.
 
 ``newswatch sources check --replay DIR`` calls :func:`check_replay`. It serves ``DIR``
-(``DIR/<host>/<path>``, see ``newswatch.replay_server``), crawls all the sources in one
-child Scrapy process (``python -m newswatch.source_replay``: the same spiders, pipeline
+(``DIR/<host>/<path>``, see ``newswatch.replay.server``), crawls all the sources in one
+child Scrapy process (``python -m newswatch.replay.check``: the same spiders, pipeline
 and run record as ``newswatch crawl``, one start-up instead of one per source), each
 into its own temporary archive so that sources of one site do not dedupe each other, and
 reads the runs and articles back.
@@ -110,7 +110,7 @@ def grade(report: SourceReport, articles: list[dict]) -> SourceReport:
 
 
 def _serve(folder: Path):
-    from newswatch.replay_server import ReplayServer
+    from newswatch.replay.server import ReplayServer
 
     server = ReplayServer(folder, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, name="replay-check", daemon=True).start()
@@ -133,7 +133,7 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
     own_server = server is None
     server = _serve(folder) if own_server else server
     try:
-        cmd = [sys.executable, "-m", "newswatch.source_replay", str(work),
+        cmd = [sys.executable, "-m", "newswatch.replay.check", str(work),
                str(Path(sources_dir).resolve()), server.url, *[s.name for s in sources]]
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
         with open(work / "crawl.log", "wb") as log:
@@ -155,7 +155,9 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
         db_path = work / f"{source.name}.db"
         articles: list[dict] = []
         if db_path.exists():
-            db = archive.connect(db_path)
+            from newswatch.storage import open_archive
+
+            db = open_archive(db_path)
             run = next(iter(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1")), None)
             if run:
                 report.outcome = run["outcome"]
@@ -170,7 +172,7 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
 
 
 def _child(argv: list[str]) -> int:
-    """``python -m newswatch.source_replay WORK SOURCES_DIR REPLAY_URL NAME...``"""
+    """``python -m newswatch.replay.check WORK SOURCES_DIR REPLAY_URL NAME...``"""
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.utils.project import get_project_settings
 

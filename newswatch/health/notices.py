@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from newswatch import health
+from newswatch.health import states as health
 from newswatch.logs import fields
 
 log = logging.getLogger("newswatch.health")

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from newswatch.config import BUNDLED_SEEDS
-from newswatch.demo_receiver import DemoReceiver
+from newswatch.demo.receiver import DemoReceiver
 
 DEMO = BUNDLED_SEEDS / "demo"
 SOURCES = ("demo-ministry", "demo-daily")
@@ -106,7 +106,7 @@ def run_demo(workdir: str | Path | None = None, *, interval: float = 3.0,
         if old.is_file():
             old.unlink()
     secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
-    from newswatch.replay_server import ReplayServer
+    from newswatch.replay.server import ReplayServer
 
     replay = ReplayServer(site, "127.0.0.1", 0)
     threading.Thread(target=replay.serve_forever, daemon=True).start()

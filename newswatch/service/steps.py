@@ -8,23 +8,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from crawler import archive
-from newswatch import health, ops_alerts
-from newswatch.crawl_child import CrawlResult
-from newswatch.schedule import parse_duration
-from newswatch.service_state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
+from newswatch import health
+from newswatch.health import notices as ops_alerts
+from newswatch.crawl.child import CrawlResult
+from newswatch.service.schedule import parse_duration
+from newswatch.service.state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
 
 log = logging.getLogger("newswatch.service")
 
 # A source is failing after this many failed crawls in a row (one can be a blip).
 FAILING_AFTER = 2
-
-
-def open_archive(path: str):
-    """The archive with every table the service touches (alerts' and ours) migrated."""
-    import alerts.schema  # noqa: F401  (registers the alert tables' migrations)
-    from newswatch import service_state  # noqa: F401  (registers ours)
-
-    return archive.connect(path)
 
 
 def last_run_id(db, source: str) -> int:

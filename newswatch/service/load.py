@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newswatch import config as config_mod
-from newswatch.schedule import ScheduleError, parse_duration
+from newswatch.service.schedule import ScheduleError, parse_duration
 
 log = logging.getLogger("newswatch.service")
 

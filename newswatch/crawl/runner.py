@@ -266,8 +266,9 @@ def _why(child: subprocess.Popen, options: CrawlOptions, started: float,
 def _close_run(db_path: str | Path, name: str, result: CrawlResult) -> None:
     """Finish the run row of a child that died (killed, crashed) before it could."""
     from crawler import archive
+    from newswatch.storage import open_archive
 
-    db = archive.connect(db_path)
+    db = open_archive(db_path)
     try:
         with archive.immediate(db):
             # Only a row the child left "running": a clean close wins over this.
