@@ -10,7 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
-_REPO = Path(__file__).resolve().parent.parent
+import seeds
 
 # Adapt the delay to the server's latency; never faster than DOWNLOAD_DELAY.
 AUTOTHROTTLE_ENABLED = True
@@ -100,4 +100,4 @@ NEWSWATCH_REFRESH = False
 # Base URL of a replay server; every request goes there, the archive keeps real URLs.
 NEWSWATCH_REPLAY = os.environ.get("NEWSWATCH_REPLAY", "")
 # The folder of source seed files.
-NEWSWATCH_SOURCES_DIR = os.environ.get("NEWSWATCH_SOURCES") or str(_REPO / "seeds" / "sources")
+NEWSWATCH_SOURCES_DIR = os.environ.get("NEWSWATCH_SOURCES") or str(seeds.ROOT / "sources")

@@ -20,8 +20,9 @@ from typing import Any
 
 import platformdirs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_SEEDS = REPO_ROOT / "seeds"
+import seeds
+
+BUNDLED_SEEDS = seeds.ROOT  # inside the installed package, editable or not
 
 
 class ConfigError(Exception):

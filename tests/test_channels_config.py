@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +14,8 @@ from alerts.channels import ChannelConfigError, build_channels
 from newswatch import config as config_mod
 from newswatch.cli import main
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+
+ROOT = Path(__file__).resolve().parent.parent
 from newswatch.storage import open_archive  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"config-test-secret-32-bytes-long").decode()
@@ -139,8 +142,8 @@ def test_deliver_and_alerts_commands(tmp_path):
 def test_example_config_and_its_commented_channels_validate(tmp_path):
     import re
 
-    text = (config_mod.REPO_ROOT / "newswatch.toml.example").read_text(encoding="utf-8")
-    assert sorted(build_channels(config_mod.load(config_mod.REPO_ROOT /
+    text = (ROOT / "newswatch.toml.example").read_text(encoding="utf-8")
+    assert sorted(build_channels(config_mod.load(ROOT /
                                                  "newswatch.toml.example"))) == ["console", "jsonl"]
     # Uncomment every example channel table and field: each must still be valid.
     lines = []
