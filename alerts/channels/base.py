@@ -264,7 +264,7 @@ class Channel:
         :meth:`check_reply` on a 2xx."""
         try:
             address = await ssrf.check_url(url, allow_private=allow_private)
-            url, host = ssrf.pinned(url, address)
+            url, host, extensions = ssrf.pinned(url, address)
             headers = {**(headers or {}), **host}
         except ssrf.RefusedAddress as exc:
             return Outcome(False, error=f"refused: {exc}", permanent=True), None
@@ -272,8 +272,9 @@ class Channel:
             return Outcome(False, error=self.redact(str(exc))), None
         started = time.monotonic()
         try:
-            resp = await client.post(url, json=json_body, content=content, headers=headers,
-                                     timeout=self.timeout)
+            resp = await _post_capped(client, url, json_body=json_body, content=content,
+                                      headers=headers, timeout=self.timeout,
+                                      extensions=extensions)
         except httpx.TimeoutException:
             return Outcome(False, error=f"timed out after {time.monotonic() - started:.0f}s"), None
         except httpx.HTTPError as exc:
@@ -294,6 +295,34 @@ class Channel:
 
     def check_reply(self, resp: httpx.Response) -> Outcome:
         return Outcome(True, status=resp.status_code)
+
+
+# A receiver's reply is read up to this many bytes: enough for any bot's JSON verdict
+# or an error page's first lines, never a flood into memory.
+REPLY_CAP_BYTES = 64 * 1024
+
+
+async def _post_capped(client: httpx.AsyncClient, url: str, *, json_body, content, headers,
+                       timeout, extensions) -> httpx.Response:
+    """POST, reading at most :data:`REPLY_CAP_BYTES` of the reply body."""
+    request = client.build_request("POST", url, json=json_body, content=content,
+                                   headers=headers, timeout=timeout, extensions=extensions)
+    resp = await client.send(request, stream=True)
+    try:
+        body = bytearray()
+        async for chunk in resp.aiter_bytes():
+            body += chunk
+            if len(body) >= REPLY_CAP_BYTES:
+                del body[REPLY_CAP_BYTES:]
+                break
+    finally:
+        await resp.aclose()
+    # Already decoded (gzip and the rest): a compressed flood stops at the cap too.
+    headers_out = [(k, v) for k, v in resp.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length",
+                                        "transfer-encoding")]
+    return httpx.Response(resp.status_code, headers=headers_out, content=bytes(body),
+                          request=request)
 
 
 @dataclass
