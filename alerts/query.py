@@ -14,13 +14,19 @@ Errors are :class:`QueryError` with the 0-based ``position`` of the offending ch
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Iterator, Mapping, Sequence, Union
 
+import regex
+
 from alerts.normalize import normalize
+
+log = logging.getLogger("newswatch.matcher")
 
 TEXT_FIELDS = ("title", "body")
 META_FIELDS = ("source", "site", "lang")
@@ -60,7 +66,7 @@ class Regex:
     field: str | None = None
     raw: str = dc_field(default="", compare=False)
 
-    def compiled(self) -> re.Pattern:
+    def compiled(self) -> BoundedRegex:
         return _compile_regex(self.pattern)
 
 
@@ -111,8 +117,48 @@ def positive_atoms(node: Node, negated: bool = False) -> Iterator[Atom]:
         yield node
 
 
-def _compile_regex(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE)
+# A /regex/ may spend at most this long on one text: a pattern that backtracks
+# catastrophically ((a+)+$ on a long run of a's) gives up, counts as no match, and is
+# logged once, instead of stalling the matcher for every topic.
+REGEX_TIMEOUT_S = 0.05
+
+
+class BoundedRegex:
+    """A compiled /regex/ (the ``regex`` module, ``re``-compatible syntax) whose every
+    search is bounded in time by :data:`REGEX_TIMEOUT_S`."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._rx = regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+        self.timeouts = 0
+
+    def _gave_up(self, text: str) -> None:
+        self.timeouts += 1
+        if self.timeouts == 1:
+            log.warning("regex /%s/ gave up after %.0f ms on a text of %d characters "
+                        "(catastrophic backtracking?): counted as no match; simplify it",
+                        self.pattern, REGEX_TIMEOUT_S * 1000, len(text))
+
+    def search(self, text: str):
+        try:
+            return self._rx.search(text, timeout=REGEX_TIMEOUT_S)
+        except TimeoutError:
+            self._gave_up(text)
+            return None
+
+    def finditer(self, text: str, limit: int = 50):
+        """The first ``limit`` matches (drained here, so the time bound covers them)."""
+        try:
+            return iter(list(itertools.islice(
+                self._rx.finditer(text, timeout=REGEX_TIMEOUT_S), limit)))
+        except TimeoutError:
+            self._gave_up(text)
+            return iter(())
+
+
+def _compile_regex(pattern: str) -> BoundedRegex:
+    re.compile(pattern, re.IGNORECASE)  # the stdlib's verdict (and position) on the syntax
+    return BoundedRegex(pattern)
 
 
 def _normalize_regex(source: str) -> str:
