@@ -221,5 +221,11 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
     return _decode_row(dict(rows[0])) if rows else None
 
 
+def newest_article_time(db: sqlite_utils.Database) -> datetime | None:
+    """The latest ``published`` (else ``fetched``) time in the archive, or None if empty."""
+    value = db.execute("SELECT MAX(COALESCE(published, fetched)) FROM articles").fetchone()[0]
+    return datetime.fromisoformat(value) if value else None
+
+
 def max_article_id(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]

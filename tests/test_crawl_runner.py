@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,12 +90,15 @@ def test_a_locked_source_is_refused_naming_the_holder(web):
 def test_dry_run_stores_nothing_and_prints_items(web):
     site, seeds, db = web
     build(site, seeds, "dry", "dry.example", 2)
-    env = {**os.environ, "NEWSWATCH_CONFIG": "", "COLUMNS": "200"}
+    env = {**os.environ, "NEWSWATCH_CONFIG": "", "COLUMNS": "80"}
     out = subprocess.run([sys.executable, "-m", "newswatch", "crawl", "dry", "--dry-run",
                           "--db", str(db), "--sources-dir", str(seeds), "--replay", site.url],
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert '"title": "dry 第0篇"' in out.stdout and '"would_store": true' in out.stdout
+    items = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert len(items) == 2, out.stdout  # one JSON object per line, even at 80 columns
+    assert {i["title"] for i in items} == {"dry 第0篇", "dry 第1篇"}
+    assert all(i["would_store"] for i in items)
     assert "dry run (nothing stored)" in out.stdout
     assert not db.exists() or open_archive(db).execute(
         "SELECT COUNT(*) FROM articles").fetchone()[0] == 0

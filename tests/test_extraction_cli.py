@@ -102,6 +102,16 @@ class _Pages(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
+        if self.path.startswith("/huge"):  # endless, until the client hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(40 * 16):  # 40 MB at most
+                    self.wfile.write(b"<p>" + b"x" * 65530 + b"</p>")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=GBK")
         self.send_header("Content-Length", str(len(self.body)))
@@ -138,3 +148,23 @@ def test_console_command_runs_many_files_in_one_process():
     assert proc.returncode == 0, proc.stderr
     items = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [i["url"].rsplit("/", 1)[-1] for i in items] == [Path(f).name for f in files]
+
+
+def test_a_url_is_read_only_up_to_the_crawlers_cap(server):
+    result = run("--json", f"{server}/huge.html")
+    item = lines_of(result)[0]
+    assert result.exit_code == 1
+    assert "larger than the 10 MB cap" in item["error"]
+
+
+def test_a_page_without_article_text_exits_1_whatever_it_has(tmp_path):
+    only_title = tmp_path / "title.html"
+    only_title.write_text("<html><head><title>Page</title></head><body><div>hi</div>"
+                          "</body></html>", "utf-8")
+    nothing = tmp_path / "empty.html"
+    nothing.write_text("<html><body><div></div></body></html>", "utf-8")
+    for page, error in ((only_title, "no article text found"),
+                        (nothing, "no article title or text found")):
+        result = run(str(page))
+        assert result.exit_code == 1, result.output
+        assert error in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -110,3 +111,18 @@ def test_replay_serve_command(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_suggested_crawl_names_the_seeds_and_a_database_of_its_own(tmp_path):
+    from newswatch.commands.replay import crawl_hint
+
+    web = tmp_path / "web"
+    web.mkdir()
+    assert crawl_hint(web, "http://127.0.0.1:1") == (
+        "newswatch crawl --sources-dir SOURCES_DIR --replay http://127.0.0.1:1 --db replay.db")
+    (tmp_path / "web-sources").mkdir()
+    hint = crawl_hint(web, "http://127.0.0.1:1")
+    assert f"--sources-dir {tmp_path / 'web-sources'} " in hint and "--db replay.db" in hint
+    bundled = Path(__file__).resolve().parent.parent / "seeds" / "replay"
+    assert "--sources-dir " + str(bundled.parent / "replay-sources") in crawl_hint(
+        bundled, "http://x")

@@ -102,6 +102,28 @@ def test_topics_test_days_backtests_the_archive(env):
     assert "(baseline)" in out
 
 
+def test_topics_test_days_ends_at_the_archives_newest_article_and_is_bounded(env):
+    _, db = env
+    long_ago = datetime(2026, 3, 1, tzinfo=timezone.utc)  # an archive that stopped growing
+    for i in range(8):
+        add_article(db, title=f"芯片{i}", body="芯片。",
+                    published=(long_ago - timedelta(hours=6 * i)).isoformat())
+    add_article(db, title="更早的芯片", body="芯片。",
+                published=(long_ago - timedelta(days=30)).isoformat())
+    code, out = run("topics", "test", "芯片", "--days", "7", "--json", "--limit", "3")
+    assert code == 0
+    assert [json.loads(x)["title"] for x in out.splitlines()] == ["芯片0", "芯片1", "芯片2"]
+    code, out = run("topics", "test", "芯片", "--days", "7", "--limit", "3")
+    assert "3 of 8 article(s) in the 7 day(s) up to 2026-03-01" in out
+
+
+def test_topics_test_days_on_a_missing_database_creates_nothing(env, tmp_path):
+    missing = tmp_path / "nope" / "missing.db"
+    code, out = run("topics", "test", "芯片", "--days", "7", "--db", str(missing))
+    assert code == 1 and "no archive at" in out
+    assert not missing.exists() and not missing.parent.exists()
+
+
 def test_topics_lists_counts_after_match(env):
     _, db = env
     add_article(db, title="人形机器人", body="人形机器人产业。")

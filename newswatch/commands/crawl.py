@@ -139,7 +139,9 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     def on_event(event: dict) -> None:
         board.update(event)
         if event.get("event") == "item":
-            console.print_json(json.dumps(_shown_item(event), ensure_ascii=False))
+            # One JSON object per line, as docs/crawling.md promises (never re-wrapped).
+            console.print(json.dumps(_shown_item(event), ensure_ascii=False), markup=False,
+                          highlight=False, soft_wrap=True)
         elif not console.is_terminal and event.get("event") == "done":
             console.print(f"{event['source']}: {event['outcome']}, {event['pages']} pages, "
                           f"{event['items_new']} new, {event['items_known']} known, "

@@ -29,16 +29,27 @@ def _parse_selectors(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _fetch(client, url: str):
-    """(raw, final URL, headers) for a URL; raises click.ClickException naming the URL."""
+    """(raw, final URL, headers) for a URL; raises click.ClickException naming the URL.
+
+    The page is read up to the crawler's own cap (``DOWNLOAD_MAXSIZE``), never more."""
     import httpx
 
+    from crawler.settings import DOWNLOAD_MAXSIZE
+
     try:
-        response = client.get(url)
+        with client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise click.ClickException(f"{url}: HTTP {response.status_code}")
+            raw = bytearray()
+            for chunk in response.iter_bytes():
+                raw += chunk
+                if len(raw) > DOWNLOAD_MAXSIZE:
+                    raise click.ClickException(
+                        f"{url}: page larger than the {DOWNLOAD_MAXSIZE // (1024 * 1024)} MB "
+                        f"cap the crawler uses; save it and pass the file instead")
+            return bytes(raw), str(response.url), dict(response.headers)
     except httpx.HTTPError as exc:
         raise click.ClickException(f"{url}: fetch failed: {type(exc).__name__}: {exc}") from None
-    if response.status_code >= 400:
-        raise click.ClickException(f"{url}: HTTP {response.status_code}")
-    return response.content, str(response.url), dict(response.headers)
 
 
 def _seed_selectors(app, name: str) -> tuple[dict, dict, str]:
@@ -128,8 +139,9 @@ def command(app, inputs, page_url, as_json, select, source_name, zone_name):
     """Extract articles from saved pages (FILE, read as raw bytes) or URLs.
 
     Runs exactly the extraction the crawler uses, in one process for all inputs. A URL
-    is fetched with its HTTP headers (for the charset). Exits 1 when any input could not
-    be read or yielded neither title nor text.
+    is fetched with its HTTP headers (for the charset), up to the crawler's 10 MB cap.
+    Exits 1 when any input could not be read or its extraction reported an error (no
+    article text found, a bad selector, an unknown time zone).
     """
     from crawler.extraction import Extracted, extract
 
@@ -149,7 +161,7 @@ def command(app, inputs, page_url, as_json, select, source_name, zone_name):
             except click.ClickException as exc:
                 result = Extracted(url=source, error=exc.message)
             item = result.to_dict()
-            if result.error and not (result.title or result.body):
+            if result.error:
                 failed = True
             if as_json:
                 click.echo(json.dumps(item, ensure_ascii=False))

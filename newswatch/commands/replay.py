@@ -38,10 +38,18 @@ def serve(folder, port, host, quiet):
     hosts = sorted(p.name for p in Path(folder).iterdir() if p.is_dir())
     click.echo(f"Serving {folder} ({len(hosts)} hosts: {', '.join(hosts[:6])}"
                f"{', ...' if len(hosts) > 6 else ''}) on {server.url}")
-    click.echo(f"Crawl with: newswatch crawl --replay {server.url}")
+    click.echo(f"Crawl with: {crawl_hint(Path(folder), server.url)}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
         server.server_close()
+
+
+def crawl_hint(folder: Path, url: str) -> str:
+    """The crawl command for this replay web: its seeds (a sibling ``<folder>-sources``
+    when there is one) and a database of its own, never the default archive."""
+    sources = folder.resolve().parent / f"{folder.resolve().name}-sources"
+    shown = (str(folder.parent / sources.name) if sources.is_dir() else "SOURCES_DIR")
+    return f"newswatch crawl --sources-dir {shown} --replay {url} --db replay.db"

@@ -81,7 +81,10 @@ def _age(age: timedelta | None) -> str:
               help="File whose text to try the query on (UTF-8).")
 @click.option("--days", type=click.FloatRange(min=0, min_open=True), metavar="N",
               help="Backtest: list what the query would have alerted in the archive's "
-                   "last N days.")
+                   "last N days (up to its newest article, so an archive that stopped "
+                   "growing still answers).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              metavar="N", help="With --days: show the N newest matches (all are counted).")
 @click.option("--title", default="", help="With --text/--file: the article title.")
 @click.option("--explain", is_flag=True, help="Say which terms hit where, and why not.")
 @click.option("--json", "as_json", is_flag=True,
@@ -89,7 +92,7 @@ def _age(age: timedelta | None) -> str:
                    "one object per article for --days.")
 @db_option
 @pass_app
-def test_command(app, query, text, path, days, title, explain, as_json):
+def test_command(app, query, text, path, days, limit, title, explain, as_json):
     """Try QUERY on a text (--text/--file) or over the archive (--days N).
 
     \b
@@ -111,7 +114,7 @@ def test_command(app, query, text, path, days, title, explain, as_json):
     topic = tf.adhoc_topic(query, node)
     engine = Engine([topic])
     if days is not None:
-        _backtest(app, engine, days, as_json)
+        _backtest(app, engine, days, limit, as_json)
         return
     if path is not None:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
@@ -146,14 +149,21 @@ def _hits_json(engine, topic, art) -> list[dict]:
     return Match(topic, engine.explain(topic, art), "").terms_json()
 
 
-def _backtest(app, engine, days: float, as_json: bool) -> None:
+def _backtest(app, engine, days: float, limit: int, as_json: bool) -> None:
+    import heapq
+
     from alerts.engine import article_time
     from crawler import archive
 
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     zone = tf.zone_of(app)
-    since = datetime.now(timezone.utc) - timedelta(days=days)
-    found, after = [], 0
+    now = datetime.now(timezone.utc)
+    # The window ends at the archive's newest article (never in the future): the same
+    # answer tomorrow as today for an archive that is not growing.
+    until = min(now, archive.newest_article_time(db) or now)
+    since = until - timedelta(days=days)
+    newest: list = []  # a min-heap of the ``limit`` newest matches: bounded memory
+    total, after = 0, 0
     while True:
         rows = archive.articles_after(db, after, limit=1000)
         if not rows:
@@ -164,8 +174,14 @@ def _backtest(app, engine, days: float, as_json: bool) -> None:
             if when is not None and when < since:
                 continue  # baseline articles count: a backtest asks what the query finds
             for m in engine.match(a):
-                found.append((a, m))
-    found.sort(key=lambda am: article_time(am[0]) or since, reverse=True)
+                total += 1
+                key = ((when or since).timestamp(), a["id"])
+                a = {k: v for k, v in a.items() if k != "body"}  # keep no bodies
+                if len(newest) < limit:
+                    heapq.heappush(newest, (key, a, m))
+                elif key > newest[0][0]:
+                    heapq.heapreplace(newest, (key, a, m))
+    found = [(a, m) for _, a, m in sorted(newest, key=lambda e: e[0], reverse=True)]
     if as_json:
         for a, m in found:
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
@@ -174,7 +190,10 @@ def _backtest(app, engine, days: float, as_json: bool) -> None:
                                    "baseline": bool(a.get("baseline")),
                                    "terms": m.terms_json()}, ensure_ascii=False))
         return
-    table = Table(title=f"{len(found)} article(s) in the last {days:g} day(s)")
+    shown = f"{len(found)} of {total}" if total > len(found) else f"{total}"
+    end = "now" if now - until < timedelta(hours=1) else \
+        f"{until.astimezone(zone):%Y-%m-%d %H:%M} (the archive's newest article)"
+    table = Table(title=f"{shown} article(s) in the {days:g} day(s) up to {end}")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:
