@@ -221,6 +221,35 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
     return _decode_row(dict(rows[0])) if rows else None
 
 
+class FullTextUnusable(Exception):
+    """The full-text index cannot answer this expression (or is missing): scan instead.
+    Any other database error (locked, I/O) is raised as itself, never hidden."""
+
+
+def full_text_ids(db: sqlite_utils.Database, expression: str) -> Iterator[int]:
+    """Ids of the articles whose title or body satisfy the FTS5 ``expression`` (trigram
+    index ``articles_fts``), newest published (else fetched) first, read lazily: the
+    candidates are sorted by time without reading a body."""
+    try:
+        cursor = db.execute(
+            "SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+            "WHERE articles_fts MATCH ? "
+            "ORDER BY COALESCE(a.published, a.fetched) DESC, a.id DESC", [expression])
+        first = cursor.fetchone()
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if message.startswith("fts5:") or "articles_fts" in message:
+            raise FullTextUnusable(message) from None
+        raise
+
+    def ids() -> Iterator[int]:
+        if first is not None:
+            yield first[0]
+            for row in cursor:
+                yield row[0]
+    return ids()
+
+
 def newest_article_time(db: sqlite_utils.Database) -> datetime | None:
     """The latest ``published`` (else ``fetched``) time in the archive, or None if empty."""
     value = db.execute("SELECT MAX(COALESCE(published, fetched)) FROM articles").fetchone()[0]

@@ -1,15 +1,9 @@
-"""`newswatch search QUERY`: search the archive with the topic query language.
-
-The FTS5 trigram index narrows the candidates when the query allows it (every branch
-needs a term of 3+ characters); the exact matcher then decides, so two-character Chinese
-terms such as 芯片 are found too (by a scan when nothing can narrow).
-"""
+"""`newswatch search QUERY`: search the archive with the topic query language
+(``alerts.search``: the full-text index narrows, the matcher decides)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import datetime, timezone
 
 import click
 from rich.console import Console
@@ -33,44 +27,12 @@ from newswatch.commands import _topic_files as tf
 def command(app, query, limit, scan, as_json):
     """Search archived articles, newest first, with the same grammar as topics
     (docs/topics.md). Exit status 2 for an invalid query."""
-    from alerts.engine import Engine, article_time
-    from alerts.fts_narrowing import fts_expression
-    from crawler import archive
+    from alerts.search import search
 
     node = tf.parse_or_exit(query, tf.aliases_of(app))
-    engine = Engine([tf.adhoc_topic(query, node)])
-    db = app.open_db()
-    expr = None if scan else fts_expression(node)
-    found = []
-    if expr is not None:
-        try:
-            ids = [r[0] for r in db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
-                [expr])]
-        except sqlite3.OperationalError:  # an index the query cannot use: scan instead
-            expr, ids = None, []
-    if expr is not None:
-        for article_id in ids:
-            article = archive.get_article(db, article_id)
-            if article is None:
-                continue
-            for m in engine.match(article):
-                found.append((article, m))
-            if len(found) >= limit:
-                break
-    else:
-        after = 0
-        while True:
-            rows = archive.articles_after(db, after, limit=1000)
-            if not rows:
-                break
-            after = rows[-1]["id"]
-            for article in rows:
-                for m in engine.match(article):
-                    found.append((article, m))
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    found.sort(key=lambda am: (article_time(am[0]) or oldest, am[0]["id"]), reverse=True)
-    found = found[:limit]
+    db = app.open_db(must_exist=True)
+    result = search(db, tf.adhoc_topic(query, node), limit=limit, scan=scan)
+    found = result.hits
     if as_json:
         for a, m in found:
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
@@ -79,8 +41,7 @@ def command(app, query, limit, scan, as_json):
                                    "terms": m.terms_json()}, ensure_ascii=False))
         return
     zone = tf.zone_of(app)
-    how = "full-text index + matcher" if expr is not None else "matcher scan"
-    table = Table(title=f"{len(found)} article(s) ({how})")
+    table = Table(title=f"{len(found)} article(s) ({result.how})")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:
