@@ -238,3 +238,12 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
                            "AND state = 'dead'", [row["id"]])
             done.append(row["id"])
     return done
+
+
+def anything_due(db: sqlite_utils.Database, *, now: datetime | None = None) -> bool:
+    """Whether a delivery pass has work: a pending row due, or an alert waiting for a
+    digest not yet built. Cheap (one indexed probe), so most idle passes stop here."""
+    return db.execute(
+        "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
+        "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
+        [iso(now or now_utc())]).fetchone() is not None

@@ -250,6 +250,19 @@ def full_text_ids(db: sqlite_utils.Database, expression: str) -> Iterator[int]:
     return ids()
 
 
+def new_articles_per_source(db: sqlite_utils.Database, since: datetime) -> dict[str, int]:
+    """How many non-baseline articles each source archived since ``since``."""
+    return {r["source"]: r["n"] for r in db.query(
+        "SELECT source, COUNT(*) AS n FROM articles WHERE fetched >= ? AND baseline = 0 "
+        "GROUP BY source", [since.astimezone(timezone.utc).isoformat()])}
+
+
+def articles_of_source(db: sqlite_utils.Database, source: str) -> list[dict]:
+    """Every article archived through ``source``, oldest first."""
+    return [_decode_row(dict(r)) for r in db.query(
+        "SELECT * FROM articles WHERE source = ? ORDER BY id", [source])]
+
+
 def newest_article_time(db: sqlite_utils.Database) -> datetime | None:
     """The latest ``published`` (else ``fetched``) time in the archive, or None if empty."""
     value = db.execute("SELECT MAX(COALESCE(published, fetched)) FROM articles").fetchone()[0]

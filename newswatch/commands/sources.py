@@ -41,13 +41,6 @@ def _schedule_text(schedule: dict) -> str:
     return f"cron {schedule.get('cron', '?')}"
 
 
-def _last_runs(db) -> dict[str, dict]:
-    """The latest run of every source in the archive."""
-    rows = db.query(
-        "SELECT r.source, r.outcome, r.started, r.finished, r.items_found, r.items_new, "
-        "r.errors FROM runs r JOIN (SELECT source, MAX(id) AS id FROM runs GROUP BY source) "
-        "m ON r.id = m.id")
-    return {r["source"]: r for r in rows}
 
 
 @click.group("sources", invoke_without_command=True)
@@ -70,6 +63,7 @@ def command(app, sources_dir, as_json):
         app._config = None
     if click.get_current_context().invoked_subcommand is not None:
         return
+    from crawler import runs as run_log
     from crawler.seeds import check_sources
 
     folder = app.config.sources_dir
@@ -77,7 +71,7 @@ def command(app, sources_dir, as_json):
     runs: dict[str, dict] = {}
     if Path(app.config.db).exists():
         db = app.open_db()
-        runs = _last_runs(db)
+        runs = run_log.latest_runs(db)
         db.conn.close()
     rows = []
     for s in sources:

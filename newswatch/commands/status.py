@@ -27,6 +27,7 @@ def _local(ts: str | None, tz: ZoneInfo, *, due: bool = False) -> str:
 def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> dict:
     """Everything status shows, as plain data (also the ``--json`` output)."""
     from alerts import outbox
+    from crawler import archive, runs
     from newswatch import health, service
 
     now = now or datetime.now(timezone.utc)
@@ -35,12 +36,10 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
     stored = service.read_schedule(db) if pid else {}
     starts = service.last_run_starts(db)
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = {r["source"]: r["n"] for r in db.query(
-        "SELECT source, COUNT(*) AS n FROM articles WHERE fetched >= ? AND baseline = 0 "
-        "GROUP BY source", [midnight.astimezone(timezone.utc).isoformat()])}
+    today = archive.new_articles_per_source(db, midnight)
     known = dict(sources)
-    for r in db.query("SELECT DISTINCT source FROM runs"):
-        known.setdefault(r["source"], None)
+    for name in runs.sources_with_runs(db):
+        known.setdefault(name, None)
     rows = []
     for name in sorted(known):
         h = health.compute(db, name)

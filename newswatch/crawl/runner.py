@@ -265,21 +265,13 @@ def _why(child: subprocess.Popen, options: CrawlOptions, started: float,
 
 def _close_run(db_path: str | Path, name: str, result: CrawlResult) -> None:
     """Finish the run row of a child that died (killed, crashed) before it could."""
-    from crawler import archive
+    from crawler import runs
     from newswatch.storage import open_archive
 
     db = open_archive(db_path)
     try:
-        with archive.immediate(db):
-            # Only a row the child left "running": a clean close wins over this.
-            cursor = db.execute(
-                "UPDATE runs SET finished = ?, outcome = 'failed', errors = ? "
-                "WHERE id = ? AND outcome = 'running'",
-                [archive.utcnow(), json.dumps(result.errors, ensure_ascii=False),
-                 result.run_id])
-            if cursor.rowcount:
-                db["sources"].update(name, {"last_outcome": "failed",
-                                            "updated": archive.utcnow()})
+        runs.close_if_running(db, result.run_id, outcome="failed",
+                              errors_json=json.dumps(result.errors, ensure_ascii=False))
     finally:
         db.conn.close()
 

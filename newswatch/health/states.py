@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive
+from crawler import archive, runs
 
 STATES = ("ok", "empty", "blocked", "failing", "stale", "new")
 # How many recent runs make a source's "normal".
@@ -107,9 +107,7 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
             crawl_timeout: timedelta = timedelta(minutes=30)) -> Health:
     """The health of one source from its last :data:`HISTORY_RUNS` crawls."""
     now = now or datetime.now(timezone.utc)
-    rows = list(db.query(
-        "SELECT id, started, finished, outcome, items_found, items_new, errors, pid "
-        "FROM runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, HISTORY_RUNS * 3]))
+    rows = runs.recent_runs(db, source, HISTORY_RUNS * 3)
     h = Health(source)
     done = []
     for i, r in enumerate(rows):

@@ -81,12 +81,12 @@ def load_expectations(folder: Path) -> dict[str, dict]:
 
 
 def _has(article: dict, name: str) -> bool:
+    """Whether an archived article (JSON columns decoded) has the field filled."""
     if name.startswith("extra."):
-        extra = json.loads(article.get("extra") or "{}")
-        return bool(extra.get(name[len("extra."):]))
+        return bool((article.get("extra") or {}).get(name[len("extra."):]))
     value = article.get(FIELDS[name])
     if name == "attachments":
-        return bool(json.loads(value or "[]"))
+        return bool(value)
     return bool(value and str(value).strip())
 
 
@@ -124,7 +124,7 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
     ``server``: a running replay server over ``folder`` to use (a test's, to inspect the
     requests); by default one is started for the check and stopped after it.
     """
-    from crawler import archive
+    from crawler import archive, runs
 
     folder = Path(folder)
     expectations = load_expectations(folder)
@@ -158,12 +158,12 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
             from newswatch.storage import open_archive
 
             db = open_archive(db_path)
-            run = next(iter(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1")), None)
+            run = runs.last_run(db)
             if run:
                 report.outcome = run["outcome"]
                 report.items_found = run["items_found"] or 0
                 report.errors = [e["error"] for e in json.loads(run["errors"] or "[]")]
-            articles = list(db.query("SELECT * FROM articles WHERE source = ?", [source.name]))
+            articles = archive.articles_of_source(db, source.name)
             db.conn.close()
         else:
             report.errors = [f"the crawl did not start (see {work / 'crawl.log'})"]

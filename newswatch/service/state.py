@@ -39,8 +39,6 @@ def read_schedule(db) -> dict[str, dict]:
 
 def last_run_starts(db) -> dict[str, datetime]:
     """Each source's latest crawl start, from the archive's run history."""
-    out = {}
-    for r in db.query("SELECT source, MAX(started) AS started FROM runs GROUP BY source"):
-        if r["started"]:
-            out[r["source"]] = datetime.fromisoformat(r["started"])
-    return out
+    from crawler import runs
+
+    return runs.last_starts(db)

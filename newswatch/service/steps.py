@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from crawler import archive
+from crawler import archive, runs
 from newswatch import health
 from newswatch.health import notices as ops_alerts
 from newswatch.crawl.child import CrawlResult
@@ -21,16 +21,13 @@ FAILING_AFTER = 2
 
 
 def last_run_id(db, source: str) -> int:
-    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE source = ?",
-                     [source]).fetchone()
-    return row[0]
+    return runs.last_run_id(db, source)
 
 
 def after_crawl(db, source: str, before_id: int, result: CrawlResult,
                 ops_channel: str, *, crawl_timeout_s: float = 1800) -> dict:
     """Summarise the crawl child's run row(s), update health, queue ops alerts."""
-    rows = [dict(r) for r in db.query(
-        "SELECT * FROM runs WHERE source = ? AND id > ? ORDER BY id", [source, before_id])]
+    rows = runs.runs_after(db, source, before_id)
     last_line = result.output_tail.splitlines()[-1] if result.output_tail else ""
     summary = {"outcome": "failed", "items_new": 0, "items_found": 0, "detail": "",
                "state": "new"}
@@ -104,11 +101,7 @@ def deliver_due(db, loaded) -> dict[str, int]:
     from alerts import delivery, outbox
 
     # Most passes find nothing due: skip the event loop and HTTP client set-up then.
-    due = db.execute(
-        "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
-        "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
-        [outbox.iso(outbox.now_utc())]).fetchone()
-    if due is None:
+    if not outbox.anything_due(db):
         return {}
     counts: dict[str, int] = {}
     for r in delivery.deliver_due(db, loaded.config):
