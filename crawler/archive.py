@@ -126,6 +126,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_shared_bodies(db: sqlite_utils.Database) -> None:
+    # A verbatim republication by another source or site is its own row (its source,
+    # site, URL and time, so topic filters and stories see it) whose body is the
+    # original's: ``body`` NULL and ``body_of`` the original's id. One body is kept.
+    db["articles"].add_column("body_of", int)
+
+
 def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
             migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.
@@ -203,6 +211,21 @@ def _decode_row(row: dict) -> dict:
     return row
 
 
+def _decoded(db: sqlite_utils.Database, rows) -> list[dict]:
+    """Rows as dicts, JSON columns decoded, and a republication's shared body filled in
+    from the article it shares it with (``body_of``)."""
+    out = [_decode_row(dict(r)) for r in rows]
+    wanted = {r["body_of"] for r in out if r.get("body_of") and r.get("body") is None}
+    if wanted:
+        marks = ", ".join("?" for _ in wanted)
+        bodies = dict(db.execute(f"SELECT id, body FROM articles WHERE id IN ({marks})",
+                                 list(wanted)).fetchall())
+        for r in out:
+            if r.get("body_of") and r.get("body") is None:
+                r["body"] = bodies.get(r["body_of"])
+    return out
+
+
 def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500,
                    up_to_id: int | None = None) -> list[dict]:
     """Articles with ``id > after_id`` (and ``<= up_to_id``), oldest first."""
@@ -213,12 +236,12 @@ def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500
         params.append(up_to_id)
     sql += " ORDER BY id LIMIT ?"
     params.append(limit)
-    return [_decode_row(dict(r)) for r in db.query(sql, params)]
+    return _decoded(db, db.query(sql, params))
 
 
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-    return _decode_row(dict(rows[0])) if rows else None
+    rows = _decoded(db, db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+    return rows[0] if rows else None
 
 
 class FullTextUnusable(Exception):
@@ -259,8 +282,8 @@ def new_articles_per_source(db: sqlite_utils.Database, since: datetime) -> dict[
 
 def articles_of_source(db: sqlite_utils.Database, source: str) -> list[dict]:
     """Every article archived through ``source``, oldest first."""
-    return [_decode_row(dict(r)) for r in db.query(
-        "SELECT * FROM articles WHERE source = ? ORDER BY id", [source])]
+    return _decoded(db, db.query("SELECT * FROM articles WHERE source = ? ORDER BY id",
+                                 [source]))
 
 
 def newest_article_time(db: sqlite_utils.Database) -> datetime | None:

@@ -1,9 +1,12 @@
 """The archive pipeline: dedupe each article in layers, then store it.
 
 Dedupe order (docs/architecture.md): canonical URL, then (site, site id), then the
-content hash of the normalised text. The check and the insert run in one
-``BEGIN IMMEDIATE`` transaction, so two crawls writing at once never store one article
-twice and never hit "database is locked".
+content hash of the normalised text from the same source and site. The same text
+published by another source or site is a republication: it is stored as its own row
+(its source, site, URL and times, so a topic limited to that source and the story
+clusters see it) sharing the original's body (``body`` NULL, ``body_of`` the original's
+id). The check and the insert run in one ``BEGIN IMMEDIATE`` transaction, so two crawls
+writing at once never store one article twice and never hit "database is locked".
 """
 
 from __future__ import annotations
@@ -36,11 +39,21 @@ def find_duplicate(db, row: dict) -> tuple[int, str] | None:
         if found:
             return found[0], "site_id"
     if row.get("content_hash"):
-        found = db.execute("SELECT id FROM articles WHERE content_hash = ?",
-                           [row["content_hash"]]).fetchone()
+        found = db.execute("SELECT id FROM articles WHERE content_hash = ? AND source = ? "
+                           "AND site IS ?", [row["content_hash"], row["source"],
+                                             row.get("site")]).fetchone()
         if found:
             return found[0], "content_hash"
     return None
+
+
+def shared_body_of(db, row: dict) -> int | None:
+    """The article (of another source or site) whose text this row repeats verbatim."""
+    if not row.get("content_hash"):
+        return None
+    found = db.execute("SELECT COALESCE(body_of, id) FROM articles WHERE content_hash = ? "
+                       "ORDER BY id LIMIT 1", [row["content_hash"]]).fetchone()
+    return found[0] if found else None
 
 
 def article_row(item: ArticleItem, *, run_id: int | None, baseline: bool) -> dict:
@@ -104,6 +117,9 @@ class ArchivePipeline:
         with archive.immediate(self.db):
             duplicate = find_duplicate(self.db, row)
             if duplicate is None:
+                original = shared_body_of(self.db, row)
+                if original is not None:  # one body kept; the row records who published
+                    row = {**row, "body": None, "body_of": original}
                 # Plain SQL: sqlite-utils' insert() introspects the schema on every call.
                 columns = ", ".join(row)
                 marks = ", ".join("?" for _ in row)
