@@ -126,3 +126,17 @@ def test_the_suggested_crawl_names_the_seeds_and_a_database_of_its_own(tmp_path)
     bundled = Path(__file__).resolve().parent.parent / "seeds" / "replay"
     assert "--sources-dir " + str(bundled.parent / "replay-sources") in crawl_hint(
         bundled, "http://x")
+
+
+def test_the_request_log_is_bounded(tmp_path, monkeypatch):
+    from newswatch.replay import server as server_mod
+
+    monkeypatch.setattr(server_mod, "MAX_LOGGED", 8)
+    srv = server_mod.ReplayServer(tmp_path, port=0)
+    try:
+        for i in range(100):
+            srv.record(server_mod.Logged("GET", f"/{i}", 200, 0, None))
+        assert 8 <= len(srv.requests) <= 10
+        assert srv.requests[-1].path == "/99"
+    finally:
+        srv.server_close()

@@ -3,19 +3,26 @@ the date). A sitemap index's child sitemaps are crawled as further list pages.""
 
 from __future__ import annotations
 
-import gzip
-
 from lxml import etree
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip
 
 from crawler.spiders.base import ListEntry, SourceSpider
 from crawler.spiders.feed import _PARSER, child_text, local
 
 
-def sitemap_body(response: Response) -> bytes:
+def sitemap_body(response: Response, max_size: int) -> bytes:
+    """The sitemap's XML; a ``.xml.gz`` served without Content-Encoding is gunzipped, at
+    most ``max_size`` bytes (``DOWNLOAD_MAXSIZE``, as Scrapy's own sitemap spider caps it)."""
     body = response.body
-    if body[:2] == b"\x1f\x8b":  # .xml.gz served without Content-Encoding
-        body = gzip.decompress(body)
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=max_size)
+        except OSError as exc:  # BadGzipFile, truncated data
+            raise ValueError(f"sitemap is not valid gzip: {exc}") from None
+        except ValueError:  # scrapy's decompression cap
+            raise ValueError(f"sitemap larger than the {max_size // (1024 * 1024)} MB cap "
+                             f"once decompressed (a gzip bomb?)") from None
     return body.lstrip()
 
 
@@ -48,7 +55,8 @@ class SitemapSpider(SourceSpider):
     name = "sitemap"
 
     def list_entries(self, response: Response) -> list[ListEntry]:
-        entries, children = parse_sitemap(sitemap_body(response))
+        cap = self.settings.getint("DOWNLOAD_MAXSIZE")
+        entries, children = parse_sitemap(sitemap_body(response, cap))
         response.meta["nw_children"] = children
         # Newest first, so "all known" on the first entries means nothing new below.
         entries.sort(key=lambda e: e.date or "", reverse=True)

@@ -174,8 +174,14 @@ class ReplayHandler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+# The request log keeps the latest this many entries: a test inspects its own few, and a
+# long-running ``replay serve`` must not grow with every request it ever answered.
+MAX_LOGGED = 10_000
+
+
 class ReplayServer(ThreadingHTTPServer):
-    """A threaded HTTP server over a replay folder; ``requests`` logs what it answered."""
+    """A threaded HTTP server over a replay folder; ``requests`` logs what it answered
+    (the latest :data:`MAX_LOGGED`)."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -196,6 +202,8 @@ class ReplayServer(ThreadingHTTPServer):
     def record(self, entry: Logged) -> None:
         with self._lock:
             self.requests.append(entry)
+            if len(self.requests) > MAX_LOGGED + MAX_LOGGED // 4:  # trim now and then
+                del self.requests[:-MAX_LOGGED]
 
     def clear_log(self) -> None:
         with self._lock:
