@@ -6,7 +6,9 @@ timeout and applies pending schema migrations. Writes that read first go through
 write lock is what gives "database is locked" when two crawls write at once.
 
 Other packages read articles only through :func:`articles_after` and
-:func:`get_article`; they add their own tables with their own ``Migrations`` sets.
+:func:`get_article` (``with_attachments=True`` adds each article's downloaded
+attachments as ``files``), and search through :func:`search_ids`; they add their own
+tables with their own ``Migrations`` sets.
 """
 
 from __future__ import annotations
@@ -126,6 +128,47 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_article_attachments(db: sqlite_utils.Database) -> None:
+    # One row per attachment of an article, downloaded or not: name, real type, outcome
+    # and text. `pages` is JSON [[start, label], ...]: where each page (or sheet) starts.
+    db.executescript(
+        """
+        CREATE TABLE article_attachments(
+          id INTEGER PRIMARY KEY,
+          article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          canonical_url TEXT NOT NULL,
+          name TEXT,
+          type TEXT,
+          content_type TEXT,
+          bytes INTEGER,
+          sha256 TEXT,
+          outcome TEXT NOT NULL,
+          detail TEXT,
+          page_count INTEGER,
+          unit TEXT NOT NULL DEFAULT 'page',
+          pages TEXT NOT NULL DEFAULT '[]',
+          text TEXT NOT NULL DEFAULT '',
+          fetched TEXT,
+          UNIQUE(article_id, position));
+        CREATE INDEX article_attachments_url ON article_attachments(canonical_url);
+        CREATE INDEX article_attachments_sha256 ON article_attachments(sha256);
+        CREATE VIRTUAL TABLE article_attachments_fts USING fts5(
+          name, text, content='article_attachments', content_rowid='id', tokenize='trigram');
+        CREATE TRIGGER article_attachments_ai AFTER INSERT ON article_attachments BEGIN
+          INSERT INTO article_attachments_fts(rowid, name, text)
+          VALUES (new.id, new.name, new.text);
+        END;
+        CREATE TRIGGER article_attachments_ad AFTER DELETE ON article_attachments BEGIN
+          INSERT INTO article_attachments_fts(article_attachments_fts, rowid, name, text)
+          VALUES ('delete', old.id, old.name, old.text);
+        END;
+        """
+    )
+
+
 def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.
 
@@ -211,8 +254,9 @@ def _decode_row(row: dict) -> dict:
 
 
 def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500,
-                   up_to_id: int | None = None) -> list[dict]:
-    """Articles with ``id > after_id`` (and ``<= up_to_id``), oldest first."""
+                   up_to_id: int | None = None, with_attachments: bool = False) -> list[dict]:
+    """Articles with ``id > after_id`` (and ``<= up_to_id``), oldest first; with
+    ``with_attachments``, each has ``files`` (see :func:`attachments_of`)."""
     sql = "SELECT * FROM articles WHERE id > ?"
     params: list = [after_id]
     if up_to_id is not None:
@@ -220,12 +264,89 @@ def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500
         params.append(up_to_id)
     sql += " ORDER BY id LIMIT ?"
     params.append(limit)
-    return [_decode_row(dict(r)) for r in db.query(sql, params)]
+    rows = [_decode_row(dict(r)) for r in db.query(sql, params)]
+    if with_attachments and rows:
+        files = attachments_of(db, [r["id"] for r in rows])
+        for row in rows:
+            row["files"] = files.get(row["id"], [])
+    return rows
 
 
-def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
+def get_article(db: sqlite_utils.Database, article_id: int, *,
+                with_attachments: bool = False) -> dict | None:
     rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-    return _decode_row(dict(rows[0])) if rows else None
+    if not rows:
+        return None
+    row = _decode_row(dict(rows[0]))
+    if with_attachments:
+        row["files"] = attachments_of(db, [article_id]).get(article_id, [])
+    return row
+
+
+# --- attachments (crawler.attachments) ------------------------------------------------
+
+ATTACHMENT_FIELDS = ("url", "name", "type", "content_type", "bytes", "sha256", "outcome",
+                     "detail", "page_count", "unit", "pages", "text", "fetched")
+
+
+def store_attachments(db: sqlite_utils.Database, article_id: int, files: list[dict]) -> None:
+    """Replace ``article_id``'s attachment rows with ``files`` (in the caller's transaction)."""
+    from crawler.canonical import canonical_url
+
+    db.execute("DELETE FROM article_attachments WHERE article_id = ?", [article_id])
+    for position, f in enumerate(files):
+        row = {k: f.get(k) for k in ATTACHMENT_FIELDS}
+        row["pages"] = json.dumps(row["pages"] or [], ensure_ascii=False)
+        row["text"] = row["text"] or ""
+        row["unit"] = row["unit"] or "page"
+        row.update(article_id=article_id, position=position,
+                   canonical_url=canonical_url(f["url"]))
+        db.execute(f"INSERT INTO article_attachments ({', '.join(row)}) "
+                   f"VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+
+
+def attachments_of(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """Each article's attachments in page order: dicts of ``ATTACHMENT_FIELDS`` (``pages``
+    decoded) plus ``id`` and ``position``."""
+    out: dict[int, list[dict]] = {}
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for r in db.query(f"SELECT * FROM article_attachments WHERE article_id IN ({marks}) "
+                          f"ORDER BY article_id, position", chunk):
+            row = dict(r)
+            row["pages"] = json.loads(row["pages"] or "[]")
+            out.setdefault(row.pop("article_id"), []).append(row)
+    return out
+
+
+def known_attachment(db: sqlite_utils.Database, *, canonical_url: str | None = None,
+                     sha256: str | None = None) -> dict | None:
+    """The latest downloaded attachment with this canonical URL or content hash, if any
+    (a failed download is not one: it is tried again)."""
+    column, value = ("canonical_url", canonical_url) if canonical_url else ("sha256", sha256)
+    if not value:
+        return None
+    rows = list(db.query(f"SELECT * FROM article_attachments WHERE {column} = ? "
+                         f"AND outcome != 'failed' ORDER BY id DESC LIMIT 1", [value]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["pages"] = json.loads(row["pages"] or "[]")
+    return row
+
+
+def search_ids(db: sqlite_utils.Database, expression: str) -> list[int]:
+    """Ids of the articles whose title, body or attachment text satisfy the FTS5
+    (trigram) ``expression``, newest first. Raises ``sqlite3.OperationalError`` for an
+    expression the index cannot use."""
+    found = {r[0] for r in db.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression])}
+    found.update(r[0] for r in db.execute(
+        "SELECT a.article_id FROM article_attachments_fts f "
+        "JOIN article_attachments a ON a.id = f.rowid "
+        "WHERE article_attachments_fts MATCH ?", [expression]))
+    return sorted(found, reverse=True)
 
 
 def max_article_id(db: sqlite_utils.Database) -> int:
