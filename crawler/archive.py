@@ -337,15 +337,21 @@ def known_attachment(db: sqlite_utils.Database, *, canonical_url: str | None = N
 
 
 def search_ids(db: sqlite_utils.Database, expression: str) -> list[int]:
-    """Ids of the articles whose title, body or attachment text satisfy the FTS5
-    (trigram) ``expression``, newest first. Raises ``sqlite3.OperationalError`` for an
+    """Ids of the articles that may satisfy the FTS5 (trigram) ``expression`` over their
+    title, body and attachment text together (a superset: the matcher decides), newest
+    first. Raises ``sqlite3.OperationalError`` for an
     expression the index cannot use."""
     found = {r[0] for r in db.execute(
         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression])}
+    # An article matches over its page and attachments together: "A AND B" holds with A
+    # on the page and B in a file. The expression is monotone (phrases, AND, OR), so such
+    # an article has an attachment holding one of its phrases: ask for any of them. The
+    # phrases are single words (alerts.fts_narrowing), so " AND " is never inside one.
+    any_phrase = expression.replace(" AND ", " OR ")
     found.update(r[0] for r in db.execute(
         "SELECT a.article_id FROM article_attachments_fts f "
         "JOIN article_attachments a ON a.id = f.rowid "
-        "WHERE article_attachments_fts MATCH ?", [expression]))
+        "WHERE article_attachments_fts MATCH ?", [any_phrase]))
     return sorted(found, reverse=True)
 
 

@@ -44,14 +44,12 @@ def command(app, query, limit, scan, as_json):
     found = []
     if expr is not None:
         try:
-            ids = [r[0] for r in db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
-                [expr])]
+            ids = archive.search_ids(db, expr)  # title, body and attachment text
         except sqlite3.OperationalError:  # an index the query cannot use: scan instead
             expr, ids = None, []
     if expr is not None:
         for article_id in ids:
-            article = archive.get_article(db, article_id)
+            article = archive.get_article(db, article_id, with_attachments=True)
             if article is None:
                 continue
             for m in engine.match(article):
@@ -61,7 +59,7 @@ def command(app, query, limit, scan, as_json):
     else:
         after = 0
         while True:
-            rows = archive.articles_after(db, after, limit=1000)
+            rows = archive.articles_after(db, after, limit=1000, with_attachments=True)
             if not rows:
                 break
             after = rows[-1]["id"]
@@ -76,7 +74,8 @@ def command(app, query, limit, scan, as_json):
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
                                    "source": a.get("source"), "url": a.get("url"),
                                    "published": a.get("published"), "snippet": m.snippet,
-                                   "terms": m.terms_json()}, ensure_ascii=False))
+                                   "location": m.location, "terms": m.terms_json()},
+                                  ensure_ascii=False))
         return
     zone = tf.zone_of(app)
     how = "full-text index + matcher" if expr is not None else "matcher scan"
@@ -84,6 +83,7 @@ def command(app, query, limit, scan, as_json):
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:
+        where = f"({m.location['text']}) " if m.location else ""
         table.add_row(tf.local_date(a, zone), a.get("source") or "-", a.get("title") or "-",
-                      m.snippet)
+                      where + m.snippet)
     Console(width=max(100, Console().width)).print(table)

@@ -155,7 +155,7 @@ def _backtest(app, engine, days: float, as_json: bool) -> None:
     since = datetime.now(timezone.utc) - timedelta(days=days)
     found, after = [], 0
     while True:
-        rows = archive.articles_after(db, after, limit=1000)
+        rows = archive.articles_after(db, after, limit=1000, with_attachments=True)
         if not rows:
             break
         after = rows[-1]["id"]
