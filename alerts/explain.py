@@ -96,19 +96,37 @@ def _hit(art: ScannedArticle, label: str, part: int, start: int, end: int) -> Hi
     return Hit(label, "attachment", start, end, index, file.start, file.file.get("name"), page)
 
 
-def snippet_hit(hits: list[Hit]) -> Hit | None:
+def snippet_hit(art: ScannedArticle, hits: list[Hit]) -> Hit | None:
     """The hit the snippet is cut around: the earliest in the body, then the document
-    number, then the attachments, then the title."""
+    number, then the attachments, then the title. A body hit on a line that names one of
+    the attachments (the link "附件1：…实施方案") counts after the attachments' own."""
     text_hits = [h for h in hits if h.end > h.start and h.field in _PART_INDEX]
     if not text_hits:
         return None
-    return text_hits[0] if len(text_hits) == 1 else min(text_hits, key=_snippet_order)
+    if len(text_hits) == 1:
+        return text_hits[0]
+    stems = [stem for f in art.files
+             if len(stem := (f.file.get("name") or "").rsplit(".", 1)[0]) >= 4]
+
+    def order(h: Hit) -> tuple:
+        rank = _PART_INDEX[h.field]
+        if stems and h.field == "body" and _on_link_line(art.parts[1], h, stems):
+            rank = len(_PART_INDEX)
+        return (h.field == "title", rank, h.start)
+    return min(text_hits, key=order)
+
+
+def _on_link_line(body: str, h: Hit, stems: list[str]) -> bool:
+    start = body.rfind("\n", 0, h.start) + 1
+    end = body.find("\n", h.end)
+    line = body[start:end if end >= 0 else len(body)]
+    return any(stem in line for stem in stems)
 
 
 def snippet_location(art: ScannedArticle, hits: list[Hit]) -> dict | None:
     """Where the snippet comes from when it is an attachment: its name, URL, type and
     page, and a sentence saying so ("in attachment 《…实施方案》.pdf, page 3")."""
-    first = snippet_hit(hits)
+    first = snippet_hit(art, hits)
     if first is None or first.file < 0:
         return None
     f = art.files[first.file].file
@@ -148,15 +166,10 @@ def describe(location: dict, language: str = "en", *, start: bool = False) -> st
 _PART_INDEX = {name: i for i, name in enumerate(PART_FIELDS)}
 
 
-def _snippet_order(h: Hit) -> tuple:
-    """Which hit the snippet is cut around: the earliest in the body, else elsewhere."""
-    return (h.field == "title", _PART_INDEX[h.field], h.start)
-
-
 def make_snippet(art: ScannedArticle, hits: list[Hit]) -> str:
     """A short extract around the first text hit (body first), every hit in it marked."""
     text_hits = [h for h in hits if h.end > h.start and h.field in _PART_INDEX]
-    first = snippet_hit(text_hits)
+    first = snippet_hit(art, text_hits)
     if first is None:
         return " ".join(art.parts[0][:SNIPPET_BEFORE + SNIPPET_AFTER].split())
     start, end = first.start, first.end

@@ -44,23 +44,29 @@ class AttachmentFetcher:
         self.limits = Limits.from_settings(settings)
         self._by_url: dict[str, dict] = {}  # this run's records, by canonical URL
         self._by_hash: dict[str, dict] = {}
+        # Files being downloaded → the other articles waiting for them.
+        self._inflight: dict[str, list[tuple]] = {}
 
     def wanted(self, urls: list[str]) -> list[str]:
         """The attachment URLs of the kinds the source opted into, at most max_files."""
         picked = [u for u in urls if KIND_OF_EXTENSION.get(extension(u)) in self.kinds]
         return picked[:self.max_files]
 
-    def start(self, item, response):
-        """The item itself when there is nothing to fetch, else the first request."""
+    def start(self, item, response) -> list:
+        """What the spider yields for ``item``: the item itself when there is nothing to
+        fetch, else the first request (the item follows its last attachment)."""
         urls = self.wanted(item.attachments) if self.enabled else []
         if not urls:
-            return item
+            return [item]
         texts = link_texts(response, urls)
         item.files = []
         todo = [(u, texts.get(u, "")) for u in urls]
-        return self._next(item, todo)
+        return [x for x in [self._next(item, todo)] if x is not None]
 
     def _next(self, item, todo: list[tuple[str, str]]):
+        """The request for the next file to fetch, the item when none is left, or None
+        when the next file is being fetched for another article: that download's
+        callback then goes on with this item."""
         while todo:
             url, text = todo.pop(0)
             name = file_name(url, text)
@@ -68,6 +74,11 @@ class AttachmentFetcher:
             if known is not None:
                 item.files.append({**known, "url": url, "name": name})
                 continue
+            key = canonical_url(url)
+            if key in self._inflight:
+                self._inflight[key].append((item, todo, url, text))
+                return None
+            self._inflight[key] = []
             headers = {**self.spider.source.headers, "Referer": item.url}
             return scrapy.Request(
                 url, callback=self.parse, errback=self.failed, headers=headers,
@@ -76,6 +87,19 @@ class AttachmentFetcher:
                       "nw_item": item, "nw_todo": todo, "nw_file": (url, text)},
                 dont_filter=True)
         return item
+
+    def _done(self, item, todo, url: str, record: dict) -> list:
+        """File ``url`` of ``item`` is ``record``: go on with this item and with every
+        other one that waited for the same file."""
+        item.files.append(record)
+        self._remember(url, record)
+        out = [self._next(item, todo)]
+        shared = {k: record[k] for k in REUSED}
+        for other, other_todo, other_url, text in self._inflight.pop(canonical_url(url), []):
+            other.files.append({**shared, "url": other_url, "name": file_name(other_url, text),
+                                "fetched": record.get("fetched")})
+            out.append(self._next(other, other_todo))
+        return [x for x in out if x is not None]
 
     def _known(self, url: str) -> dict | None:
         key = canonical_url(url)
@@ -105,9 +129,8 @@ class AttachmentFetcher:
             record = self._record(extraction, data, digest, content_type)
         record.update(url=url, name=file_name(url, text, disposition),
                       fetched=_now())
-        self._remember(url, record)
-        item.files.append(record)
-        yield self._next(item, todo)
+        for out in self._done(item, todo, url, record):
+            yield out
 
     def failed(self, failure):
         from crawler.spiders.base import failure_message
@@ -123,8 +146,7 @@ class AttachmentFetcher:
                        f"(NEWSWATCH_ATTACHMENT_MAXSIZE)")
         record = self._failure(f"not downloaded: {message}")
         record.update(url=url, name=file_name(url, text), fetched=_now())
-        item.files.append(record)
-        return [self._next(item, todo)]
+        return self._done(item, todo, url, record)
 
     @staticmethod
     def _record(ex: Extraction, data: bytes, digest: str, content_type: str) -> dict:

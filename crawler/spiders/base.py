@@ -276,7 +276,7 @@ class SourceSpider(scrapy.Spider):
             return
         if item is not None:
             # The item, or the first of its attachments' requests (the item follows them).
-            yield self.attachments.start(item, response)
+            yield from self.attachments.start(item, response)
 
     def build_item(self, response: Response, entry: ListEntry) -> ArticleItem | None:
         """Extract the article page into an item; override to add per-source extras."""
