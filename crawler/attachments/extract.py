@@ -46,6 +46,11 @@ def _dispatch(data: bytes, kind: str, limits: Limits) -> Extraction:
         if kind in ("doc", "wps", "xls"):
             from crawler.attachments.legacy import legacy_text
             return legacy_text(data, kind, limits)
+        if kind == "zip":
+            from crawler.attachments.office import zip_problem
+            problem = zip_problem(data, limits)
+            if problem and problem.outcome == "corrupt":
+                return problem
     except MemoryError:
         return Extraction("memory", "not extracted: ran out of memory "
                                     "(NEWSWATCH_ATTACHMENT_MEMORY_MB)", kind)

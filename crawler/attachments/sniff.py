@@ -40,7 +40,7 @@ def sniff(data: bytes, declared: str = "") -> str:
     if b"%PDF-" in head:  # the spec lets junk precede the header
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        return _zip_kind(data, declared)
     if head.startswith(OLE):
         return _ole_kind(data, declared)
     if head.startswith(b"{\\rtf"):
@@ -55,11 +55,12 @@ def sniff(data: bytes, declared: str = "") -> str:
     return "unknown"
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, declared: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "zip"  # corrupt: the zip reader will say what is wrong
+        # Unreadable: let the reader of what it claims to be say what is wrong.
+        return declared if declared in ("docx", "xlsx") else "zip"
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
