@@ -55,6 +55,24 @@ def pdf(pages: list[str], *, font: Path | None = None, password: str | None = No
     return out.getvalue()
 
 
+def split_pdf(data: bytes, sizes: list[int]) -> list[bytes]:
+    """``data`` cut into PDFs of ``sizes`` pages each, cycling through its pages (fast:
+    no font is embedded again)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    total, at, out = len(reader.pages), 0, []
+    for size in sizes:
+        writer = PdfWriter()
+        for _ in range(size):
+            writer.add_page(reader.pages[at % total])
+            at += 1
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        out.append(buffer.getvalue())
+    return out
+
+
 def image_only_pdf(pages: int = 2) -> bytes:
     """A "scanned" PDF: each page one raster image, no text layer."""
     from fpdf import FPDF
