@@ -25,6 +25,9 @@ _PRELOAD = ["__main__", "crawler.attachments.bounded", "crawler.attachments.extr
             "crawler.attachments.legacy", "pypdf", "docx", "openpyxl"]
 _lock = threading.Lock()
 _context = None
+# Children at once, whatever the number of threads asking: each may use up to its cap.
+MAX_CHILDREN = 2
+_slots = threading.BoundedSemaphore(MAX_CHILDREN)
 
 
 def _ctx():
@@ -62,7 +65,11 @@ def extract_bounded(data: bytes, declared: str = "", limits: Limits | None = Non
     """Extract ``data`` in a bounded child: the extraction, and the child's peak memory
     in MB (None when it did not finish)."""
     limits = limits or Limits()
-    ctx = _ctx()
+    with _slots:
+        return _run(_ctx(), data, declared, limits)
+
+
+def _run(ctx, data: bytes, declared: str, limits: Limits) -> tuple[Extraction, float | None]:
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(sender, data, declared, limits), daemon=True)
     process.start()
