@@ -194,3 +194,6 @@ def test_file_names_come_from_the_link_text():
     header = "attachment; filename*=UTF-8''%E9%99%84%E8%A1%A8.xlsx"
     assert file_name("https://x.gov.cn/download?id=3", "", header) == "附表.xlsx"
     assert len(file_name("https://x.gov.cn/a.pdf", "长" * 400)) <= 160
+    assert file_name("https://x.gov.cn/P1.pdf", "附属医院名单") == "附属医院名单.pdf"
+    assert file_name("https://x.gov.cn/P1.pdf", "附2. 申报表") == "申报表.pdf"
+    assert file_name("https://x.gov.cn/P1.pdf", "点击下载") == "P1.pdf"

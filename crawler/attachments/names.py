@@ -10,7 +10,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from crawler.attachments.sniff import extension
 
-_LABEL = re.compile(r"^\s*(?:附件|附表|附)\s*[0-9一二三四五六七八九十]*\s*[:：.、]?\s*")
+_NUMBER = "[0-9一二三四五六七八九十]*"
+# "附件1：", "附表：", "附2." before the title; a bare 附 only with a number or a colon.
+_LABEL = re.compile(rf"^\s*(?:(?:附件|附表)\s*{_NUMBER}\s*[:：.、]?|附\s*{_NUMBER}\s*[:：.、])\s*")
+# Link texts that name no document.
+_GENERIC = {"下载", "点击下载", "附件下载", "下载附件", "点此下载", "查看", "download", "pdf",
+            "word", "附件"}
 MAX_NAME = 160
 
 
@@ -32,6 +37,8 @@ def file_name(url: str, link_text: str = "", disposition: str = "") -> str:
     """The name to show: "《…实施方案》.pdf" from the link, else the header's, else the URL's."""
     ext = extension(url)
     name = _LABEL.sub("", link_text or "").strip()
+    if name.lower().strip("[]【】()（）:：") in _GENERIC:
+        name = ""
     if name and ext and extension(name) != ext:
         name = f"{name}.{ext}"
     if not name and disposition:
