@@ -197,3 +197,31 @@ def test_file_names_come_from_the_link_text():
     assert file_name("https://x.gov.cn/P1.pdf", "附属医院名单") == "附属医院名单.pdf"
     assert file_name("https://x.gov.cn/P1.pdf", "附2. 申报表") == "申报表.pdf"
     assert file_name("https://x.gov.cn/P1.pdf", "点击下载") == "P1.pdf"
+
+
+def test_a_hanging_tool_is_killed_with_what_it_started(tmp_path, monkeypatch):
+    import os
+
+    pid_file = tmp_path / "pid"
+    tool = tmp_path / "antiword"
+    tool.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pid_file}\nwait\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("NEWSWATCH_ANTIWORD", str(tool))
+    monkeypatch.setenv("NEWSWATCH_SOFFICE", "")
+    started = time.monotonic()
+    got = extract(af.OLE_JUNK, "doc", Limits(timeout=1.0))
+    assert got.outcome == "timeout" and "antiword took longer than" in got.detail
+    assert time.monotonic() - started < 10
+    pid = int(pid_file.read_text())
+    for _ in range(100):  # the kill is sent; the zombie may take a moment to be reaped
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except (ProcessLookupError, FileNotFoundError):
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the tool's child is still running")

@@ -42,7 +42,9 @@ def _ctx():
 
 def _child(conn, data: bytes, declared: str, limits: Limits) -> None:
     cap = limits.memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    # The soft limit only: LibreOffice, run from here, is given more (legacy.py).
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard < 0 else min(cap, hard), hard))
     cpu = int(limits.timeout) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     import logging

@@ -6,7 +6,9 @@ Without either the outcome says what to install; nothing is guessed from the raw
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,12 +19,12 @@ from crawler.attachments.text import assemble
 
 ANTIWORD_ENV = "NEWSWATCH_ANTIWORD"  # a path overrides the PATH look-up ("" = none)
 SOFFICE_ENV = "NEWSWATCH_SOFFICE"
+# LibreOffice maps far more address space than it uses: 4x the child's cap.
+LIBREOFFICE_MEMORY_FACTOR = 4
 
 
 def tool(name: str, env: str) -> str | None:
     """The tool's path: the environment's override ("" turns it off), else PATH."""
-    import os
-
     if env in os.environ:
         return os.environ[env] or None
     return shutil.which(name) or (shutil.which("libreoffice") if name == "soffice" else None)
@@ -50,7 +52,8 @@ def legacy_text(data: bytes, kind: str, limits: Limits) -> Extraction:
                 "txt:Text (encoded):UTF8"
             done = _run([soffice, "--headless", "--norestore", "--nolockcheck",
                          f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", target,
-                         "--outdir", str(Path(tmp) / "out"), str(path)], limits)
+                         "--outdir", str(Path(tmp) / "out"), str(path)], limits,
+                        memory_factor=LIBREOFFICE_MEMORY_FACTOR)
             if isinstance(done, Extraction):
                 return done
             outputs = sorted((Path(tmp) / "out").glob("attachment.*"))
@@ -67,13 +70,32 @@ def legacy_text(data: bytes, kind: str, limits: Limits) -> Extraction:
     return Extraction("not_extracted", f"not extracted: needs {needs}", kind)
 
 
-def _run(argv: list[str], limits: Limits):
+def _run(argv: list[str], limits: Limits, *, memory_factor: int = 1):
+    # A little under the parent's deadline: this process then kills the tool itself
+    # rather than being killed and leaving it running.
+    timeout = max(0.1, limits.timeout * 0.8)
+
+    def more_memory():
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft > 0:
+            wanted = soft * memory_factor
+            resource.setrlimit(resource.RLIMIT_AS, (wanted if hard < 0 else min(wanted, hard),
+                                                    hard))
     try:
-        return subprocess.run(argv, capture_output=True, timeout=limits.timeout,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return Extraction("timeout", f"not extracted: {Path(argv[0]).name} took longer than "
-                                     f"{limits.timeout:g} s")
+        # Its own process group, so that a time-out ends whatever the tool started too.
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True,
+                                   preexec_fn=more_memory if memory_factor > 1 else None)
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            return Extraction("timeout", f"not extracted: {Path(argv[0]).name} took longer "
+                                         f"than {timeout:g} s (NEWSWATCH_ATTACHMENT_TIMEOUT)")
+        return subprocess.CompletedProcess(argv, process.returncode, out, err)
     except OSError as exc:
         return Extraction("not_extracted", f"not extracted: cannot run {argv[0]}: {exc}")
 
