@@ -31,23 +31,25 @@ def pdf_text(data: bytes, limits: Limits) -> Extraction:
         total = len(reader.pages)
     except PdfReadError as exc:
         return Extraction("corrupt", f"corrupt: not a readable PDF ({exc})", "pdf")
-    pieces, textless, images = [], [], 0
+    pieces, textless, images, failures = [], [], 0, []
     for number in range(min(total, limits.max_pages)):
         try:
             page = reader.pages[number]
             text = page.extract_text() or ""
+        except MemoryError:
+            raise  # the file's outcome, not one page's
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-            text = ""
             textless.append(number + 1)
-            if number == 0 and total == 1:
-                return Extraction("corrupt", f"corrupt: page 1 unreadable "
-                                             f"({type(exc).__name__}: {exc})", "pdf")
+            failures.append(f"page {number + 1}: {type(exc).__name__}: {str(exc)[:120]}")
             continue
         if len("".join(text.split())) < SCANNED_CHARS_PER_PAGE:
             textless.append(number + 1)
             images += _has_images(page)
         pieces.append((str(number + 1), text))
     read = min(total, limits.max_pages)
+    if failures and len(failures) == read:
+        return Extraction("corrupt", f"corrupt: no page could be read ({failures[0]})", "pdf",
+                          page_count=total)
     truncated = (f"only the first {read} of {total} pages (NEWSWATCH_ATTACHMENT_MAX_PAGES)"
                  if total > read else "")
     visible = sum(len("".join(t.split())) for _, t in pieces)
@@ -56,7 +58,10 @@ def pdf_text(data: bytes, limits: Limits) -> Extraction:
                                      f"{'s' if total != 1 else ''} of images; OCR is not done)",
                           "pdf", page_count=total)
     result = assemble(pieces, "pdf", limits, page_count=total, truncated=truncated)
-    if result.outcome == "ok" and textless and images:
+    if result.outcome == "ok" and failures:
+        result.detail = (f"{len(failures)} page{'s' if len(failures) > 1 else ''} unreadable "
+                         f"({failures[0]})")
+    elif result.outcome == "ok" and textless and images:
         result.detail = (f"pages without text (scanned?): "
                          f"{', '.join(map(str, textless[:20]))}{' …' if len(textless) > 20 else ''}")
     return result
