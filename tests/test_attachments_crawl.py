@@ -176,3 +176,25 @@ def test_search_finds_words_that_only_the_attachments_hold(crawled):
                            capture_output=True, text=True, env={**env, "COLUMNS": "250"},
                            timeout=120)
     assert "in attachment 《资金安排表》.xlsx, sheet “资金安排”" in table.stdout
+
+
+def test_a_dry_run_shows_each_attachment_and_stores_nothing(crawled):
+    _, _, root, seeds = crawled
+    db = root / "dry.db"
+    with replay_site(root / "site") as site:
+        result = crawl(db, seeds, site.url, "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    decoder, text, items = json.JSONDecoder(), result.stdout, []
+    at = text.find("{")
+    while at >= 0:
+        item, end = decoder.raw_decode(text, at)
+        items.append(item)
+        at = text.find("{", end)
+    policy = next(i for i in items if i.get("url") == site_files.POLICY)
+    shown = policy["attachments"]
+    assert [a["outcome"] for a in shown] == site_files.POLICY_OUTCOMES
+    assert shown[0] == {"name": site_files.PLAN_NAME, "type": "pdf", "outcome": "ok",
+                        "detail": "", "page_count": 5, "chars": shown[0]["chars"]}
+    assert shown[0]["chars"] > 1000
+    assert not db.exists() or not archive.connect(db).execute(
+        "SELECT COUNT(*) FROM article_attachments").fetchone()[0]
