@@ -18,12 +18,14 @@ from datetime import datetime, timezone
 import ahocorasick
 
 from alerts import query as q
-from alerts.explain import Hit, Match, collect_hits, make_snippet
+from alerts.explain import Hit, Match, collect_hits, make_snippet, snippet_location
 from alerts.normalize import WORDSET, normalize
 from alerts.scanned import ScannedArticle, article_time, find_spans
 from alerts.topics import Topic
 
-_TITLE, _BODY, _ANY = frozenset([0]), frozenset([1, 2]), frozenset([0, 1, 2])
+_TITLE, _BODY, _ATTACHMENT = frozenset([0]), frozenset([1, 2]), frozenset([3])
+_ANY = frozenset([0, 1, 2, 3])
+_PARTS = {"title": _TITLE, "body": _BODY, "attachment": _ATTACHMENT, None: _ANY}
 
 __all__ = ["Engine", "Hit", "Match", "engine_for", "article_time", "required_literal"]
 
@@ -139,7 +141,7 @@ class Engine:
         steps = []
         for atom in dict.fromkeys(q.positive_atoms(node)):
             if isinstance(atom, q.Term):
-                parts = _TITLE if atom.field == "title" else _BODY if atom.field else _ANY
+                parts = _PARTS[atom.field]
                 steps.append(("t", self._term_atom(atom.text, atom.prefix), parts, atom.raw))
             elif isinstance(atom, q.Regex):
                 steps.append(("r", atom.compiled(), atom.field, "/" + atom.raw + "/"))
@@ -153,8 +155,10 @@ class Engine:
             atom = self._term_atom(node.text, node.prefix)
             if node.field == "title":  # a span starting before the body's start
                 return lambda a: any(s < a.bounds[1] for s, _ in a.spans(atom))
+            if node.field == "body":  # body or document number, not the attachments
+                return lambda a: any(a.bounds[1] <= s < a.bounds[3] for s, _ in a.spans(atom))
             if node.field:
-                return lambda a: any(s >= a.bounds[1] for s, _ in a.spans(atom))
+                return lambda a: any(s >= a.bounds[3] for s, _ in a.spans(atom))
             if atom in self._scanned:  # the automaton recorded it, or it is absent
                 return lambda a: atom in a.hits
             info = self._atom_info[atom]
@@ -277,7 +281,8 @@ class Engine:
             topic = self.topics[index]
             if explain:
                 hits = collect_hits(self._plans[index], art)
-                out.append(Match(topic, hits, make_snippet(art, hits)))
+                out.append(Match(topic, hits, make_snippet(art, hits),
+                                 snippet_location(art, hits)))
             else:
                 out.append(Match(topic, [], ""))
         return out

@@ -56,6 +56,11 @@ def m001_matches(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_match_location(db: sqlite_utils.Database) -> None:
+    # JSON: where the snippet is from when it is an attachment (explain.snippet_location).
+    if "location" not in db["matches"].columns_dict:
+        db.execute("ALTER TABLE matches ADD COLUMN location TEXT")
 
 
 @dataclass
@@ -106,7 +111,8 @@ def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
     result = RunResult()
     while True:
         start = cursor(db)
-        rows = archive.articles_after(db, start, limit=batch, up_to_id=stories.cursor(db))
+        rows = archive.articles_after(db, start, limit=batch, up_to_id=stories.cursor(db),
+                                      with_attachments=True)
         if not rows:
             return result
         found = []
@@ -142,11 +148,12 @@ def _record(db, found, default_channels, stamp: str, now: datetime) -> RunResult
         first = story_id is None or db.execute(
             "SELECT 1 FROM matches WHERE topic = ? AND story_id = ? AND first_for_story = 1 "
             "LIMIT 1", [topic.name, story_id]).fetchone() is None
+        location = json.dumps(m.location, ensure_ascii=False) if m.location else None
         cur = db.execute(
             "INSERT OR IGNORE INTO matches(article_id, topic, story_id, first_for_story, "
-            "terms, snippet, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "terms, snippet, location, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [article["id"], topic.name, story_id, int(first),
-             json.dumps(m.terms_json(), ensure_ascii=False), m.snippet, stamp])
+             json.dumps(m.terms_json(), ensure_ascii=False), m.snippet, location, stamp])
         if not cur.rowcount:
             continue  # already recorded (a rerun over the same article)
         queued: list[int] = []
@@ -160,7 +167,8 @@ def _record(db, found, default_channels, stamp: str, now: datetime) -> RunResult
             "match_id": cur.lastrowid, "article_id": article["id"], "topic": topic.name,
             "story_id": story_id, "first_for_story": first, "title": article.get("title"),
             "source": article.get("source"), "published": article.get("published"),
-            "snippet": m.snippet, "terms": m.terms_json(), "queued": len(queued),
+            "snippet": m.snippet, "location": m.location, "terms": m.terms_json(),
+            "queued": len(queued),
         })
     return result
 

@@ -44,6 +44,10 @@ def _match(db: sqlite_utils.Database, match_id: int | None) -> dict:
     row["hits"] = [h for h in hits if isinstance(h, dict)]
     terms = [h.get("term") if isinstance(h, dict) else h for h in hits]
     row["terms"] = [t for t in dict.fromkeys(terms) if isinstance(t, str)]
+    try:
+        row["location"] = json.loads(row.get("location") or "null")
+    except ValueError:
+        row["location"] = None
     return row
 
 
@@ -88,6 +92,8 @@ def alert(db: sqlite_utils.Database, row: dict) -> dict[str, Any]:
         "terms": match.get("terms", []),
         "hits": match.get("hits", []),
         "snippet": match.get("snippet") or "",
+        # Where the snippet is from when it is an attachment, else null (the page).
+        "location": match.get("location"),
         "matched_at": match.get("created") or row["created"],
     }
 
@@ -133,5 +139,6 @@ def sample(key: str, *, now: str) -> dict[str, Any]:
         "terms": ["测试", "test"],
         "hits": [{"term": "测试", "field": "title", "at": [[2, 4]]}],
         "snippet": "如果你看到这条消息，这个渠道已经配置好了。If you can read this, the channel works.",
+        "location": None,
         "matched_at": now,
     }

@@ -5,7 +5,11 @@
     and_expr := unary (["AND"] unary)*            # juxtaposition means AND
     unary    := "NOT" unary | "-" primary | primary
     primary  := "(" or_expr ")" | [field ":"] (WORD | "phrase" | /regex/ | @alias | "(" ... ")")
-    field    := title | body | source | site | lang
+    field    := title | body | attachment | source | site | lang
+    scope    := "in:" (title | body | attachment)      # anywhere outside parentheses
+
+``in:attachment`` (or ``in:body``, ``in:title``) gives every text term that names no field
+of its own that field: the whole topic looks only there.
 
 Operators are upper case; a WORD ending in ``*`` matches as a prefix. Terms are
 normalised (``alerts.normalize``) when parsed, so the AST holds the comparable form.
@@ -28,7 +32,7 @@ from alerts.normalize import normalize
 
 log = logging.getLogger("newswatch.matcher")
 
-TEXT_FIELDS = ("title", "body")
+TEXT_FIELDS = ("title", "body", "attachment")
 META_FIELDS = ("source", "site", "lang")
 FIELDS = TEXT_FIELDS + META_FIELDS
 OPERATORS = ("AND", "OR", "NOT")
@@ -55,7 +59,7 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class Term:
     text: str  # normalised
-    field: str | None = None  # title | body | None (either)
+    field: str | None = None  # title | body | attachment | None (anywhere)
     prefix: bool = False
     raw: str = dc_field(default="", compare=False)
 
@@ -175,7 +179,7 @@ def _normalize_regex(source: str) -> str:
 
 @dataclass
 class _Token:
-    kind: str  # ( ) AND OR NOT - FIELD WORD PHRASE REGEX ALIAS END
+    kind: str  # ( ) AND OR NOT - FIELD IN WORD PHRASE REGEX ALIAS END
     value: str
     pos: int
 
@@ -229,6 +233,12 @@ def tokenize(query: str) -> list[_Token]:
             j = m.start() if m else n
             word = query[i:j]
             head, colon, rest = word.partition(":")
+            if colon and head.lower() == "in":
+                if rest.lower() not in TEXT_FIELDS:
+                    raise QueryError(f"in: takes {', '.join(TEXT_FIELDS)}, got {rest!r}", i)
+                tokens.append(_Token("IN", rest.lower(), i))
+                i = j
+                continue
             if colon and head.lower() in FIELDS:
                 tokens.append(_Token("FIELD", head.lower(), i))
                 if rest or (j < n and query[j] in '("'):
@@ -247,7 +257,7 @@ def tokenize(query: str) -> list[_Token]:
 class _Parser:
     def __init__(self, query: str, aliases: Mapping[str, Sequence[str]] | None):
         self.query = query
-        self.tokens = tokenize(query)
+        self.tokens, self.scope = _take_scope(tokenize(query))
         self.i = 0
         self.aliases = aliases or {}
 
@@ -262,12 +272,14 @@ class _Parser:
 
     def parse(self) -> Node:
         if self.tok.kind == "END":
+            if self.scope:
+                raise QueryError(f"in:{self.scope[0]} needs terms to look for", self.scope[1])
             raise QueryError("empty query", 0)
         node = self.or_expr()
         if self.tok.kind != "END":
             what = "unbalanced ')'" if self.tok.kind == ")" else f"unexpected {self.tok.value!r}"
             raise QueryError(what, self.tok.pos)
-        return node
+        return _scope_unfielded(node, self.scope[0]) if self.scope else node
 
     def or_expr(self) -> Node:
         items = [self.and_expr()]
@@ -379,6 +391,41 @@ def _scope(node: Node, field: str, pos: int) -> Node:
     if node.field not in (None, field):
         raise QueryError(f"field {node.field}: inside {field}:( )", pos)
     return type(node)(**{**node.__dict__, "field": field})
+
+
+def _take_scope(tokens: list[_Token]) -> tuple[list[_Token], tuple[str, int] | None]:
+    """The tokens without their ``in:`` scope, and the scope (field, position)."""
+    kept, scope, depth = [], None, 0
+    for n, tok in enumerate(tokens):
+        if tok.kind == "(":
+            depth += 1
+        elif tok.kind == ")":
+            depth -= 1
+        if tok.kind != "IN":
+            kept.append(tok)
+            continue
+        if depth > 0:
+            raise QueryError(f"in:{tok.value} applies to the whole query: put it outside "
+                             f"the parentheses", tok.pos)
+        if n and tokens[n - 1].kind in ("NOT", "-", "FIELD"):
+            raise QueryError(f"in:{tok.value} cannot be negated or given a field", tok.pos)
+        if scope and scope[0] != tok.value:
+            raise QueryError(f"in:{tok.value} after in:{scope[0]}: one scope per query",
+                             tok.pos)
+        scope = scope or (tok.value, tok.pos)
+    return kept, scope
+
+
+def _scope_unfielded(node: Node, field: str) -> Node:
+    """``node`` with ``field`` on every text atom that names no field (``in:``)."""
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(dict.fromkeys(_scope_unfielded(c, field)
+                                              for c in node.children)))
+    if isinstance(node, Not):
+        return Not(_scope_unfielded(node.child, field))
+    if isinstance(node, (Term, Regex)) and node.field is None:
+        return type(node)(**{**node.__dict__, "field": field})
+    return node
 
 
 def parse(query: str, aliases: Mapping[str, Sequence[str]] | None = None) -> Node:

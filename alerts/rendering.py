@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from alerts import local_time
+from alerts.explain import describe
 
 LANGUAGES = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,4 +90,6 @@ def context(message, tz, language: str) -> dict[str, Any]:
         "period": payload.get("period") or {},
         "notice": notice,
         "lang": language,
+        # Where a snippet from an attachment comes from ("In attachment 《…》.pdf, page 3").
+        "where": lambda location: describe(location, language, start=True),
     }

@@ -52,7 +52,7 @@ def search(db, topic: Topic, *, limit: int = 20, scan: bool = False,
         result = SearchResult(how="full-text index + matcher")
         # Ids come newest first: the first ``limit`` hits are the newest.
         for article_id in ids:
-            article = archive.get_article(db, article_id)
+            article = archive.get_article(db, article_id, with_attachments=True)
             if article is None or not wanted(article):
                 continue
             for m in engine.match(article):
@@ -76,7 +76,7 @@ def _scan(db, engine: Engine, wanted, limit: int) -> SearchResult:
     heap: list = []
     after = 0
     while True:
-        rows = archive.articles_after(db, after, limit=SCAN_BATCH)
+        rows = archive.articles_after(db, after, limit=SCAN_BATCH, with_attachments=True)
         if not rows:
             break
         after = rows[-1]["id"]

@@ -5,8 +5,11 @@ timeout and applies pending schema migrations. Writes that read first go through
 :func:`immediate` (``BEGIN IMMEDIATE``): a deferred ``BEGIN`` that later upgrades to a
 write lock is what gives "database is locked" when two crawls write at once.
 
-Other packages read articles only through :func:`articles_after` and
-:func:`get_article`; they add their own tables with their own ``Migrations`` sets.
+Other packages read articles only through this module's functions
+(:func:`articles_after` and :func:`get_article`, where ``with_attachments=True`` adds
+each article's downloaded attachments as ``files``; :func:`full_text_ids` to narrow a
+search) and runs through :mod:`crawler.runs`; their own tables come with their own
+``Migrations`` sets, which ``connect(path, extra=...)`` applies.
 """
 
 from __future__ import annotations
@@ -134,6 +137,47 @@ def m002_shared_bodies(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("body_of", int)
 
 
+@migrations()
+def m003_article_attachments(db: sqlite_utils.Database) -> None:
+    # One row per attachment of an article, downloaded or not: name, real type, outcome
+    # and text. `pages` is JSON [[start, label], ...]: where each page (or sheet) starts.
+    db.executescript(
+        """
+        CREATE TABLE article_attachments(
+          id INTEGER PRIMARY KEY,
+          article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          canonical_url TEXT NOT NULL,
+          name TEXT,
+          type TEXT,
+          content_type TEXT,
+          bytes INTEGER,
+          sha256 TEXT,
+          outcome TEXT NOT NULL,
+          detail TEXT,
+          page_count INTEGER,
+          unit TEXT NOT NULL DEFAULT 'page',
+          pages TEXT NOT NULL DEFAULT '[]',
+          text TEXT NOT NULL DEFAULT '',
+          fetched TEXT,
+          UNIQUE(article_id, position));
+        CREATE INDEX article_attachments_url ON article_attachments(canonical_url);
+        CREATE INDEX article_attachments_sha256 ON article_attachments(sha256);
+        CREATE VIRTUAL TABLE article_attachments_fts USING fts5(
+          name, text, content='article_attachments', content_rowid='id', tokenize='trigram');
+        CREATE TRIGGER article_attachments_ai AFTER INSERT ON article_attachments BEGIN
+          INSERT INTO article_attachments_fts(rowid, name, text)
+          VALUES (new.id, new.name, new.text);
+        END;
+        CREATE TRIGGER article_attachments_ad AFTER DELETE ON article_attachments BEGIN
+          INSERT INTO article_attachments_fts(article_attachments_fts, rowid, name, text)
+          VALUES ('delete', old.id, old.name, old.text);
+        END;
+        """
+    )
+
+
 def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
             migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.
@@ -227,8 +271,9 @@ def _decoded(db: sqlite_utils.Database, rows) -> list[dict]:
 
 
 def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500,
-                   up_to_id: int | None = None) -> list[dict]:
-    """Articles with ``id > after_id`` (and ``<= up_to_id``), oldest first."""
+                   up_to_id: int | None = None, with_attachments: bool = False) -> list[dict]:
+    """Articles with ``id > after_id`` (and ``<= up_to_id``), oldest first; with
+    ``with_attachments``, each has ``files`` (see :func:`attachments_of`)."""
     sql = "SELECT * FROM articles WHERE id > ?"
     params: list = [after_id]
     if up_to_id is not None:
@@ -236,12 +281,76 @@ def articles_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500
         params.append(up_to_id)
     sql += " ORDER BY id LIMIT ?"
     params.append(limit)
-    return _decoded(db, db.query(sql, params))
+    rows = _decoded(db, db.query(sql, params))
+    if with_attachments and rows:
+        files = attachments_of(db, [r["id"] for r in rows])
+        for row in rows:
+            row["files"] = files.get(row["id"], [])
+    return rows
 
 
-def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
+def get_article(db: sqlite_utils.Database, article_id: int, *,
+                with_attachments: bool = False) -> dict | None:
     rows = _decoded(db, db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    if with_attachments:
+        row["files"] = attachments_of(db, [article_id]).get(article_id, [])
+    return row
+
+
+# --- attachments (crawler.attachments) ------------------------------------------------
+
+ATTACHMENT_FIELDS = ("url", "name", "type", "content_type", "bytes", "sha256", "outcome",
+                     "detail", "page_count", "unit", "pages", "text", "fetched")
+
+
+def store_attachments(db: sqlite_utils.Database, article_id: int, files: list[dict]) -> None:
+    """Replace ``article_id``'s attachment rows with ``files`` (in the caller's transaction)."""
+    from crawler.canonical import canonical_url
+
+    db.execute("DELETE FROM article_attachments WHERE article_id = ?", [article_id])
+    for position, f in enumerate(files):
+        row = {k: f.get(k) for k in ATTACHMENT_FIELDS}
+        row["pages"] = json.dumps(row["pages"] or [], ensure_ascii=False)
+        row["text"] = row["text"] or ""
+        row["unit"] = row["unit"] or "page"
+        row.update(article_id=article_id, position=position,
+                   canonical_url=canonical_url(f["url"]))
+        db.execute(f"INSERT INTO article_attachments ({', '.join(row)}) "
+                   f"VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+
+
+def attachments_of(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """Each article's attachments in page order: dicts of ``ATTACHMENT_FIELDS`` (``pages``
+    decoded) plus ``id`` and ``position``."""
+    out: dict[int, list[dict]] = {}
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for r in db.query(f"SELECT * FROM article_attachments WHERE article_id IN ({marks}) "
+                          f"ORDER BY article_id, position", chunk):
+            row = dict(r)
+            row["pages"] = json.loads(row["pages"] or "[]")
+            out.setdefault(row.pop("article_id"), []).append(row)
+    return out
+
+
+def known_attachment(db: sqlite_utils.Database, *, canonical_url: str | None = None,
+                     sha256: str | None = None) -> dict | None:
+    """The latest downloaded attachment with this canonical URL or content hash, if any
+    (a failed download is not one: it is tried again)."""
+    column, value = ("canonical_url", canonical_url) if canonical_url else ("sha256", sha256)
+    if not value:
+        return None
+    rows = list(db.query(f"SELECT * FROM article_attachments WHERE {column} = ? "
+                         f"AND outcome != 'failed' ORDER BY id DESC LIMIT 1", [value]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["pages"] = json.loads(row["pages"] or "[]")
+    return row
 
 
 class FullTextUnusable(Exception):
@@ -250,18 +359,29 @@ class FullTextUnusable(Exception):
 
 
 def full_text_ids(db: sqlite_utils.Database, expression: str) -> Iterator[int]:
-    """Ids of the articles whose title or body satisfy the FTS5 ``expression`` (trigram
-    index ``articles_fts``), newest published (else fetched) first, read lazily: the
-    candidates are sorted by time without reading a body."""
+    """Ids of the articles that may satisfy the FTS5 (trigram) ``expression`` over their
+    title, body and attachment text together (a superset: the matcher decides), newest
+    published (else fetched) first, read lazily: candidates are sorted without a body.
+
+    An article matches over its page and attachments together: "A AND B" holds with A on
+    the page and B in a file. The expression is monotone (phrases, AND, OR), so such an
+    article has an attachment holding one of its phrases: the attachments are asked for
+    any of them. The phrases are single words (``alerts.fts_narrowing``), so " AND " is
+    never inside one."""
+    any_phrase = expression.replace(" AND ", " OR ")
     try:
         cursor = db.execute(
-            "SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-            "WHERE articles_fts MATCH ? "
-            "ORDER BY COALESCE(a.published, a.fetched) DESC, a.id DESC", [expression])
+            "SELECT a.id FROM articles a WHERE a.id IN "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) OR a.id IN "
+            "(SELECT t.article_id FROM article_attachments_fts f "
+            " JOIN article_attachments t ON t.id = f.rowid "
+            " WHERE article_attachments_fts MATCH ?) "
+            "ORDER BY COALESCE(a.published, a.fetched) DESC, a.id DESC",
+            [expression, any_phrase])
         first = cursor.fetchone()
     except sqlite3.OperationalError as exc:
         message = str(exc)
-        if message.startswith("fts5:") or "articles_fts" in message:
+        if message.startswith("fts5:") or "_fts" in message:
             raise FullTextUnusable(message) from None
         raise
 

@@ -31,6 +31,8 @@ class ArticleItem:
     fetched: str | None = None
     field_sources: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Downloaded attachments (crawler.attachments.fetching): stored in their own table.
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -58,6 +58,7 @@ def shared_body_of(db, row: dict) -> int | None:
 
 def article_row(item: ArticleItem, *, run_id: int | None, baseline: bool) -> dict:
     row = item.to_dict()
+    row.pop("files")  # attachments have their own table (archive.store_attachments)
     row["content_hash"] = archive.content_hash(item.title, item.body)
     row["first_seen_run"] = run_id
     row["baseline"] = 1 if baseline else 0
@@ -98,10 +99,11 @@ class ArchivePipeline:
             else:
                 tally.items_new += 1
             emit({"event": "item", "source": item.source, "would_store": not duplicate,
-                  "duplicate_of": duplicate[0] if duplicate else None, **item.to_dict()})
+                  "duplicate_of": duplicate[0] if duplicate else None, **item.to_dict(),
+                  "files": [_file_summary(f) for f in item.files]})
             return item
         try:
-            duplicate = self._store(row)
+            duplicate = self._store(row, item.files)
         except sqlite3.Error as exc:  # one bad row must not end the crawl
             tally.items_failed += 1
             tally.error(item.url, f"could not store: {type(exc).__name__}: {exc}")
@@ -112,8 +114,9 @@ class ArchivePipeline:
             tally.items_known += 1
         return item
 
-    def _store(self, row: dict) -> tuple[int, str] | None:
-        """Insert the row unless it duplicates one; return the duplicate, if any."""
+    def _store(self, row: dict, files: list[dict]) -> tuple[int, str] | None:
+        """Insert the row (and its attachments) unless it duplicates one; return the
+        duplicate, if any."""
         with archive.immediate(self.db):
             duplicate = find_duplicate(self.db, row)
             if duplicate is None:
@@ -123,8 +126,19 @@ class ArchivePipeline:
                 # Plain SQL: sqlite-utils' insert() introspects the schema on every call.
                 columns = ", ".join(row)
                 marks = ", ".join("?" for _ in row)
-                self.db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})",
-                                list(row.values()))
+                cursor = self.db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})",
+                                         list(row.values()))
+                if files:
+                    archive.store_attachments(self.db, cursor.lastrowid, files)
             elif self.refresh and duplicate[1] == "canonical_url":
                 self.db["articles"].update(duplicate[0], {k: row[k] for k in _REFRESHED})
+                if files:
+                    archive.store_attachments(self.db, duplicate[0], files)
         return duplicate
+
+
+def _file_summary(record: dict) -> dict:
+    """An attachment record for a dry run's item line: its text cut to a preview."""
+    text = record.get("text") or ""
+    return {**{k: v for k, v in record.items() if k != "text"}, "chars": len(text),
+            "text_preview": text[:200]}

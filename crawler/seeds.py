@@ -20,6 +20,7 @@ LANGUAGES = ("zh", "en")
 DEFAULT_MAX_PAGES = 5
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # every bundled source is a Chinese publisher
+ATTACHMENT_KINDS = ("pdf", "doc", "docx", "wps", "xls", "xlsx")  # `attachments` may name
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -31,7 +32,7 @@ ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_numb
                 "site_id", "extra"}
 TOP_KEYS = {"name", "title", "site", "kind", "language", "start_urls", "allowed_hosts",
             "schedule", "download_delay", "site_id_pattern", "spider", "headers", "list",
-            "pagination", "article", "options", "timezone"}
+            "pagination", "article", "options", "timezone", "attachments"}
 
 
 class SeedError(Exception):
@@ -65,6 +66,7 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)  # free-form, for custom spiders
     path: Path | None = None
     timezone: str = DEFAULT_TIMEZONE  # IANA name: the zone of the site's dates without one
+    attachments: tuple[str, ...] = ()  # linked file kinds to download and read (opt-in)
 
     @property
     def spider_name(self) -> str:
@@ -182,6 +184,19 @@ def _check_timezone(c: _Checker) -> str:
     return name
 
 
+def _check_attachments(c: _Checker) -> tuple[str, ...]:
+    value = c.data.get("attachments", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.bad("attachments", f"must be a list of file kinds such as [\"pdf\", \"docx\"], "
+                             f"got {value!r}")
+        return ()
+    unknown = [v for v in value if v.lower() not in ATTACHMENT_KINDS]
+    if unknown:
+        c.bad("attachments", f"unknown kind {unknown[0]!r} (known: {', '.join(ATTACHMENT_KINDS)})")
+        return ()
+    return tuple(dict.fromkeys(v.lower() for v in value))
+
+
 def _check_sections(c: _Checker, kind: str) -> tuple[dict, dict, dict]:
     lst = c.table("list", LIST_KEYS)
     for key, value in lst.items():
@@ -256,6 +271,7 @@ def _validate(path: Path, data: dict) -> Source:
             c.bad(f"headers.{key}", f"must be a string, got {value!r}")
     options = c.table("options", None)
     zone = _check_timezone(c)
+    attachments = _check_attachments(c)
     lst, pagination, article = _check_sections(c, kind)
     if c.problems:
         raise SeedError(c.problems)
@@ -264,7 +280,8 @@ def _validate(path: Path, data: dict) -> Source:
                   schedule=schedule, download_delay=float(delay),
                   site_id_pattern=site_id_pattern, spider=spider, headers=dict(headers),
                   list=dict(lst), pagination=dict(pagination), article=dict(article),
-                  options=dict(options), path=path, timezone=zone)
+                  options=dict(options), path=path, timezone=zone,
+                  attachments=attachments)
 
 
 def load_source(path: str | Path) -> Source:

@@ -84,6 +84,22 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- newswatch settings -------------------------------------------------------------
 
+# Download and read the attachments of sources that opt in (`attachments` in the seed).
+NEWSWATCH_ATTACHMENTS = True
+# Attachments larger than this are not downloaded (20 MB).
+NEWSWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+# At most this many characters of text are kept per file.
+NEWSWATCH_ATTACHMENT_MAX_CHARS = 2_000_000
+# At most this many attachments are fetched per article.
+NEWSWATCH_ATTACHMENT_MAX_FILES = 10
+# At most this many PDF pages are read per file; the rest is left out (outcome truncated).
+NEWSWATCH_ATTACHMENT_MAX_PAGES = 500
+# A .docx/.xlsx that unpacks to more than this is refused as a zip bomb (100 MB).
+NEWSWATCH_ATTACHMENT_MAX_UNPACKED = 100 * 1024 * 1024
+# The address-space cap (MB) of the child process that extracts one file.
+NEWSWATCH_ATTACHMENT_MEMORY_MB = 1024
+# Seconds one file's extraction may take before its child process is killed.
+NEWSWATCH_ATTACHMENT_TIMEOUT = 60.0
 # The SQLite archive (same default as the `db` application setting).
 NEWSWATCH_DB = os.environ.get("NEWSWATCH_DB") or str(
     Path(platformdirs.user_data_dir("newswatch")) / "newswatch.db")

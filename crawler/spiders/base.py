@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.attachments.fetching import AttachmentFetcher
 from crawler.blocking import block_reason
 from crawler.canonical import canonical_url
 from crawler.items import ArticleItem, Tally
@@ -122,6 +123,7 @@ class SourceSpider(scrapy.Spider):
         self.dry_run = settings.getbool("NEWSWATCH_DRY_RUN")
         self.known = KnownArticles(settings.get("NEWSWATCH_DB"), self.source.site)
         self._seen: set[str] = set()
+        self.attachments = AttachmentFetcher(self, settings)
 
     def closed(self, reason: str) -> None:
         self.known.close()
@@ -273,7 +275,8 @@ class SourceSpider(scrapy.Spider):
             self.tally.error(response.url, f"extraction failed: {type(exc).__name__}: {exc}")
             return
         if item is not None:
-            yield item
+            # The item, or the first of its attachments' requests (the item follows them).
+            yield from self.attachments.start(item, response)
 
     def build_item(self, response: Response, entry: ListEntry) -> ArticleItem | None:
         """Extract the article page into an item; override to add per-source extras."""

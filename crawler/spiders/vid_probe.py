@@ -148,7 +148,7 @@ class VidProbeSpider(SourceSpider):
             else:
                 self.misses = 0
                 self.tally.items_found += 1
-                yield item
+                yield from self.attachments.start(item, response)  # item, or its files first
         yield from self.next_probe(vid)
 
     def probe_failed(self, failure):

@@ -199,4 +199,8 @@ def _shown_item(event: dict) -> dict:
     shown = {k: event.get(k) for k in keys}
     body = event.get("body") or ""
     shown["body"] = body[:200] + ("…" if len(body) > 200 else "")
+    if event.get("files"):  # attachments read (docs/crawling.md, "Attachments")
+        shown["attachments"] = [{k: f.get(k) for k in ("name", "type", "outcome", "detail",
+                                                       "page_count", "chars")}
+                                for f in event["files"]]
     return shown

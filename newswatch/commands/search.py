@@ -38,13 +38,15 @@ def command(app, query, limit, scan, as_json):
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
                                    "source": a.get("source"), "url": a.get("url"),
                                    "published": a.get("published"), "snippet": m.snippet,
-                                   "terms": m.terms_json()}, ensure_ascii=False))
+                                   "location": m.location, "terms": m.terms_json()},
+                                  ensure_ascii=False))
         return
     zone = tf.zone_of(app)
     table = Table(title=f"{len(found)} article(s) ({result.how})")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:
+        where = f"({m.location['text']}) " if m.location else ""
         table.add_row(tf.local_date(a, zone), a.get("source") or "-", a.get("title") or "-",
-                      m.snippet)
+                      where + m.snippet)
     Console(width=max(100, Console().width)).print(table)

@@ -165,7 +165,7 @@ def _backtest(app, engine, days: float, limit: int, as_json: bool) -> None:
     newest: list = []  # a min-heap of the ``limit`` newest matches: bounded memory
     total, after = 0, 0
     while True:
-        rows = archive.articles_after(db, after, limit=1000)
+        rows = archive.articles_after(db, after, limit=1000, with_attachments=True)
         if not rows:
             break
         after = rows[-1]["id"]
