@@ -51,7 +51,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "source": str,
             "started": str,
             "finished": str,
-            "outcome": str,  # running | ok | empty | blocked | failed
+            "outcome": str,  # running | ok | degraded | empty | blocked | failed
             "baseline": int,
             "pages": int,
             "items_found": int,
@@ -124,6 +124,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m002_run_fallback(db: sqlite_utils.Database) -> None:
+    # A degraded run: the selectors list inference used when the seed's found nothing.
+    db["runs"].add_column("fallback", str)
 
 
 def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
@@ -230,3 +236,14 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
 
 def max_article_id(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+
+
+def normal_items_per_page(db: sqlite_utils.Database, source: str, *, runs: int = 20
+                          ) -> float | None:
+    """The median list items per page of the source's last ``runs`` ``ok`` crawls."""
+    import statistics
+
+    rows = [r[0] for r in db.execute(
+        "SELECT CAST(items_found AS REAL) / pages FROM runs WHERE source = ? AND "
+        "outcome = 'ok' AND pages > 0 ORDER BY id DESC LIMIT ?", [source, runs])]
+    return statistics.median(rows) if rows else None

@@ -116,6 +116,7 @@ class _Group:
     relpath: tuple[str, ...]
     members: list = field(default_factory=list)  # (item element, anchor element, url)
     containers: list = field(default_factory=list)
+    level: int = 0  # how far above the link its item is
 
 
 def infer_html(text: str, url: str, *, min_items: int = 2) -> ListGuess | None:
@@ -131,19 +132,20 @@ def infer_html(text: str, url: str, *, min_items: int = 2) -> ListGuess | None:
         if urlsplit(absolute).scheme not in ("http", "https"):
             continue
         anchors.append((a, absolute.split("#", 1)[0]))
-    groups = _groups(anchors)
     family = host_family(url)
-    scored = []
-    for g in groups:
-        s = _score(g, url, family)
-        if s > 0:
-            scored.append((s, g))
-    scored.sort(key=lambda x: -x[0])
-    for s, g in scored[:8]:
-        guess = _build(sel, g, url, base, s)
-        if guess is not None and len(guess.items) >= min_items:
-            guess.pagination = find_pagination(sel, text, url, base, g)
-            return guess
+    # A list of one (a quiet column's first page) is taken only when nothing repeats.
+    for least in sorted({max(min_items, 2), min_items}, reverse=True):
+        scored = []
+        for g in _groups(anchors, least):
+            s = _score(g, url, family, least)
+            if s > 0:
+                scored.append((s, g))
+        scored.sort(key=lambda x: -x[0])
+        for s, g in scored[:8]:
+            guess = _build(sel, g, url, base, s, least)
+            if guess is not None and len(guess.items) >= least:
+                guess.pagination = find_pagination(sel, text, url, base, g)
+                return guess
     return None
 
 
@@ -152,25 +154,26 @@ def _base_url(sel: Selector, url: str) -> str:
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 
-def _groups(anchors) -> list[_Group]:
+def _groups(anchors, least: int = 2) -> list[_Group]:
     by_key: dict = {}
     for a, absolute in anchors:
         item, path = a, ()
-        for _ in range(MAX_UP + 1):
+        for level in range(MAX_UP + 1):
             container = item.getparent()
             if container is None or not isinstance(container.tag, str):
                 break
             key = (id(container), item.tag, path)
             g = by_key.get(key)
             if g is None:
-                g = by_key[key] = _Group(container, item.tag, path, containers=[container])
+                g = by_key[key] = _Group(container, item.tag, path, containers=[container],
+                                         level=level)
             if not g.members or g.members[-1][0] is not item:
                 g.members.append((item, a, absolute))
             if container.tag in ("body", "html"):
                 break
             path = (item.tag, *path)
             item = container
-    groups = [g for g in by_key.values() if len(g.members) >= 2]
+    groups = [g for g in by_key.values() if len(g.members) >= least]
     # Lists cut into several sibling <ul>s (every five items, say) are one list.
     merged: dict = {}
     for g in groups:
@@ -182,7 +185,7 @@ def _groups(anchors) -> list[_Group]:
     for parts in merged.values():
         if len(parts) > 1:
             whole = _Group(parts[0].container, parts[0].item_tag, parts[0].relpath,
-                           containers=[p.container for p in parts])
+                           containers=[p.container for p in parts], level=parts[0].level)
             for p in parts:
                 whole.members.extend(p.members)
             groups.append(whole)
@@ -238,7 +241,7 @@ def _chrome_penalty(el) -> float:
     return penalty
 
 
-def _score(g: _Group, page_url: str, family: str) -> float:
+def _score(g: _Group, page_url: str, family: str, least: int = 2) -> float:
     urls, seen = [], set()
     titles, dated, article_like, pager, local = [], 0, 0, 0, 0
     distinct = set()
@@ -262,7 +265,11 @@ def _score(g: _Group, page_url: str, family: str) -> float:
         if same_family(absolute, family):
             local += 1
     n = len(urls)
-    if n < 2:
+    if n < least:
+        return 0.0
+    if n == 1 and not (dated and article_like and titles[0] == 1.0 and local):
+        return 0.0  # a lone link must look like an article in every way
+    if n == 1 and not date_in(" ".join("".join(g.members[0][0].itertext()).split())):
         return 0.0
     shapes: dict[str, int] = {}
     for u in urls:
@@ -275,6 +282,8 @@ def _score(g: _Group, page_url: str, family: str) -> float:
              * (0.3 + 0.7 * shape_share) * (0.3 + 0.7 * article_like / n)
              * (0.2 + 0.8 * local / n) * (1 - 0.8 * pager / n)
              * (0.2 + 0.8 * len(distinct) / n))  # a list's titles differ; icons' do not
+    if n == 1:
+        score *= 0.9 ** g.level  # the lone link's own item, not the whole column
     return score * _chrome_penalty(g.container)
 
 
@@ -451,8 +460,8 @@ def _text(node, expr: str | None) -> str | None:
     return text or None
 
 
-def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float
-           ) -> ListGuess | None:
+def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
+           least: int = 2) -> ListGuess | None:
     page = page_url.split("#")[0].rstrip("/")
     urls = []
     for _, _, u in g.members:
@@ -468,7 +477,7 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float
         kept = main
     pattern = link_pattern(kept)
     wanted = set(u for u in urls if re.search(pattern, u)) if pattern else set(urls)
-    if len(wanted) < 2:
+    if len(wanted) < least:
         return None
     best = None
     for items in _item_selectors(g):
@@ -548,14 +557,38 @@ def find_pagination(sel: Selector, text: str, url: str, base: str, g: _Group | N
         if pages == 1:
             out["max_pages"] = 1
         return out
+    by_query = query_pagination(url)
+    if by_query:
+        return by_query
     for a in sel.root.iter("a"):
         label = " ".join("".join(a.itertext()).split())
         href = (a.get("href") or "").strip()
         if label == "2" and href and not href.startswith(("javascript:", "#")):
             target = urljoin(base, href)
-            m2 = list(re.finditer(r"(?<=[_/=p-])(\d{1,3})(?=\D*$)", target))
+            m2 = list(re.finditer(r"(\d{1,3})(?=\D*$)", target))
             if m2:
                 n = m2[-1]
                 template = target[:n.start()] + "{page}" + target[n.end():]
                 return {"url_template": template, "first_page": int(n.group(1))}
     return {}
+
+
+_PAGE_PARAM = re.compile(r"(?:^|&)((?:p|page|pn|pageno|page_no|pagenum|pageindex|curpage|"
+                         r"currentpage|page_index)=)(\d{1,4})(?=&|$)", re.I)
+
+
+def query_pagination(url: str) -> dict:
+    """A page number in the query string (``p=1``, ``page=1``, ``pageNo=1``) as a template."""
+    parts = urlsplit(url)
+    m = _PAGE_PARAM.search(parts.query)
+    if not m:
+        return {}
+    escaped = url.replace("{", "{{").replace("}", "}}")
+    start = len(url) - len(parts.query) + m.start(2)
+    if parts.fragment:
+        start -= len(parts.fragment) + 1
+    # The braces before the number were doubled: find the number's place in the escaped URL.
+    offset = url[:start].count("{") + url[:start].count("}")
+    at = start + offset
+    template = escaped[:at] + "{page}" + escaped[at + len(m.group(2)):]
+    return {"url_template": template, "first_page": int(m.group(2)) + 1}

@@ -13,7 +13,8 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extraction.dates import parse_date
-from crawler.list_inference import InferredItem, ListGuess, _article_like, infer_html, news_length
+from crawler.list_inference import (InferredItem, ListGuess, _article_like, infer_html,
+                                    news_length, query_pagination)
 from crawler.list_shapes import link_pattern
 
 _MAX_DEPTH = 6
@@ -156,7 +157,8 @@ def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess 
     score = len(items) * (1.0 if title_key else 0.5) * (1.0 if date_key else 0.7)
     host = urlsplit(url).hostname or ""
     notes = [] if date_key else [f"no date field in the records of {host}'s list"]
-    return ListGuess("json", items, spec, score=round(score, 2), notes=notes)
+    return ListGuess("json", items, spec, query_pagination(url), score=round(score, 2),
+                     notes=notes)
 
 
 def _title_value(value) -> float:
