@@ -14,7 +14,7 @@ _HEX = re.compile(r"[0-9a-f]{12,}|[0-9A-F]{12,}")
 _ID = re.compile(r"[A-Za-z0-9]{10,}")
 _TOKEN = re.compile(r"(?P<num>\d+)|(?P<word>[A-Za-z]+)|(?P<other>.)")
 # Numbers of these lengths are dates or their parts; others are ids that grow.
-_FIXED_LENGTHS = {1, 2, 4, 6, 8}
+_FIXED_LENGTHS = {2, 4, 6, 8}
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co", "mil"}
 
 

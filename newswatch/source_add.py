@@ -239,21 +239,22 @@ _ID_TOKEN = re.compile(r"\\d\+|\\d\{\d+\}|\[0-9a-f\]\{\d+\}|\[0-9A-Za-z\]\{\d+\}
 
 
 def site_id_pattern(link_pattern: str, urls: list[str]) -> str:
-    """The article id in a URL: the token of the link pattern's last segment whose value
-    differs on every article (the last such token; a column number is not an id)."""
+    """The article id in a URL: the last path segment of the link pattern, from its first
+    variable part to its last (``t(\\d{8}_\\d+)``: wide, so two articles never share it),
+    when it differs on every article listed."""
     if not link_pattern:
         return ""
     last = link_pattern.rsplit("/", 1)[-1]
-    for m in reversed(list(_ID_TOKEN.finditer(last))):
-        candidate = last[:m.start()] + "(" + m.group(0) + ")" + last[m.end():]
-        try:
-            values = [re.search(candidate, u) for u in urls]
-        except re.error:
-            continue
-        got = [v.group(1) for v in values if v]
-        if got and len(got) == len(urls) and len(set(got)) == len(got):
-            return candidate
-    return ""
+    tokens = list(_ID_TOKEN.finditer(last))
+    if not tokens:
+        return ""
+    candidate = (last[:tokens[0].start()] + "(" + last[tokens[0].start():tokens[-1].end()]
+                 + ")" + last[tokens[-1].end():])
+    try:
+        got = [m.group(1) for m in (re.search(candidate, u) for u in urls) if m]
+    except re.error:
+        return ""
+    return candidate if got and len(got) == len(urls) and len(set(got)) == len(got) else ""
 
 
 def seed_text(p: Proposal) -> str:

@@ -84,6 +84,7 @@ class SourceSpider(scrapy.Spider):
 
     source: Source
     tally: Tally
+    fallback: ListFallback | None = None  # set up per run in setup()
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -228,7 +229,7 @@ class SourceSpider(scrapy.Spider):
             return  # everything on this page is known: the next pages are older
         if page < self.source.max_pages:
             next_url = self.next_page_url(response, page)
-            if not next_url and self.fallback.active:
+            if not next_url and self.fallback is not None and self.fallback.active:
                 next_url = self.fallback.next_page_url(response, page)
             if next_url:
                 yield self.list_request(response.urljoin(next_url), page=page + 1)
@@ -236,7 +237,7 @@ class SourceSpider(scrapy.Spider):
     def inferred_entries(self, response: Response, page: int, found: int) -> list[ListEntry]:
         """The list as inference reads it, when the seed's selectors found nothing or far
         fewer links than normal on a page that answered (``crawler/list_fallback.py``)."""
-        if not self.fallback.broken(found, page):
+        if self.fallback is None or not self.fallback.broken(found, page):
             return []
         body = response.text if isinstance(response, TextResponse) else response.body
         was_active = self.fallback.active
