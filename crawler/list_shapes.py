@@ -13,8 +13,13 @@ from urllib.parse import urlsplit
 _HEX = re.compile(r"[0-9a-f]{12,}|[0-9A-F]{12,}")
 _ID = re.compile(r"[A-Za-z0-9]{10,}")
 _TOKEN = re.compile(r"(?P<num>\d+)|(?P<word>[A-Za-z]+)|(?P<other>.)")
-# Numbers of these lengths are dates or their parts; others are ids that grow.
-_FIXED_LENGTHS = {2, 4, 6, 8}
+# Numbers that are dates or their parts keep their width; others are ids that grow.
+_DATE_PART = re.compile(r"^(?:\d{2}|(?:19|20)\d{2}(?:(?:0[1-9]|1[0-2])(?:[0-3]\d)?)?|"
+                        r"(?:0[1-9]|1[0-2])[0-3]\d)$")
+
+
+def _date_part(text: str) -> bool:
+    return bool(_DATE_PART.match(text))
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co", "mil"}
 
 
@@ -102,7 +107,7 @@ def _segment_pattern(values: list[str]) -> str:
         texts = [t for _, t in column]
         if kind == "num":
             lengths = {len(t) for t in texts}
-            fixed = len(lengths) == 1 and next(iter(lengths)) in _FIXED_LENGTHS
+            fixed = len(lengths) == 1 and all(_date_part(t) for t in texts)
             out.append(rf"\d{{{lengths.pop()}}}" if fixed else r"\d+")
         elif kind == "hex":
             lengths = {len(t) for t in texts}

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 
+import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin
 
 from crawler.list_inference import InferredItem, ListGuess, apply_list, infer_list
 from newswatch.source_add import _shell_guess, _toml
-from newswatch.source_articles import sample_articles
+from newswatch.source_articles import SEED_KEY, sample_articles
 from newswatch.source_fetch import Fetcher, challenge_kind
 
 FEW_SHARE = 0.5  # the seed finds fewer than half of what inference finds: it is broken
@@ -127,6 +128,10 @@ def diagnose(source, fetcher: Fetcher) -> DoctorReport:
                                      selectors=extraction_selectors(source.article),
                                      timezone=source.timezone, headers=source.headers)
     for s in report.samples:
+        for name, where in s.sources.items():
+            key = SEED_KEY.get(name)
+            if where == "selector" and key in source.article:
+                s.selectors[key] = source.article[key]
         if s.error:
             report.problems.append(f"article {s.url}: {s.error}")
         else:
@@ -155,6 +160,8 @@ def _changes(source, guess: ListGuess) -> list[str]:
     lines = ["[list]"]
     for key, value in guess.list.items():
         old = source.list.get(key)
+        if key == "link_pattern" and old and all(re.search(old, i.url) for i in guess.items):
+            continue  # the seed's pattern still matches every link: keep it
         if old != value:
             was = f"  # was {_toml(old)}" if old else "  # new"
             lines.append(f"{key} = {_toml(value)}{was}")

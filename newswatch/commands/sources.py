@@ -299,6 +299,7 @@ def _print_samples(samples) -> None:
         for name, value in s.fields.items():
             if name == "published_text":
                 continue
+            value = " ".join(value.split())
             short = value if len(value) <= 80 else value[:77] + "..."
             table.add_row(name, short, s.sources.get(name, "-"),
                           s.selectors.get(SEED_KEY.get(name, ""), ""))
