@@ -33,12 +33,17 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _MONTH_DAY = re.compile(r"(?<![\d/.-])[\[(（【]?(?:[01]?\d)[-/.](?:[0-3]?\d)[\])）】]?(?![\d/.-])")
 _YEAR_MONTH = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/.年](?:0?[1-9]|1[0-2])月?(?![\d])")
 # Names of the page parts that are not the list: navigation, header, footer, pager, ...
-_CHROME = re.compile(r"(?:^|[-_\s])(nav|navbar|menu|head|header|top|topbar|foot|footer|"
-                     r"bottom|crumbs?|breadcrumbs?|position|location|pager?|pages|pagination|"
-                     r"paging|copyright|friend|links?|share|toolbar|login|search|tabs?)"
-                     r"(?:$|[-_\s\d])", re.I)
-_SIDE = re.compile(r"(?:^|[-_\s])(side|sidebar|aside|right|rank|hot|recommend|related)"
-                   r"(?:$|[-_\s\d])", re.I)
+# (a word of a class or id: "main-nav", "foot_links"; pinyin too: daohang, fenye, banquan).
+_CHROME_WORDS = {"nav", "navbar", "navi", "menu", "header", "footer", "foot", "head", "top",
+                 "topbar", "bottom", "crumb", "crumbs", "breadcrumb", "breadcrumbs",
+                 "position", "location", "pager", "pagination", "paging", "pagelist",
+                 "copyright", "friend", "friendlink", "links", "share", "toolbar", "login",
+                 "search", "tab", "tabs", "daohang", "dh", "fenye", "banquan", "dibu",
+                 "yqlj", "weizhi", "dqwz", "footers", "headers"}
+# Whole names only: "page" is a pager, "page-content" is MIIT's list.
+_CHROME_NAMES = {"page", "pages", "pg", "turn", "turnpage", "link", "bq"}
+_SIDE_WORDS = {"side", "sidebar", "aside", "rank", "ranking", "hot", "hots", "recommend",
+               "related", "tuijian", "remen", "paihang"}
 _CHROME_TAGS = {"nav", "header", "footer"}
 _NEXT = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁|next(?:\s+page)?|older(?:\s+posts)?|"
                    r"more\s+news|›|»|>|>>)\s*[>»›]*\s*$", re.I)
@@ -169,6 +174,9 @@ def _groups(anchors, least: int = 2) -> list[_Group]:
                                          level=level)
             if not g.members or g.members[-1][0] is not item:
                 g.members.append((item, a, absolute))
+            elif _link_value(a, absolute) > _link_value(g.members[-1][1], g.members[-1][2]):
+                # An item's article link, not its category tag or "more" link.
+                g.members[-1] = (item, a, absolute)
             if container.tag in ("body", "html"):
                 break
             path = (item.tag, *path)
@@ -190,6 +198,10 @@ def _groups(anchors, least: int = 2) -> list[_Group]:
                 whole.members.extend(p.members)
             groups.append(whole)
     return groups
+
+
+def _link_value(a, url: str) -> float:
+    return news_length(title_of(a)) + (0.5 if _article_like(url) else 0.0)
 
 
 def _classes(el) -> tuple[str, ...]:
@@ -232,10 +244,11 @@ def date_in(text: str) -> str | None:
 def _chrome_penalty(el) -> float:
     penalty, depth = 1.0, 0
     while el is not None and isinstance(el.tag, str) and depth < 12:
-        names = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if el.tag in _CHROME_TAGS or _CHROME.search(names):
+        names = f"{el.get('id') or ''} {el.get('class') or ''}".lower().split()
+        words = {w for n in names for w in re.split(r"[-_\d]+", n) if w}
+        if el.tag in _CHROME_TAGS or words & _CHROME_WORDS or set(names) & _CHROME_NAMES:
             penalty = min(penalty, 0.25)
-        elif _SIDE.search(names):
+        elif words & _SIDE_WORDS:
             penalty = min(penalty, 0.7)
         el, depth = el.getparent(), depth + 1
     return penalty
@@ -365,11 +378,20 @@ def _link_selectors(g: _Group) -> list[str]:
     cls = _common_class(anchors)
     if cls:
         out.append(f"a.{cls}::attr(href)")
+    if all((a.get("title") or "").strip() for a in anchors):
+        out.append("a[title]::attr(href)")
+    parent = anchors[0].getparent()
     if len(g.relpath) >= 2:
-        parent = anchors[0].getparent()
         out.append(f"{_simple(parent)} a::attr(href)")
         out.append(f"{parent.tag} > a::attr(href)")
         out.append(" > ".join(g.relpath[:-1]) + " > a::attr(href)")
+    # The n-th link of its parent, when items hold a category link before the title.
+    positions = {[c for c in a.getparent() if c.tag == "a"].index(a) + 1 for a in anchors}
+    if len(positions) == 1:
+        n = positions.pop()
+        if n > 1:
+            prefix = " > ".join(g.relpath[:-1])
+            out.append((f"{prefix} > " if prefix else "") + f"a:nth-of-type({n})::attr(href)")
     return out
 
 

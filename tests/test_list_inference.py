@@ -170,3 +170,18 @@ def test_real_portal_list_page_finds_its_news_block():
     assert guess is not None and len(guess.items) >= 20
     assert sum(".163.com/20/" in i.url for i in guess.items) >= 0.9 * len(guess.items)
     assert all(len(i.title or "") >= 8 for i in guess.items)
+
+
+def test_items_with_a_category_link_before_the_title():
+    rows = "".join(f'<li><a class="lm" href="/col/col{i % 3}/">[政策解读]</a>'
+                   f'<a href="/art/2026/11/{i + 1}/art_88_{900 + i}.html">解读《关于加快工业互联网'
+                   f'创新发展的若干措施》第{i}条</a><span>2026-11-{i + 1:02d}</span></li>'
+                   for i in range(7))
+    page = f"<html><body><ul class='news'>{rows}</ul></body></html>"
+    url = "https://www.example.gov.cn/col/col88/"
+    guess = infer_list(page, url)
+    assert guess is not None and len(guess.items) == 7
+    assert all("/art/2026/" in i.url for i in guess.items)
+    assert guess.items[0].title.startswith("解读《关于加快工业互联网")
+    found = apply_list(Selector(text=page, base_url=url), guess.list, url)
+    assert [f[0] for f in found] == [i.url for i in guess.items]
