@@ -30,7 +30,8 @@ from crawler.list_shapes import host_family, link_pattern, same_family, url_shap
 MAX_UP = 5  # how many ancestors of a link may be its list item
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_MONTH_DAY = re.compile(r"(?<![\d/.-])[\[(（【]?(?:[01]?\d)[-/.](?:[0-3]?\d)[\])）】]?(?![\d/.-])")
+_MONTH_DAY = re.compile(r"(?<![\d/.-])[\[(（【]?(?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
+                        r"[\])）】]?(?![\d/.%-])")
 _YEAR_MONTH = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/.年](?:0?[1-9]|1[0-2])月?(?![\d])")
 # Names of the page parts that are not the list: navigation, header, footer, pager, ...
 # (a word of a class or id: "main-nav", "foot_links"; pinyin too: daohang, fenye, banquan).
@@ -210,10 +211,48 @@ def _classes(el) -> tuple[str, ...]:
 
 def title_of(a) -> str:
     """A link's title: its ``title`` attribute when the text is cut short or missing."""
-    text = " ".join("".join(a.itertext()).split())
+    text = without_date(joined_text(a))
     attr = " ".join((a.get("title") or "").split())
     if attr and (len(attr) >= len(text) or text.endswith(("...", "…", "..")) or not text):
         return attr
+    return text
+
+
+_CJK_EDGE = re.compile(r"[\u3400-\u9fff，。：；、《》“”（）]")
+
+
+def joined_text(el_or_text) -> str:
+    """An element's text pieces, one space between them, none between Chinese ones."""
+    pieces = [el_or_text] if isinstance(el_or_text, str) else el_or_text.itertext()
+    out = ""
+    for piece in pieces:
+        piece = " ".join((piece or "").split())
+        if not piece:
+            continue
+        if out and not (_CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(piece[0])):
+            out += " "
+        out += piece
+    return out
+
+
+def without_date(text: str) -> str:
+    """A link text without the date some lists print at its start or end, set apart by a
+    space or brackets (``标题 2026-11-20``, ``[11-20] 标题``); a date that is part of the
+    title (``2020年7月30日服务器维护``) stays."""
+    if len(text) <= 12:
+        return text
+    found = find_dates(text)
+    candidates = [f.text for f in found] + [m.group(0) for m in _MONTH_DAY.finditer(text)
+                                           if m.group(0)[:1] in "[(（【"]
+    for date in candidates:
+        at = text.find(date)
+        before, after = text[:at], text[at + len(date):]
+        apart = (not before.strip() and (after[:1] in " ]）】)|" or date[:1] in "[(（【")) or \
+                (not after.strip(" ]）】)") and (before[-1:] in " [（【(|" or date[:1] in "[(（【"))
+        if at >= 0 and apart:
+            rest = (before + after).strip(" []()（）【】|-·\u3000")
+            if len(rest) >= 4:
+                return " ".join(rest.split())
     return text
 
 
@@ -402,6 +441,13 @@ def _title_selector(g: _Group, link: str, nodes) -> str | None:
     parts = [link[:-len("::attr(href)")]] + [
         c[:-len("::attr(href)")] for c in _link_selectors(g) if c != link]
     with_attr = sum(1 for a in anchors if (a.get("title") or "").strip())
+    inner = []  # an element inside the link that holds the title alone
+    for child in anchors[0].iter():
+        if child is anchors[0] or not isinstance(child.tag, str):
+            continue
+        if joined_text(child) == expected[0] and _simple(child) != child.tag:
+            inner.append(_simple(child))
+    parts = [f"{parts[0]} {c}".strip() for c in inner] + parts
     for part in parts:
         own = f"xpath:@title" if not part else f"{part}::attr(title)"
         texts = [f"{part}::text" if part else "xpath:text()"]
@@ -413,7 +459,7 @@ def _title_selector(g: _Group, link: str, nodes) -> str | None:
             except Exception:
                 continue
             hits = sum(1 for gt, want in zip(got, expected) if gt and
-                       " ".join(gt.split()) == want)
+                       without_date(joined_text(gt)) == want)
             if hits >= 0.9 * len(expected):
                 return expr
     return None
@@ -427,8 +473,8 @@ def _date_selector(g: _Group) -> str | None:
         for el in item.iter():
             if not isinstance(el.tag, str) or el is a or el is item:
                 continue
-            if a in el.iterancestors() or el in a.iterancestors():
-                continue
+            if el in a.iterancestors():
+                continue  # the link's own containers hold the title too
             own = " ".join("".join(el.itertext()).split())
             if own and len(own) <= 40 and date_in(own):
                 found = el
@@ -537,7 +583,7 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
         if u in seen:
             continue
         seen.add(u)
-        item = InferredItem(u, title, None, None)
+        item = InferredItem(u, without_date(joined_text(title)) if title else None, None, None)
         if date and date_in(date):
             item.date, item.date_from = date_in(date), "list"
         else:

@@ -185,3 +185,28 @@ def test_items_with_a_category_link_before_the_title():
     assert guess.items[0].title.startswith("解读《关于加快工业互联网")
     found = apply_list(Selector(text=page, base_url=url), guess.list, url)
     assert [f[0] for f in found] == [i.url for i in guess.items]
+
+
+def test_dates_and_titles_inside_the_link():
+    rows = "".join(f'<li><a href="/content/2026-11/{20 - i:02d}/content_{31000 + i}.htm">'
+                   f'<span class="tit">国务院常务会议部署推进新型工业化重点任务{i}</span>'
+                   f'<span class="time">2026-11-{20 - i:02d}</span></a></li>' for i in range(5))
+    page = f"<html><body><div class='list'><ul>{rows}</ul></div></body></html>"
+    guess = infer_list(page, "https://www.example.gov.cn/xinwen/")
+    assert guess is not None and len(guess.items) == 5
+    assert guess.items[0].title == "国务院常务会议部署推进新型工业化重点任务0"
+    assert guess.items[0].date == "2026-11-20"
+    assert guess.list["title"] == "a span.tit::text"
+    assert guess.list["date"] == "span.time::text"
+
+
+def test_press_articles_with_time_elements_and_thumbnails():
+    rows = "".join(f'<article class="card"><a href="/2026/11/{20 - i}/factory-robots-{i}/"><img src="/i.jpg"></a>'
+                   f'<h2><a href="/2026/11/{20 - i}/factory-robots-{i}/">Factory robots spread across '
+                   f'inland provinces, report {i} says</a></h2><time datetime="2026-11-{20 - i}">'
+                   f'Nov {20 - i}, 2026</time></article>' for i in range(6))
+    page = f"<html><body><header><a href='/'>Home</a></header><section>{rows}</section></body></html>"
+    guess = infer_list(page, "https://www.example-press.com/business/")
+    assert guess is not None and len(guess.items) == 6
+    assert guess.items[1].title.startswith("Factory robots spread")
+    assert guess.items[1].date == "Nov 19, 2026"
