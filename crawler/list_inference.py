@@ -23,16 +23,17 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.extraction.dates import find_dates
 from crawler.extraction.published import url_date
+from crawler.list_pagination import find_pagination
+from crawler.list_selectors import (date_selector, item_selectors, link_selectors, select,
+                                    title_selector, apply_list)
 from crawler.list_shapes import host_family, link_pattern, same_family, url_shape
+from crawler.list_text import date_in, joined_text, news_length, title_of, without_date
+
+__all__ = ["InferredItem", "ListGuess", "apply_list", "date_in", "infer_html", "infer_list",
+           "news_length", "title_of"]
 
 MAX_UP = 5  # how many ancestors of a link may be its list item
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_MONTH_DAY = re.compile(r"(?<![\d/.-])[\[(（【]?(?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
-                        r"[\])）】]?(?![\d/.%-])")
-_YEAR_MONTH = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/.年](?:0?[1-9]|1[0-2])月?(?![\d])")
 # Names of the page parts that are not the list: navigation, header, footer, pager, ...
 # (a word of a class or id: "main-nav", "foot_links"; pinyin too: daohang, fenye, banquan).
 _CHROME_WORDS = {"nav", "navbar", "navi", "menu", "header", "footer", "foot", "head", "top",
@@ -46,14 +47,10 @@ _CHROME_NAMES = {"page", "pages", "pg", "turn", "turnpage", "link", "bq"}
 _SIDE_WORDS = {"side", "sidebar", "aside", "rank", "ranking", "hot", "hots", "recommend",
                "related", "tuijian", "remen", "paihang"}
 _CHROME_TAGS = {"nav", "header", "footer"}
-_NEXT = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁|next(?:\s+page)?|older(?:\s+posts)?|"
-                   r"more\s+news|›|»|>|>>)\s*[>»›]*\s*$", re.I)
 _PAGER_TEXT = re.compile(r"^\s*(?:\d{1,3}|首页|尾页|末页|上一页|上页|下一页|下页|prev(?:ious)?|"
                          r"next|first|last|more|更多|more\s*>+|更多\s*>+|[<>«»›‹]+)\s*$", re.I)
-_GENERIC_CLASSES = {"cf", "clearfix", "clear", "fl", "fr", "left", "right", "active", "on",
-                    "cur", "current", "first", "last", "odd", "even", "hide", "show", "row",
-                    "col", "item-first", "item-last"}
-_ID_NOISE = re.compile(r"\d{3,}|[0-9a-f]{8,}")
+
+
 
 
 @dataclass
@@ -116,7 +113,7 @@ def _decode(raw: bytes, headers) -> str:
 
 
 @dataclass
-class _Group:
+class Group:
     container: object
     item_tag: str
     relpath: tuple[str, ...]
@@ -160,7 +157,7 @@ def _base_url(sel: Selector, url: str) -> str:
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 
-def _groups(anchors, least: int = 2) -> list[_Group]:
+def _groups(anchors, least: int = 2) -> list[Group]:
     by_key: dict = {}
     for a, absolute in anchors:
         item, path = a, ()
@@ -171,7 +168,7 @@ def _groups(anchors, least: int = 2) -> list[_Group]:
             key = (id(container), item.tag, path)
             g = by_key.get(key)
             if g is None:
-                g = by_key[key] = _Group(container, item.tag, path, containers=[container],
+                g = by_key[key] = Group(container, item.tag, path, containers=[container],
                                          level=level)
             if not g.members or g.members[-1][0] is not item:
                 g.members.append((item, a, absolute))
@@ -193,7 +190,7 @@ def _groups(anchors, least: int = 2) -> list[_Group]:
         merged.setdefault(key, []).append(g)
     for parts in merged.values():
         if len(parts) > 1:
-            whole = _Group(parts[0].container, parts[0].item_tag, parts[0].relpath,
+            whole = Group(parts[0].container, parts[0].item_tag, parts[0].relpath,
                            containers=[p.container for p in parts], level=parts[0].level)
             for p in parts:
                 whole.members.extend(p.members)
@@ -202,82 +199,11 @@ def _groups(anchors, least: int = 2) -> list[_Group]:
 
 
 def _link_value(a, url: str) -> float:
-    return news_length(title_of(a)) + (0.5 if _article_like(url) else 0.0)
+    return news_length(title_of(a)) + (0.5 if article_like(url) else 0.0)
 
 
 def _classes(el) -> tuple[str, ...]:
     return tuple(sorted((el.get("class") or "").split()))
-
-
-def title_of(a) -> str:
-    """A link's title: its ``title`` attribute when the text is cut short or missing."""
-    text = without_date(joined_text(a))
-    attr = " ".join((a.get("title") or "").split())
-    if attr and (len(attr) >= len(text) or text.endswith(("...", "…", "..")) or not text):
-        return attr
-    return text
-
-
-_CJK_EDGE = re.compile(r"[\u3400-\u9fff，。：；、《》“”（）]")
-
-
-def joined_text(el_or_text) -> str:
-    """An element's text pieces, one space between them, none between Chinese ones."""
-    pieces = [el_or_text] if isinstance(el_or_text, str) else el_or_text.itertext()
-    out = ""
-    for piece in pieces:
-        piece = " ".join((piece or "").split())
-        if not piece:
-            continue
-        if out and not (_CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(piece[0])):
-            out += " "
-        out += piece
-    return out
-
-
-def without_date(text: str) -> str:
-    """A link text without the date some lists print at its start or end, set apart by a
-    space or brackets (``标题 2026-11-20``, ``[11-20] 标题``); a date that is part of the
-    title (``2020年7月30日服务器维护``) stays."""
-    if len(text) <= 12:
-        return text
-    found = find_dates(text)
-    candidates = [f.text for f in found] + [m.group(0) for m in _MONTH_DAY.finditer(text)
-                                           if m.group(0)[:1] in "[(（【"]
-    for date in candidates:
-        at = text.find(date)
-        before, after = text[:at], text[at + len(date):]
-        apart = (not before.strip() and (after[:1] in " ]）】)|" or date[:1] in "[(（【")) or \
-                (not after.strip(" ]）】)") and (before[-1:] in " [（【(|" or date[:1] in "[(（【"))
-        if at >= 0 and apart:
-            rest = (before + after).strip(" []()（）【】|-·\u3000")
-            if len(rest) >= 4:
-                return " ".join(rest.split())
-    return text
-
-
-def news_length(title: str) -> float:
-    """1 for a title of news length, less for a short label or a long paragraph."""
-    cjk = len(_CJK.findall(title))
-    words = len(_WORD.findall(title))
-    if len(title) > 200:
-        return 0.3
-    if cjk:
-        size = cjk + max(0, words - 1) * 0.5
-        return 1.0 if size >= 8 else 0.7 if size >= 6 else 0.25 if size >= 4 else 0.0
-    return 1.0 if words >= 4 else 0.5 if words == 3 else 0.1 if words == 2 else 0.0
-
-
-def date_in(text: str) -> str | None:
-    """The date written in a list item's text (full, year-month, or ``[MM-DD]``)."""
-    found = find_dates(text)
-    if found:
-        return found[0].text
-    for pattern in (_YEAR_MONTH, _MONTH_DAY):
-        m = pattern.search(text)
-        if m:
-            return m.group(0).strip("[]()（）【】")
-    return None
 
 
 def _chrome_penalty(el) -> float:
@@ -293,9 +219,9 @@ def _chrome_penalty(el) -> float:
     return penalty
 
 
-def _score(g: _Group, page_url: str, family: str, least: int = 2) -> float:
+def _score(g: Group, page_url: str, family: str, least: int = 2) -> float:
     urls, seen = [], set()
-    titles, dated, article_like, pager, local = [], 0, 0, 0, 0
+    titles, dated, like, pager, local = [], 0, 0, 0, 0
     distinct = set()
     page = page_url.split("#")[0].rstrip("/")
     for item, a, absolute in g.members:
@@ -312,14 +238,14 @@ def _score(g: _Group, page_url: str, family: str, least: int = 2) -> float:
         ud = url_date(absolute)
         if date_in(item_text) or (ud and ud.precision in ("day", "month")):
             dated += 1
-        if _article_like(absolute):
-            article_like += 1
+        if article_like(absolute):
+            like += 1
         if same_family(absolute, family):
             local += 1
     n = len(urls)
     if n < least:
         return 0.0
-    if n == 1 and not (dated and article_like and titles[0] == 1.0 and local):
+    if n == 1 and not (dated and like and titles[0] == 1.0 and local):
         return 0.0  # a lone link must look like an article in every way
     if n == 1 and not date_in(" ".join("".join(g.members[0][0].itertext()).split())):
         return 0.0
@@ -331,7 +257,7 @@ def _score(g: _Group, page_url: str, family: str, least: int = 2) -> float:
     if title_q < 0.3:
         return 0.0
     score = (n * (0.15 + 0.85 * title_q) * (0.45 + 0.55 * dated / n)
-             * (0.3 + 0.7 * shape_share) * (0.3 + 0.7 * article_like / n)
+             * (0.3 + 0.7 * shape_share) * (0.3 + 0.7 * like / n)
              * (0.2 + 0.8 * local / n) * (1 - 0.8 * pager / n)
              * (0.2 + 0.8 * len(distinct) / n))  # a list's titles differ; icons' do not
     if n == 1:
@@ -342,7 +268,7 @@ def _score(g: _Group, page_url: str, family: str, least: int = 2) -> float:
 _ARTICLE_END = re.compile(r"\.(?:s?html?|php|aspx?|jsp|cms)$|/c\.html?$", re.I)
 
 
-def _article_like(url: str) -> bool:
+def article_like(url: str) -> bool:
     parts = urlsplit(url)
     path = parts.path
     last = path.rstrip("/").rsplit("/", 1)[-1]
@@ -358,177 +284,9 @@ def _article_like(url: str) -> bool:
         len(segments) >= 2 and last.count("-") >= 2)
 
 
-# --- selectors ----------------------------------------------------------------------
 
 
-def _simple(el, *, with_class: bool = True) -> str:
-    """``tag#id``, ``tag.class`` or ``tag`` for one element."""
-    ident = el.get("id") or ""
-    if ident and re.match(r"^[A-Za-z][\w-]*$", ident) and not _ID_NOISE.search(ident):
-        return f"{el.tag}#{ident}"
-    if with_class:
-        for cls in (el.get("class") or "").split():
-            if cls not in _GENERIC_CLASSES and re.match(r"^[A-Za-z_][\w-]*$", cls) and \
-                    not _ID_NOISE.search(cls):
-                return f"{el.tag}.{cls}"
-    return el.tag
-
-
-def _common_class(elements) -> str | None:
-    sets = [set((e.get("class") or "").split()) for e in elements]
-    common = set.intersection(*sets) if sets else set()
-    for cls in sorted(common):
-        if cls not in _GENERIC_CLASSES and re.match(r"^[A-Za-z_][\w-]*$", cls):
-            return cls
-    return None
-
-
-def _item_selectors(g: _Group) -> list[str]:
-    items = [m[0] for m in g.members]
-    tag = g.item_tag
-    cls = _common_class(items)
-    item_parts = [tag] + ([f"{tag}.{cls}"] if cls else [])
-    containers = g.containers
-    out = []
-    named, bare = [], []  # chains that name an id or class are kept first: they last
-    c = containers[0]
-    own = _simple(c)
-    (bare if own == c.tag else named).append(own)
-    anc, depth = c.getparent(), 0
-    while anc is not None and isinstance(anc.tag, str) and anc.tag not in ("html",) and depth < 4:
-        s = _simple(anc)
-        if s != anc.tag:
-            named.append(f"{s} {own}")
-            named.append(f"{s} > {own}")
-        anc, depth = anc.getparent(), depth + 1
-    for chain in named + bare:
-        for part in item_parts:
-            out.append(f"{chain} > {part}")
-    if cls:
-        out.append(f"{tag}.{cls}")
-    return out
-
-
-def _link_selectors(g: _Group) -> list[str]:
-    if not g.relpath:
-        return ["::attr(href)"]
-    anchors = [m[1] for m in g.members]
-    out = ["a::attr(href)"]
-    cls = _common_class(anchors)
-    if cls:
-        out.append(f"a.{cls}::attr(href)")
-    if all((a.get("title") or "").strip() for a in anchors):
-        out.append("a[title]::attr(href)")
-    parent = anchors[0].getparent()
-    if len(g.relpath) >= 2:
-        out.append(f"{_simple(parent)} a::attr(href)")
-        out.append(f"{parent.tag} > a::attr(href)")
-        out.append(" > ".join(g.relpath[:-1]) + " > a::attr(href)")
-    # The n-th link of its parent, when items hold a category link before the title.
-    positions = {[c for c in a.getparent() if c.tag == "a"].index(a) + 1 for a in anchors}
-    if len(positions) == 1:
-        n = positions.pop()
-        if n > 1:
-            prefix = " > ".join(g.relpath[:-1])
-            out.append((f"{prefix} > " if prefix else "") + f"a:nth-of-type({n})::attr(href)")
-    return out
-
-
-def _title_selector(g: _Group, link: str, nodes) -> str | None:
-    """A selector that reads each item's link title, and only that link's."""
-    anchors = [m[1] for m in g.members]
-    expected = [title_of(a) for a in anchors]
-    parts = [link[:-len("::attr(href)")]] + [
-        c[:-len("::attr(href)")] for c in _link_selectors(g) if c != link]
-    with_attr = sum(1 for a in anchors if (a.get("title") or "").strip())
-    inner = []  # an element inside the link that holds the title alone
-    for child in anchors[0].iter():
-        if child is anchors[0] or not isinstance(child.tag, str):
-            continue
-        if joined_text(child) == expected[0] and _simple(child) != child.tag:
-            inner.append(_simple(child))
-    parts = [f"{parts[0]} {c}".strip() for c in inner] + parts
-    for part in parts:
-        own = f"xpath:@title" if not part else f"{part}::attr(title)"
-        texts = [f"{part}::text" if part else "xpath:text()"]
-        if any(len(a) for a in anchors):
-            texts.append(f"{part} ::text" if part else "xpath:.//text()")
-        for expr in ([own] if with_attr >= 0.8 * len(anchors) else []) + texts:
-            try:
-                got = [_text(node, expr) for node in nodes]
-            except Exception:
-                continue
-            hits = sum(1 for gt, want in zip(got, expected) if gt and
-                       without_date(joined_text(gt)) == want)
-            if hits >= 0.9 * len(expected):
-                return expr
-    return None
-
-
-def _date_selector(g: _Group) -> str | None:
-    """The element beside each link that holds its date, as ``tag.class::text``."""
-    votes: dict[str, int] = {}
-    for item, a, _ in g.members:
-        found = None
-        for el in item.iter():
-            if not isinstance(el.tag, str) or el is a or el is item:
-                continue
-            if el in a.iterancestors():
-                continue  # the link's own containers hold the title too
-            own = " ".join("".join(el.itertext()).split())
-            if own and len(own) <= 40 and date_in(own):
-                found = el
-                break
-        if found is None:
-            continue
-        for s in dict.fromkeys((_simple(found), found.tag)):
-            votes[s] = votes.get(s, 0) + 1
-    if votes:
-        best = max(votes.items(), key=lambda kv: (kv[1], kv[0] != kv[0].split(".")[0]))
-        if best[1] >= 0.6 * len(g.members):
-            return f"{best[0]}::text"
-    # A date in the item's own text (``<li><a>..</a> 2026-11-26</li>``).
-    dated = sum(1 for item, a, _ in g.members
-                if date_in(" ".join(t for t in item.xpath("text()")) or ""))
-    if g.relpath and dated >= 0.6 * len(g.members):
-        return "::text"
-    return None
-
-
-def _select(node, expr: str):
-    return node.xpath(expr[len("xpath:"):]) if expr.startswith("xpath:") else node.css(expr)
-
-
-def apply_list(sel: Selector, spec: dict, base: str) -> list[tuple[str, str | None, str | None]]:
-    """(url, title, date) of each item ``spec`` selects: what the ``html`` spider reads."""
-    out = []
-    pattern = re.compile(spec["link_pattern"]) if spec.get("link_pattern") else None
-    nodes = _select(sel, spec["items"]) if spec.get("items") else [sel]
-    for node in nodes:
-        hrefs = _select(node, spec["link"]).getall()
-        if not spec.get("items"):
-            for h in hrefs:
-                out.append((urljoin(base, h.strip()).split("#")[0], None, None))
-            continue
-        href = hrefs[0].strip() if hrefs else ""
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        title = _text(node, spec.get("title"))
-        date = _text(node, spec.get("date"))
-        out.append((urljoin(base, href).split("#")[0], title, date))
-    if pattern is not None:
-        out = [o for o in out if pattern.search(o[0])]
-    return out
-
-
-def _text(node, expr: str | None) -> str | None:
-    if not expr:
-        return None
-    text = " ".join(t.strip() for t in _select(node, expr).getall() if t.strip())
-    return text or None
-
-
-def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
+def _build(sel: Selector, g: Group, page_url: str, base: str, score: float,
            least: int = 2) -> ListGuess | None:
     page = page_url.split("#")[0].rstrip("/")
     urls = []
@@ -540,7 +298,7 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
         shapes.setdefault(url_shape(u), []).append(u)
     main = max(shapes.values(), key=len)
     # Article-like links make the pattern; section and index links are left out.
-    kept = [u for u in urls if _article_like(u)]
+    kept = [u for u in urls if article_like(u)]
     if len(kept) < 0.6 * len(urls) and len(main) >= len(kept):
         kept = main
     pattern = link_pattern(kept)
@@ -548,8 +306,8 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
     if len(wanted) < least:
         return None
     best = None
-    for items in _item_selectors(g):
-        for link in _link_selectors(g):
+    for items in item_selectors(g):
+        for link in link_selectors(g):
             spec = {"items": items, "link": link, "link_pattern": pattern}
             try:
                 found = apply_list(sel, spec, base)
@@ -568,12 +326,12 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
     if best is None or best[0] <= 0:
         return None
     spec = best[1]
-    nodes = [n for n in _select(sel, spec["items"])
+    nodes = [n for n in select(sel, spec["items"])
              if any(n.root is m[0] for m in g.members)]
-    title = _title_selector(g, spec["link"], nodes)
+    title = title_selector(g, spec["link"], nodes)
     if title:
         spec["title"] = title
-    date = _date_selector(g)
+    date = date_selector(g)
     if date:
         spec["date"] = date
     spec = {k: spec[k] for k in ("items", "link", "title", "date", "link_pattern") if spec.get(k)}
@@ -596,67 +354,3 @@ def _build(sel: Selector, g: _Group, page_url: str, base: str, score: float,
         notes.append("no date beside the links: dates come from the article pages"
                      + (" and URLs" if any(i.date_from == "url" for i in items) else ""))
     return ListGuess("html", items, spec, score=round(score, 2), notes=notes)
-
-
-# --- pagination ---------------------------------------------------------------------
-
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,"
-                        r"\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-
-
-def find_pagination(sel: Selector, text: str, url: str, base: str, g: _Group | None = None
-                    ) -> dict:
-    """The ``[pagination]`` table for a list page: a next-page link, else a URL template."""
-    block = {id(m[1]) for m in g.members} if g else set()
-    for a in sel.root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if id(a) in block or not href or href.startswith(("javascript:", "#")):
-            continue
-        label = " ".join("".join(a.itertext()).split())
-        rel = (a.get("rel") or "").lower()
-        if "next" in rel.split():
-            return {"next": "a[rel~=next]::attr(href)"}
-        if label and _NEXT.match(label) and "'" not in label:
-            return {"next": f"xpath://a[normalize-space(.)='{label}']/@href"}
-    m = _TRS_PAGER.search(text)
-    if m:  # the TRS CMS pager: index.html, then index_1.html, index_2.html, ...
-        pages, name, ext = int(m.group(1)), m.group(3), m.group(4)
-        out = {"url_template": urljoin(base, f"{name}_{{page}}.{ext}"), "first_page": 1}
-        if pages == 1:
-            out["max_pages"] = 1
-        return out
-    by_query = query_pagination(url)
-    if by_query:
-        return by_query
-    for a in sel.root.iter("a"):
-        label = " ".join("".join(a.itertext()).split())
-        href = (a.get("href") or "").strip()
-        if label == "2" and href and not href.startswith(("javascript:", "#")):
-            target = urljoin(base, href)
-            m2 = list(re.finditer(r"(\d{1,3})(?=\D*$)", target))
-            if m2:
-                n = m2[-1]
-                template = target[:n.start()] + "{page}" + target[n.end():]
-                return {"url_template": template, "first_page": int(n.group(1))}
-    return {}
-
-
-_PAGE_PARAM = re.compile(r"(?:^|&)((?:p|page|pn|pageno|page_no|pagenum|pageindex|curpage|"
-                         r"currentpage|page_index)=)(\d{1,4})(?=&|$)", re.I)
-
-
-def query_pagination(url: str) -> dict:
-    """A page number in the query string (``p=1``, ``page=1``, ``pageNo=1``) as a template."""
-    parts = urlsplit(url)
-    m = _PAGE_PARAM.search(parts.query)
-    if not m:
-        return {}
-    escaped = url.replace("{", "{{").replace("}", "}}")
-    start = len(url) - len(parts.query) + m.start(2)
-    if parts.fragment:
-        start -= len(parts.fragment) + 1
-    # The braces before the number were doubled: find the number's place in the escaped URL.
-    offset = url[:start].count("{") + url[:start].count("}")
-    at = start + offset
-    template = escaped[:at] + "{page}" + escaped[at + len(m.group(2)):]
-    return {"url_template": template, "first_page": int(m.group(2)) + 1}

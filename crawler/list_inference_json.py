@@ -13,9 +13,10 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extraction.dates import parse_date
-from crawler.list_inference import (InferredItem, ListGuess, _article_like, infer_html,
-                                    news_length, query_pagination)
+from crawler.list_inference import InferredItem, ListGuess, article_like, infer_html
+from crawler.list_pagination import query_pagination
 from crawler.list_shapes import link_pattern
+from crawler.list_text import news_length
 
 _MAX_DEPTH = 6
 _URL_KEY = re.compile(r"url|link|href|path", re.I)
@@ -124,7 +125,7 @@ def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess 
         urls = [urljoin(url, v.strip()) for v in values if _looks_url(v)]
         if len(urls) < 0.8 * len(flat) or len(set(urls)) < 0.8 * len(urls):
             continue
-        like = sum(_article_like(u) for u in urls) / len(urls)
+        like = sum(article_like(u) for u in urls) / len(urls)
         rank = like + (0.3 if _URL_KEY.search(k.rsplit(".", 1)[-1]) else 0)
         if like > 0 and (best_link is None or rank > best_link[0]):
             best_link = (rank, k, urls)
@@ -150,7 +151,7 @@ def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess 
         spec["title_path"] = title_key
     if date_key:
         spec["date_path"] = date_key
-    pattern = link_pattern([i.url for i in items if _article_like(i.url)])
+    pattern = link_pattern([i.url for i in items if article_like(i.url)])
     if pattern:
         spec["link_pattern"] = pattern
         items = [i for i in items if re.search(pattern, i.url)]

@@ -80,7 +80,8 @@ def url_shape(url: str) -> str:
         path += "?" + "&".join(sorted(p.split("=", 1)[0] for p in parts.query.split("&")))
     out = []
     for kind, text in _tokens(path):
-        out.append({"hex": "H", "num": "D", "id": "I"}.get(kind, text.lower() if kind == "word" else text))
+        generic = {"hex": "H", "num": "D", "id": "I"}.get(kind)
+        out.append(generic or (text.lower() if kind == "word" else text))
     # Different words in the last segment (a slug) are one shape.
     shape = "".join(out)
     head, _, last = shape.rpartition("/")

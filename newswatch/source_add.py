@@ -258,7 +258,6 @@ def site_id_pattern(link_pattern: str, urls: list[str]) -> str:
 
 
 def seed_text(p: Proposal) -> str:
-    host = urlsplit(p.url).hostname or ""
     lines = [f"# {p.title}: written by `newswatch sources add` on {date.today().isoformat()}",
              f"# from {p.url} ({p.how}, {len(p.items)} links found).",
              "# Inferred, not checked by a person: the tables marked \"unverified\" are guesses",

@@ -64,7 +64,7 @@ def locate(raw: bytes, headers, s: Sample) -> dict:
     from parsel import Selector
 
     from crawler.extraction.decoding import decode
-    from crawler.list_inference import _simple
+    from crawler.list_selectors import simple_selector
 
     text = decode(raw, headers)[0]
     root = Selector(text=text).root
@@ -93,16 +93,23 @@ def locate(raw: bytes, headers, s: Sample) -> dict:
         if name == "body":  # the body is the block around the first lines, not a <p>
             while best.getparent() is not None and best.tag in ("p", "span", "font", "strong"):
                 best = best.getparent()
-        name_sel = _simple(best)
-        if name_sel == best.tag:
+        name_sel = simple_selector(best)
+        if name_sel == best.tag:  # a bare tag: name it by its nearest named ancestor
             parent = best.getparent()
-            while parent is not None and isinstance(parent.tag, str) and _simple(parent) == parent.tag \
-                    and parent.tag not in ("body", "html"):
+            while _plain_tag(parent):
                 parent = parent.getparent()
-            if parent is not None and isinstance(parent.tag, str) and parent.tag not in ("body", "html"):
-                name_sel = f"{_simple(parent)} {best.tag}"
+            if parent is not None and isinstance(parent.tag, str) and \
+                    parent.tag not in ("body", "html"):
+                name_sel = f"{simple_selector(parent)} {best.tag}"
         found[key] = name_sel
     return found
+
+
+def _plain_tag(el) -> bool:
+    from crawler.list_selectors import simple_selector
+
+    return (el is not None and isinstance(el.tag, str) and el.tag not in ("body", "html")
+            and simple_selector(el) == el.tag)
 
 
 def proposed_selectors(samples: list[Sample]) -> dict[str, tuple[str, int, int]]:

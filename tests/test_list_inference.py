@@ -77,10 +77,10 @@ def test_navigation_footer_and_pager_links_are_not_taken():
 
 def test_press_list_with_headings_and_url_dates():
     rows = "".join(
-        f'<div class="story"><h3><a href="/world/2026/11/{20 - i:02d}/story-{i}-on-chip-export-rules'
-        f'.html">Ministers agree new rules on chip exports number {i}</a></h3>'
-        f'<p class="sum">A short summary of the story.</p><a class="tag" href="/tags/trade/">Trade</a>'
-        f'</div>' for i in range(8))
+        f'<div class="story"><h3><a href="/world/2026/11/{20 - i:02d}/story-{i}-on-chip-'
+        f'export-rules.html">Ministers agree new rules on chip exports number {i}</a></h3>'
+        f'<p class="sum">A short summary of the story.</p>'
+        f'<a class="tag" href="/tags/trade/">Trade</a></div>' for i in range(8))
     page = (f'<html><body><nav><a href="/world/">World</a><a href="/business/">Business</a></nav>'
             f'<main>{rows}</main><footer><a href="/privacy">Privacy</a></footer></body></html>')
     guess = infer_list(page, "https://news.example.com/world/")
@@ -201,11 +201,13 @@ def test_dates_and_titles_inside_the_link():
 
 
 def test_press_articles_with_time_elements_and_thumbnails():
-    rows = "".join(f'<article class="card"><a href="/2026/11/{20 - i}/factory-robots-{i}/"><img src="/i.jpg"></a>'
-                   f'<h2><a href="/2026/11/{20 - i}/factory-robots-{i}/">Factory robots spread across '
-                   f'inland provinces, report {i} says</a></h2><time datetime="2026-11-{20 - i}">'
-                   f'Nov {20 - i}, 2026</time></article>' for i in range(6))
-    page = f"<html><body><header><a href='/'>Home</a></header><section>{rows}</section></body></html>"
+    rows = "".join(f'<article class="card"><a href="/2026/11/{20 - i}/factory-robots-{i}/">'
+                   f'<img src="/i.jpg"></a><h2><a href="/2026/11/{20 - i}/factory-robots-{i}/">'
+                   f'Factory robots spread across inland provinces, report {i} says</a></h2>'
+                   f'<time datetime="2026-11-{20 - i}">Nov {20 - i}, 2026</time></article>'
+                   for i in range(6))
+    page = (f"<html><body><header><a href='/'>Home</a></header><section>{rows}</section>"
+            f"</body></html>")
     guess = infer_list(page, "https://www.example-press.com/business/")
     assert guess is not None and len(guess.items) == 6
     assert guess.items[1].title.startswith("Factory robots spread")

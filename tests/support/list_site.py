@@ -49,7 +49,8 @@ def title(i: int) -> str:
 
 def _article(i: int) -> str:
     return f"""<html><head><meta charset="utf-8"><title>{title(i)}_某省工业和信息化厅</title>
-<meta name="ArticleTitle" content="{title(i)}"><meta name="PubDate" content="2026-11-{10 + i:02d} 09:30">
+<meta name="ArticleTitle" content="{title(i)}">
+<meta name="PubDate" content="2026-11-{10 + i:02d} 09:30">
 <meta name="ContentSource" content="某省工业和信息化厅"></head><body>
 <div class="head"><a href="/">首页</a></div><div class="article"><h1 class="title">{title(i)}</h1>
 <div class="info">发布时间：2026-11-{10 + i:02d} 09:30 来源：某省工业和信息化厅</div>
@@ -63,9 +64,9 @@ def _list(numbers: list[int], redesigned: bool) -> str:
            '<a href="/zwdt/">政务动态</a><a href="/hdjl/">互动交流</a></div>')
     foot = '<div class="footer"><a href="/about.html">关于我们</a><a href="/map.html">网站地图</a></div>'
     if redesigned:
-        rows = "".join(f'<div class="news-row"><a href="./202611/t202611{10 + i:02d}_{5000 + i}.html" '
-                       f'title="{title(i)}">{title(i)}</a><em class="d">2026-11-{10 + i:02d}</em></div>'
-                       for i in numbers)
+        rows = "".join(f'<div class="news-row"><a href="./202611/t202611{10 + i:02d}_'
+                       f'{5000 + i}.html" title="{title(i)}">{title(i)}</a>'
+                       f'<em class="d">2026-11-{10 + i:02d}</em></div>' for i in numbers)
         body = f'<div class="news-wrap"><div class="news-list">{rows}</div>' \
                f'<div class="pager"><a href="index_1.html">下一页</a></div></div>'
     else:
