@@ -34,6 +34,7 @@ __all__ = ["InferredItem", "ListGuess", "apply_list", "date_in", "infer_html", "
            "news_length", "title_of"]
 
 MAX_UP = 5  # how many ancestors of a link may be its list item
+SAMPLE = 120  # links per candidate block whose titles, dates and shapes are looked at
 # Names of the page parts that are not the list: navigation, header, footer, pager, ...
 # (a word of a class or id: "main-nav", "foot_links"; pinyin too: daohang, fenye, banquan).
 _CHROME_WORDS = {"nav", "navbar", "navi", "menu", "header", "footer", "foot", "head", "top",
@@ -219,15 +220,30 @@ def _chrome_penalty(el) -> float:
     return penalty
 
 
+def sample(seq: list, k: int = SAMPLE) -> list:
+    """At most ``k`` elements of ``seq``, evenly spread: a 5,000-link page costs as a 120."""
+    if len(seq) <= k:
+        return list(seq)
+    step = len(seq) / k
+    return [seq[int(i * step)] for i in range(k)]
+
+
 def _score(g: Group, page_url: str, family: str, least: int = 2) -> float:
-    urls, seen = [], set()
-    titles, dated, like, pager, local = [], 0, 0, 0, 0
-    distinct = set()
+    firsts, seen = [], set()
     page = page_url.split("#")[0].rstrip("/")
-    for item, a, absolute in g.members:
+    for member in g.members:
+        absolute = member[2]
         if absolute in seen or absolute.rstrip("/") == page:
             continue
         seen.add(absolute)
+        firsts.append(member)
+    total = len(firsts)
+    if total < least:
+        return 0.0
+    urls = []
+    titles, dated, like, pager, local = [], 0, 0, 0, 0
+    distinct = set()
+    for item, a, absolute in sample(firsts):
         urls.append(absolute)
         title = title_of(a)
         distinct.add(title)
@@ -256,7 +272,7 @@ def _score(g: Group, page_url: str, family: str, least: int = 2) -> float:
     title_q = sum(titles) / n
     if title_q < 0.3:
         return 0.0
-    score = (n * (0.15 + 0.85 * title_q) * (0.45 + 0.55 * dated / n)
+    score = (total * (0.15 + 0.85 * title_q) * (0.45 + 0.55 * dated / n)
              * (0.3 + 0.7 * shape_share) * (0.3 + 0.7 * like / n)
              * (0.2 + 0.8 * local / n) * (1 - 0.8 * pager / n)
              * (0.2 + 0.8 * len(distinct) / n))  # a list's titles differ; icons' do not
@@ -326,12 +342,13 @@ def _build(sel: Selector, g: Group, page_url: str, base: str, score: float,
     if best is None or best[0] <= 0:
         return None
     spec = best[1]
-    nodes = [n for n in select(sel, spec["items"])
-             if any(n.root is m[0] for m in g.members)]
-    title = title_selector(g, spec["link"], nodes)
+    by_item = {id(m[0]): m[1] for m in g.members}
+    pairs = sample([(n, by_item[id(n.root)]) for n in select(sel, spec["items"])
+                    if id(n.root) in by_item])
+    title = title_selector(g, spec["link"], pairs)
     if title:
         spec["title"] = title
-    date = date_selector(g)
+    date = date_selector(sample(g.members), link_inside=bool(g.relpath))
     if date:
         spec["date"] = date
     spec = {k: spec[k] for k in ("items", "link", "title", "date", "link_pattern") if spec.get(k)}

@@ -13,7 +13,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extraction.dates import parse_date
-from crawler.list_inference import InferredItem, ListGuess, article_like, infer_html
+from crawler.list_inference import InferredItem, ListGuess, article_like, infer_html, sample
 from crawler.list_pagination import query_pagination
 from crawler.list_shapes import link_pattern
 from crawler.list_text import news_length
@@ -35,7 +35,7 @@ def load(text: str):
 def infer_json(text: str, url: str, *, min_items: int = 2) -> ListGuess | None:
     try:
         data = load(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
         return None
     best = None
     for path, records in _arrays(data, ""):
@@ -113,7 +113,8 @@ def _looks_url(value) -> bool:
 
 
 def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess | None:
-    flat = [_flatten(r) for r in records]
+    every = records
+    flat = [_flatten(r) for r in sample(records)]  # the fields are judged on a sample
     keys: dict[str, int] = {}
     for f in flat:
         for k in f:
@@ -136,13 +137,15 @@ def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess 
     title_key = _pick(common, flat, prefix, _title_value, _TITLE_KEY)
     date_key = _pick(common, flat, prefix, _date_value, _DATE_KEY)
     items = []
-    for f in flat:
+    for f in (flat if len(every) == len(flat) else [_flatten(r) for r in every]):
         link = f.get(link_key)
         if not _looks_url(link):
             continue
         title = f.get(title_key) if title_key else None
         date = f.get(date_key) if date_key else None
-        items.append(InferredItem(urljoin(url, link.strip()),
+        link = link.strip()
+        items.append(InferredItem(link if link.startswith(("http://", "https://"))
+                                  else urljoin(url, link),
                                   str(title).strip() if title not in (None, "") else None,
                                   str(date).strip() if date not in (None, "") else None,
                                   "list" if date not in (None, "") else None))
@@ -151,10 +154,11 @@ def _records_guess(records: list[dict], items_path: str, url: str) -> ListGuess 
         spec["title_path"] = title_key
     if date_key:
         spec["date_path"] = date_key
-    pattern = link_pattern([i.url for i in items if article_like(i.url)])
+    pattern = link_pattern([i.url for i in sample(items) if article_like(i.url)])
     if pattern:
         spec["link_pattern"] = pattern
-        items = [i for i in items if re.search(pattern, i.url)]
+        compiled = re.compile(pattern)
+        items = [i for i in items if compiled.search(i.url)]
     score = len(items) * (1.0 if title_key else 0.5) * (1.0 if date_key else 0.7)
     host = urlsplit(url).hostname or ""
     notes = [] if date_key else [f"no date field in the records of {host}'s list"]

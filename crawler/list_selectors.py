@@ -94,9 +94,13 @@ def link_selectors(g: Group) -> list[str]:
     return out
 
 
-def title_selector(g: Group, link: str, nodes) -> str | None:
-    """A selector that reads each item's link title, and only that link's."""
-    anchors = [m[1] for m in g.members]
+def title_selector(g: Group, link: str, pairs) -> str | None:
+    """A selector that reads each item's link title, and only that link's; ``pairs`` are
+    (item node as selected, the item's article link)."""
+    if not pairs:
+        return None
+    nodes = [node for node, _ in pairs]
+    anchors = [a for _, a in pairs]
     expected = [title_of(a) for a in anchors]
     parts = [link[:-len("::attr(href)")]] + [
         c[:-len("::attr(href)")] for c in link_selectors(g) if c != link]
@@ -125,10 +129,12 @@ def title_selector(g: Group, link: str, nodes) -> str | None:
     return None
 
 
-def date_selector(g: Group) -> str | None:
-    """The element beside each link that holds its date, as ``tag.class::text``."""
+def date_selector(members, *, link_inside: bool = True) -> str | None:
+    """The element beside each link that holds its date, as ``tag.class::text``;
+    ``members`` are (item, link, URL) of the block; ``link_inside``: the item is not the
+    link itself."""
     votes: dict[str, int] = {}
-    for item, a, _ in g.members:
+    for item, a, _ in members:
         found = None
         for el in item.iter():
             if not isinstance(el.tag, str) or el is a or el is item:
@@ -145,12 +151,12 @@ def date_selector(g: Group) -> str | None:
             votes[s] = votes.get(s, 0) + 1
     if votes:
         best = max(votes.items(), key=lambda kv: (kv[1], kv[0] != kv[0].split(".")[0]))
-        if best[1] >= 0.6 * len(g.members):
+        if best[1] >= 0.6 * len(members):
             return f"{best[0]}::text"
     # A date in the item's own text (``<li><a>..</a> 2026-11-26</li>``).
-    dated = sum(1 for item, a, _ in g.members
+    dated = sum(1 for item, a, _ in members
                 if date_in(" ".join(t for t in item.xpath("text()")) or ""))
-    if g.relpath and dated >= 0.6 * len(g.members):
+    if link_inside and dated >= 0.6 * len(members):
         return "::text"
     return None
 

@@ -212,3 +212,24 @@ def test_press_articles_with_time_elements_and_thumbnails():
     assert guess is not None and len(guess.items) == 6
     assert guess.items[1].title.startswith("Factory robots spread")
     assert guess.items[1].date == "Nov 19, 2026"
+
+
+@pytest.mark.parametrize("body", [
+    bytes(range(256)) * 200,  # binary
+    b"[" * 5000 + b"]" * 5000,  # JSON nested past Python's stack
+    b"<div>" * 3000 + b"<a href='/a/2026/1.html'>x</a>",  # nested past lxml's limit
+    b"<html>\x00<a href='/x/2026/1.html'>\x00 a title of four words</a>",
+    b"<a href='" + b"x" * 200_000 + b"'>t</a>",
+    b'{"data": {"html": 5, "list": [1, "x", null]}}',
+])
+def test_hostile_pages_give_none_or_a_guess_never_an_error(body):
+    guess = infer_list(body, "https://www.example.gov.cn/list/")
+    assert guess is None or guess.items
+
+
+def test_a_long_list_is_read_whole():
+    rows = "".join(f'<li><a href="/art/2026/11/{i % 28 + 1}/art_{i}.html">关于推进制造业数字化转型的'
+                   f'第{i}号通知</a><span>2026-11-{i % 28 + 1:02d}</span></li>' for i in range(600))
+    guess = infer_list(f"<html><body><ul class='l'>{rows}</ul></body></html>",
+                       "https://www.example.gov.cn/list/")
+    assert len(guess.items) == 600 and guess.list["date"] == "span::text"
