@@ -80,11 +80,15 @@ def _sitemap_items(body: bytes) -> tuple[list[InferredItem], bool]:
 
 
 def default_name(url: str) -> str:
+    """``https://www.ndrc.gov.cn/xwdt/xwfb/`` → ``ndrc-xwdt-xwfb``."""
     parts = urlsplit(url)
-    host = (parts.hostname or "site").split(".")
-    host = [h for h in host if h not in ("www", "com", "cn", "gov", "org", "net", "en")] or host
+    labels = [h for h in (parts.hostname or "site").split(".") if h not in ("www", "wap", "m")]
+    labels = labels[:-1] if len(labels) > 1 else labels  # the top-level domain
+    if len(labels) > 1 and labels[-1] in ("com", "net", "org", "edu", "ac", "co", "gov"):
+        labels = labels[:-1]  # gov.cn, com.cn: the site is the label before
+    host = labels or ["site"]
     path = [p for p in re.split(r"[/_.]+", parts.path) if p and p.lower() not in (
-        "index", "html", "htm", "shtml", "php", "list")][:3]
+        "index", "html", "htm", "shtml", "php", "list", "xml", "json", "jsp", "asp", "aspx")][:3]
     name = "-".join([host[0], *path]).lower()
     name = re.sub(r"[^a-z0-9_-]+", "-", name).strip("-_")
     return name[:60] or "source"
@@ -159,9 +163,14 @@ def propose(page: Page, *, fetcher: Fetcher | None, name: str | None = None,
     """What `sources add` would write for the list page ``page``."""
     prop = Proposal(page.url, name or default_name(page.url), "", language or "")
     guess: ListGuess | None = None
+    sitemap, news = _sitemap_items(page.body) if b"<urlset" in page.body[:2000] or \
+        b"<sitemapindex" in page.body[:2000] else ([], False)
     if looks_like_feed(page.body):
         prop.kind, prop.how = "feed", "the URL is a feed"
         prop.items = _feed_items(page.body, page.url)
+    elif sitemap or b"<sitemapindex" in page.body[:2000]:
+        prop.kind, prop.how = "sitemap", "the URL is a " + ("news " if news else "") + "sitemap"
+        prop.items = sitemap or [InferredItem(page.url)]  # an index: its sitemaps follow
     else:
         guess, spider = _shell_guess(page, fetcher)
         if guess is not None:
@@ -288,8 +297,12 @@ def seed_text(p: Proposal) -> str:
         lines += [f"{k} = {_toml(v)}" for k, v in p.pagination.items()]
         if "max_pages" not in p.pagination:
             lines.append("max_pages = 2")
-    if p.samples:
-        lines += ["", f"# from {len([s for s in p.samples if s.fields])} sampled articles; "
+    read = [s for s in p.samples if s.fields]
+    if p.samples and not read:
+        lines += ["", f"# [article]: none of the {len(p.samples)} sampled articles could be read "
+                      f"({p.samples[0].error or 'no fields'}): extraction finds the fields alone"]
+    if read:
+        lines += ["", f"# from {len(read)} sampled articles; "
                       f"fields read from the page's meta tags need no selector", "[article]"]
         meta = sorted({k for s in p.samples for k, v in s.sources.items()
                        if v == "meta" and k != "site"})

@@ -170,3 +170,15 @@ def test_doctor_reports_a_block_and_an_unknown_source(tmp_path):
     assert result.exit_code == 1
     assert "blocked (challenge page" in result.output
     assert "unknown source 'nope'" in result.output
+
+
+def test_a_sitemap_url_becomes_a_sitemap_seed(tmp_path):
+    root = tmp_path / "web"
+    with replay_site(root) as site:
+        site.publish(f"https://{HOST}/sitemap.xml", '<?xml version="1.0"?><urlset xmlns="http:'
+                     '//www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+                         f"<url><loc>{article_url(i)}</loc></url>" for i in (1, 2)) + "</urlset>")
+        result = run("sources", "--sources-dir", tmp_path / "s", "add",
+                     f"https://{HOST}/sitemap.xml", "--replay", site.url, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert 'kind = "sitemap"' in result.output and 'name = "gxt-sitemap"' in result.output
