@@ -11,8 +11,12 @@ page are reused on the following pages of the run.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from urllib.parse import urljoin
+
+from parsel import Selector
 
 from crawler import archive
 from crawler.list_inference import ListGuess, apply_list, infer_list
@@ -26,8 +30,6 @@ def normal_items_per_page(db_path, source: str) -> float | None:
     """The source's normal list items per page, from its recent ``ok`` runs."""
     if not db_path:
         return None
-    from pathlib import Path
-
     if not Path(db_path).exists():
         return None
     db = archive.connect(db_path)
@@ -67,8 +69,6 @@ class ListFallback:
         """(url, title, date) of the links inference finds, when more than ``found``."""
         rows = []
         if self.guess is not None and self.guess.kind == "html" and not self.guess.wrapper:
-            from parsel import Selector
-
             text = body if isinstance(body, str) else body.decode("utf-8", "replace")
             try:
                 rows = apply_list(Selector(text=text, base_url=url), self.guess.list, url)
@@ -120,8 +120,10 @@ class ListFallback:
 
 def describe(fallback: dict) -> str:
     """One line for the operator: what the seed found and the lines to use instead."""
-    lines = ", ".join(f"{k} = {v!r}" for k, v in fallback.get("list", {}).items())
-    pages = ", ".join(f"{k} = {v!r}" for k, v in fallback.get("pagination", {}).items())
+    def toml(table: dict) -> str:  # key = "value" as the seed file writes it
+        return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in table.items())
+
+    lines, pages = toml(fallback.get("list", {})), toml(fallback.get("pagination", {}))
     text = (f"list selectors found {fallback.get('seed_items', 0)} items; inference read the "
             f"list instead. Seed [list]: {lines}")
     return text + (f"; [pagination]: {pages}" if pages else "")

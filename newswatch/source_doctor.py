@@ -127,6 +127,11 @@ def diagnose(source, fetcher: Fetcher) -> DoctorReport:
     report.samples = sample_articles(fetcher, sample_from, limit=3,
                                      selectors=extraction_selectors(source.article),
                                      timezone=source.timezone, headers=source.headers)
+    article = _article_changes(source, report.samples)
+    report.changes += article
+    broken = [line.split(" ", 1)[0].lstrip("# ") for line in article[1:]]
+    if broken:
+        report.problems.append(f"[article] selectors that match nothing: {', '.join(broken)}")
     for s in report.samples:
         for name, where in s.sources.items():
             key = SEED_KEY.get(name)
@@ -154,6 +159,27 @@ def _inner_list(source, page, fetcher: Fetcher):
         return fetcher.get(urljoin(page.url, f"ds_{ids[0]}.json"),
                            headers={"Referer": page.url})
     return None
+
+
+def _article_changes(source, samples) -> list[str]:
+    """``[article]`` selectors of the seed that matched on no sampled article, and the
+    element that holds the field now (when the same one does on every sample)."""
+    read = [s for s in samples if s.fields]
+    lines = []
+    for name, key in SEED_KEY.items():
+        old = source.article.get(key)
+        if not isinstance(old, str) or not read:
+            continue
+        if any(s.sources.get(name) == "selector" for s in read):
+            continue  # it still works
+        found = {s.selectors.get(key) for s in read}
+        if len(found) == 1 and None not in found:
+            lines.append(f"{key} = {_toml(found.pop())}  # was {_toml(old)}, which matched "
+                         f"nothing on {len(read)} articles")
+        else:
+            lines.append(f"# {key} = {_toml(old)} matched nothing on {len(read)} articles; "
+                         f"extraction found the field without it")
+    return ["[article]", *lines] if lines else []
 
 
 def _changes(source, guess: ListGuess) -> list[str]:

@@ -182,3 +182,21 @@ def test_a_sitemap_url_becomes_a_sitemap_seed(tmp_path):
                      f"https://{HOST}/sitemap.xml", "--replay", site.url, "--dry-run")
     assert result.exit_code == 0, result.output
     assert 'kind = "sitemap"' in result.output and 'name = "gxt-sitemap"' in result.output
+
+
+def test_doctor_proposes_the_article_selector_that_replaces_a_broken_one(tmp_path):
+    root, seeds = tmp_path / "web", tmp_path / "seeds"
+    write_seed(seeds)
+    write_site(root, [2, 1])
+    for page in (root / HOST).rglob("t2026*.html"):
+        page.write_text(page.read_text(encoding="utf-8").replace("TRS_Editor", "article-body"),
+                        encoding="utf-8")
+    with replay_site(root) as site:
+        result = run("sources", "--sources-dir", seeds, "doctor", "gxt-notices", "--replay",
+                     site.url, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["problems"] == ["[article] selectors that match nothing: body"]
+    changes = report["changes"]
+    assert changes[0] == "[article]"
+    assert changes[1].startswith('body = "div.article-body"  # was "div.TRS_Editor"')

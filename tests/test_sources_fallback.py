@@ -73,7 +73,7 @@ def test_a_redesign_is_crawled_through_the_fallback_and_marked_degraded(runs):
 def test_health_is_degraded_and_says_which_selectors_to_use(runs):
     h = runs["health"]
     assert h.state == "degraded"
-    assert "items = 'div.news-list > div'" in h.reason and "link = " in h.reason
+    assert 'items = "div.news-list > div"' in h.reason and "link = " in h.reason
 
 
 def test_one_ops_notice_per_change_not_per_crawl(runs):
