@@ -12,6 +12,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _MONTH_DAY = re.compile(r"(?<![\d/.-])[\[(（【]?(?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
                         r"[\])）】]?(?![\d/.%-])")
+_CN_MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])月(?:0?[1-9]|[12]\d|3[01])日")
+_RELATIVE = re.compile(r"\d{1,2}\s*(?:分钟|小时|天)前|刚刚|昨天|前天|\d{1,2}\s+(?:minutes?|hours?|"
+                       r"days?)\s+ago|yesterday|just now", re.I)
 _YEAR_MONTH = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/.年](?:0?[1-9]|1[0-2])月?(?![\d])")
 
 
@@ -75,12 +78,16 @@ def news_length(title: str) -> float:
 
 
 def date_in(text: str) -> str | None:
-    """The date written in a list item's text (full, year-month, or ``[MM-DD]``)."""
+    """The date written in a list item's text: a full date, a year and month,
+    ``[MM-DD]``, ``11月26日``, or a relative one (``3小时前``, ``2 hours ago``)."""
+    if not text or len(text) > 2000:
+        return None
     found = find_dates(text)
     if found:
         return found[0].text
-    for pattern in (_YEAR_MONTH, _MONTH_DAY):
+    for pattern in (_YEAR_MONTH, _MONTH_DAY, _CN_MONTH_DAY):
         m = pattern.search(text)
         if m:
             return m.group(0).strip("[]()（）【】")
-    return None
+    m = _RELATIVE.search(text)
+    return m.group(0) if m else None
