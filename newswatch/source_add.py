@@ -174,7 +174,7 @@ def propose(page: Page, *, fetcher: Fetcher | None, name: str | None = None,
     else:
         guess, spider = _shell_guess(page, fetcher)
         if guess is not None:
-            prop.spider, prop.how = spider, f"list behind the page (spider {spider})"
+            prop.spider, prop.how = spider, f"the list behind the page, read by spider {spider}"
         else:
             guess = infer_list(page.body, page.url, headers=page.headers, min_items=1)
         offered = _offered(page, fetcher, guess)
@@ -248,22 +248,27 @@ _ID_TOKEN = re.compile(r"\\d\+|\\d\{\d+\}|\[0-9a-f\]\{\d+\}|\[0-9A-Za-z\]\{\d+\}
 
 
 def site_id_pattern(link_pattern: str, urls: list[str]) -> str:
-    """The article id in a URL: the last path segment of the link pattern, from its first
-    variable part to its last (``t(\\d{8}_\\d+)``: wide, so two articles never share it),
-    when it differs on every article listed."""
+    """The article id in a URL: the last path segment of the link pattern that has a
+    variable part, from its first variable part to its last (``t(\\d{8}_\\d+)``: wide, so
+    two articles never share it), when it differs on every article listed."""
     if not link_pattern:
         return ""
-    last = link_pattern.rsplit("/", 1)[-1]
-    tokens = list(_ID_TOKEN.finditer(last))
-    if not tokens:
-        return ""
-    candidate = (last[:tokens[0].start()] + "(" + last[tokens[0].start():tokens[-1].end()]
-                 + ")" + last[tokens[-1].end():])
-    try:
-        got = [m.group(1) for m in (re.search(candidate, u) for u in urls) if m]
-    except re.error:
-        return ""
-    return candidate if got and len(got) == len(urls) and len(set(got)) == len(got) else ""
+    segments = link_pattern.split("/")
+    for at in range(len(segments) - 1, 0, -1):
+        tokens = list(_ID_TOKEN.finditer(segments[at]))
+        if not tokens:
+            continue
+        seg = segments[at]
+        captured = (seg[:tokens[0].start()] + "(" + seg[tokens[0].start():tokens[-1].end()]
+                    + ")" + seg[tokens[-1].end():])
+        candidate = "/".join([captured, *segments[at + 1:]])
+        try:
+            got = [m.group(1) for m in (re.search(candidate, u) for u in urls) if m]
+        except re.error:
+            return ""
+        ok = got and len(got) == len(urls) and len(set(got)) == len(got)
+        return candidate if ok else ""
+    return ""
 
 
 def seed_text(p: Proposal) -> str:
