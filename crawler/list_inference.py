@@ -25,8 +25,8 @@ from parsel import Selector
 
 from crawler.extraction.published import url_date
 from crawler.list_pagination import find_pagination
-from crawler.list_selectors import (date_selector, item_selectors, link_selectors, select,
-                                    title_selector, apply_list)
+from crawler.list_selectors import (apply_list, date_after, date_selector, item_selectors,
+                                    link_selectors, select, title_selector)
 from crawler.list_shapes import host_family, link_pattern, same_family, url_shape
 from crawler.list_text import date_in, joined_text, news_length, title_of, without_date
 
@@ -252,7 +252,8 @@ def _score(g: Group, page_url: str, family: str, least: int = 2) -> float:
             pager += 1
         item_text = " ".join("".join(item.itertext()).split())
         ud = url_date(absolute)
-        if date_in(item_text) or (ud and ud.precision in ("day", "month")):
+        if date_in(item_text) or (ud and ud.precision in ("day", "month")) or \
+                date_after(item):
             dated += 1
         if article_like(absolute):
             like += 1

@@ -158,7 +158,27 @@ def date_selector(members, *, link_inside: bool = True) -> str | None:
                 if date_in(" ".join(t for t in item.xpath("text()")) or ""))
     if link_inside and dated >= 0.6 * len(members):
         return "::text"
+    # A date after the item, in an element of its own (``<dt><a/></dt><dd>2026-11-26</dd>``,
+    # ``<a/><span>2026-11-26</span>`` in a flat list).
+    tags: dict[str, int] = {}
+    for item, _, _ in members:
+        tag = date_after(item)
+        if tag:
+            tags[tag] = tags.get(tag, 0) + 1
+    if tags:
+        tag, n = max(tags.items(), key=lambda kv: kv[1])
+        if n >= 0.6 * len(members):
+            return f"xpath:following-sibling::{tag}[1]//text()"
     return None
+
+
+def date_after(item) -> str | None:
+    """The tag of the element right after ``item`` when it holds only a date."""
+    nxt = item.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.tag == item.tag:
+        return None
+    own = joined_text(nxt)
+    return nxt.tag if own and len(own) <= 40 and date_in(own) else None
 
 
 def select(node, expr: str):

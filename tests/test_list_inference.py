@@ -233,3 +233,17 @@ def test_a_long_list_is_read_whole():
     guess = infer_list(f"<html><body><ul class='l'>{rows}</ul></body></html>",
                        "https://www.example.gov.cn/list/")
     assert len(guess.items) == 600 and guess.list["date"] == "span::text"
+
+
+def test_dates_in_the_element_after_the_link():
+    dl = "".join(f'<dt><a href="/xxgk/202611/t202611{10 + i}_{800 + i}.html">关于公布全省第{i}批专精特新'
+                 f'中小企业名单的通知</a></dt><dd>2026-11-{10 + i}</dd>' for i in range(6))
+    guess = infer_list(f"<html><body><dl class='news'>{dl}</dl></body></html>",
+                       "https://www.example.gov.cn/xxgk/")
+    assert len(guess.items) == 6 and guess.items[0].date == "2026-11-10"
+    flat = "".join(f'<a href="/xxgk/202611/t202611{10 + i}_{800 + i}.html">关于公布全省第{i}批专精特新'
+                   f'中小企业名单的通知</a><span>2026-11-{10 + i}</span><br>' for i in range(6))
+    guess = infer_list(f"<html><body><div class='news'>{flat}</div></body></html>",
+                       "https://www.example.gov.cn/xxgk/")
+    assert len(guess.items) == 6 and guess.items[5].date == "2026-11-15"
+    assert guess.list["date"] == "xpath:following-sibling::span[1]//text()"
