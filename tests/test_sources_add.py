@@ -200,3 +200,13 @@ def test_doctor_proposes_the_article_selector_that_replaces_a_broken_one(tmp_pat
     changes = report["changes"]
     assert changes[0] == "[article]"
     assert changes[1].startswith('body = "div.article-body"  # was "div.TRS_Editor"')
+
+
+def test_add_on_a_blocked_page_says_so(tmp_path):
+    with replay_site(tmp_path / "web") as site:
+        site.publish(LIST_URL, "<html><script>document.cookie='__jsl_clearance=1';"
+                     "location.reload()</script></html>")
+        result = CliRunner().invoke(main, ["sources", "--sources-dir", str(tmp_path / "s"),
+                                           "add", LIST_URL, "--replay", site.url])
+    assert result.exit_code == 1
+    assert f"{LIST_URL}: could not fetch the page: blocked (challenge page" in result.output

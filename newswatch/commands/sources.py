@@ -234,9 +234,14 @@ def add(app, target, page_url, name, language, dry_run, as_json, sources_dir, re
     fetcher = None
     if live:
         fetcher = _fetcher(app, replay)
+        from newswatch.source_fetch import challenge_kind
+
         page = fetcher.get(target)
-        if not page.ok:
-            raise click.ClickException(f"{target}: could not fetch the page: {page.error}")
+        blocked = challenge_kind(page.status, page.body) if page.status else None
+        if blocked or not page.ok:
+            fetcher.close()
+            raise click.ClickException(f"{target}: could not fetch the page: "
+                                       + (f"blocked ({blocked})" if blocked else page.error))
     else:
         if not page_url:
             raise click.BadParameter("a saved page needs the URL it came from",
