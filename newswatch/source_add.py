@@ -220,13 +220,13 @@ def _offered(page: Page, fetcher: Fetcher | None, guess: ListGuess | None):
 
 
 def _page_title(page: Page) -> str:
-    m = re.search(rb"<title[^>]*>(.*?)</title>", page.body[:20000], re.I | re.S)
-    if not m:
-        return ""
     from crawler.extraction.decoding import decode
 
-    text = decode(m.group(1), page.headers)[0]
-    return " ".join(text.split())[:80]
+    if not re.search(rb"<title", page.body[:20000], re.I):
+        return ""
+    text = decode(page.body, page.headers)[0]  # the page's charset, not a guess on a snippet
+    m = re.search(r"<title[^>]*>(.*?)</title>", text[:40000], re.I | re.S)
+    return " ".join(m.group(1).split())[:80] if m else ""
 
 
 # --- the seed file ------------------------------------------------------------------

@@ -247,3 +247,24 @@ def test_dates_in_the_element_after_the_link():
                        "https://www.example.gov.cn/xxgk/")
     assert len(guess.items) == 6 and guess.items[5].date == "2026-11-15"
     assert guess.list["date"] == "xpath:following-sibling::span[1]//text()"
+
+
+def test_the_main_list_beats_menus_and_a_dated_sidebar():
+    menu = "".join(f'<li><a href="/col/col{i}/index.html">栏目{i}</a></li>' for i in range(8))
+    hot = "".join(f'<li><a href="/art/2026/10/{i + 1}/art_77_{300 + i}.html">热点：全省经济运行情况'
+                  f'新闻发布会第{i}场</a><span>10-{i + 1:02d}</span></li>' for i in range(8))
+    main = "".join(f'<tr><td><a href="/art/2026/11/{i + 1}/art_1229_{5000 + i}.html" title="省工业和'
+                   f'信息化厅关于组织申报2027年度工业互联网平台项目的通知{i}">省工业和信息化厅关于组织'
+                   f'申报...</a></td><td class="bt_time">2026-11-{i + 1:02d}</td></tr>'
+                   for i in range(12))
+    friends = "".join(f'<a href="https://www.gov{i}.cn/">相关网站{i}</a>' for i in range(10))
+    page = (f"<html><body><div class='top'><div class='nav'><ul>{menu}</ul></div></div>"
+            f"<div class='left'><ul class='menu'>{menu}</ul></div>"
+            f"<div class='main'><table class='list'><tbody>{main}</tbody></table></div>"
+            f"<div class='side-hot'><ul>{hot}</ul></div>"
+            f"<div class='footer'><div class='yqlj'>{friends}</div></div></body></html>")
+    guess = infer_list(page, "https://jxt.example.gov.cn/col/col1229/index.html")
+    assert len(guess.items) == 12
+    assert all("/art_1229_" in i.url for i in guess.items)
+    assert guess.items[0].title.endswith("平台项目的通知0")  # the full title attribute
+    assert guess.items[0].date == "2026-11-01"
