@@ -54,7 +54,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "source": str,
             "started": str,
             "finished": str,
-            "outcome": str,  # running | ok | empty | blocked | failed
+            "outcome": str,  # running | ok | degraded | empty | blocked | failed
             "baseline": int,
             "pages": int,
             "items_found": int,
@@ -176,6 +176,12 @@ def m003_article_attachments(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m004_run_fallback(db: sqlite_utils.Database) -> None:
+    # A degraded run: the selectors list inference used when the seed's found nothing.
+    db["runs"].add_column("fallback", str)
 
 
 def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
@@ -414,3 +420,14 @@ def newest_article_time(db: sqlite_utils.Database) -> datetime | None:
 
 def max_article_id(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+
+
+def normal_items_per_page(db: sqlite_utils.Database, source: str, *, runs: int = 20
+                          ) -> float | None:
+    """The median list items per page of the source's last ``runs`` ``ok`` crawls."""
+    import statistics
+
+    rows = [r[0] for r in db.execute(
+        "SELECT CAST(items_found AS REAL) / pages FROM runs WHERE source = ? AND "
+        "outcome = 'ok' AND pages > 0 ORDER BY id DESC LIMIT ?", [source, runs])]
+    return statistics.median(rows) if rows else None

@@ -52,6 +52,7 @@ class Tally:
     empty_pages: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
     outcome: str = "running"
+    fallback: dict | None = None  # the inferred list used when the seed's selectors broke
 
     MAX_ERRORS = 200  # a broken site must not grow the runs row without bound
 
@@ -60,12 +61,12 @@ class Tally:
             self.errors.append({"url": url, "error": message})
 
     def classify(self) -> str:
-        """ok | empty | blocked | failed (see docs/crawling.md, "Outcomes")."""
+        """ok | degraded | empty | blocked | failed (see docs/crawling.md, "Outcomes")."""
         if self.pages == 0:
             return "blocked" if self.blocked else "failed"
         if self.items_found == 0:
             return "blocked" if self.blocked else "empty"
-        return "ok"
+        return "degraded" if self.fallback else "ok"
 
     def counts(self) -> dict[str, int]:
         return {"pages": self.pages, "items_found": self.items_found,

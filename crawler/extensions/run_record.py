@@ -76,9 +76,11 @@ class RunRecord:
                 **tally.counts(),
                 "requests": stats.get_value("downloader/request_count", 0),
                 "bytes": stats.get_value("downloader/response_bytes", 0),
-                "errors": json.dumps(tally.errors, ensure_ascii=False)})
+                "errors": json.dumps(tally.errors, ensure_ascii=False),
+                "fallback": (json.dumps(tally.fallback, ensure_ascii=False)
+                             if tally.fallback else None)})
             changes = {"last_outcome": tally.outcome, "updated": archive.utcnow()}
-            if spider.baseline and tally.outcome == "ok":
+            if spider.baseline and tally.outcome in ("ok", "degraded"):
                 changes["first_run_id"] = spider.run_id
             db["sources"].update(spider.source.name, changes)
         db.conn.close()

@@ -27,6 +27,7 @@ from crawler.blocking import block_reason
 from crawler.canonical import canonical_url
 from crawler.items import ArticleItem, Tally
 from crawler.known_articles import KnownArticles
+from crawler.list_fallback import ListFallback, describe, normal_items_per_page
 from crawler.page_fields import extraction_selectors, page_fields
 from crawler.seeds import SeedError, Source, find_source
 
@@ -84,6 +85,7 @@ class SourceSpider(scrapy.Spider):
 
     source: Source
     tally: Tally
+    fallback: ListFallback | None = None  # set up per run in setup()
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -124,6 +126,8 @@ class SourceSpider(scrapy.Spider):
         self.known = KnownArticles(settings.get("NEWSWATCH_DB"), self.source.site)
         self._seen: set[str] = set()
         self.attachments = AttachmentFetcher(self, settings)
+        self.fallback = ListFallback(self.source, normal_items_per_page(
+            settings.get("NEWSWATCH_DB"), self.source.name))
 
     def closed(self, reason: str) -> None:
         self.known.close()
@@ -190,12 +194,20 @@ class SourceSpider(scrapy.Spider):
         try:
             entries = list(self.list_entries(response))
         except Exception as exc:  # one bad list page must not end the crawl
-            self.tally.list_failed += 1
-            self.tally.error(response.url, f"could not read the list page: "
-                                           f"{type(exc).__name__}: {exc}")
-            return
+            inferred = self.inferred_entries(response, page, 0)
+            if not inferred:
+                self.tally.list_failed += 1
+                self.tally.error(response.url, f"could not read the list page: "
+                                               f"{type(exc).__name__}: {exc}")
+                return
+            entries = []
+        else:
+            inferred = None
         self.tally.pages += 1
         entries, repeated = self._admissible(entries)
+        if inferred is None:
+            inferred = self.inferred_entries(response, page, len(entries))
+        entries += inferred
         self.tally.items_found += len(entries)
         sublists = self.sublists(response)
         if not entries and repeated:
@@ -219,13 +231,32 @@ class SourceSpider(scrapy.Spider):
             return  # everything on this page is known: the next pages are older
         if page < self.source.max_pages:
             next_url = self.next_page_url(response, page)
+            if not next_url and self.fallback is not None and self.fallback.active:
+                next_url = self.fallback.next_page_url(response, page)
             if next_url:
                 yield self.list_request(response.urljoin(next_url), page=page + 1)
 
-    def _admissible(self, entries: list[ListEntry]) -> tuple[list[ListEntry], int]:
+    def inferred_entries(self, response: Response, page: int, found: int) -> list[ListEntry]:
+        """The list as inference reads it, when the seed's selectors found nothing or far
+        fewer links than normal on a page that answered (``crawler/list_fallback.py``)."""
+        if self.fallback is None or not self.fallback.broken(found, page):
+            return []
+        body = response.text if isinstance(response, TextResponse) else response.body
+        was_active = self.fallback.active
+        rows = self.fallback.infer(body, response.url, found)
+        if not rows:
+            return []
+        self.tally.fallback = self.fallback.record()
+        if not was_active:
+            self.tally.error(response.url, f"degraded: {describe(self.tally.fallback)}")
+        entries = [ListEntry(url=u, title=t, date=d) for u, t, d in rows]
+        return self._admissible(entries, pattern=self.fallback.pattern())[0]
+
+    def _admissible(self, entries: list[ListEntry], pattern: re.Pattern | None = None
+                    ) -> tuple[list[ListEntry], int]:
         """Absolute, on an allowed host, matching ``link_pattern``, once per run; and how
         many were left out for having been seen already."""
-        pattern = self.source.link_pattern
+        pattern = pattern or self.source.link_pattern
         hosts = set(self.source.allowed_hosts)
         kept, repeated = [], 0
         for entry in entries:

@@ -174,3 +174,188 @@ def _print_reports(reports) -> None:
                       _share(r, "title"), _share(r, "date"), _share(r, "body"),
                       _share(r, "source"), "ok" if r.ok else "FAIL: " + "; ".join(r.problems))
     _console().print(table)
+
+
+def _replay_option(f):
+    return click.option(
+        "--replay", metavar="URL", default=None,
+        help="Fetch every page from this replay server (`newswatch replay serve`) instead "
+             "of the live site. Default: the `replay` setting.")(f)
+
+
+def _fetcher(app, replay):
+    from newswatch.sources.fetch import Fetcher
+
+    replay = replay if replay is not None else app.config.replay
+    if replay and not replay.startswith(("http://", "https://")):
+        raise click.BadParameter(f"must be a URL like http://127.0.0.1:8321, got {replay!r}",
+                                 param_hint="--replay")
+    return Fetcher(replay or "")
+
+
+@command.command("add")
+@click.argument("target", metavar="URL|FILE")
+@click.option("--url", "page_url", default=None, metavar="URL",
+              help="With a saved page (FILE): the URL it was saved from (links resolve "
+                   "against it).")
+@click.option("--name", default=None, metavar="NAME",
+              help="The source's name (and file name). Default: from the host and path.")
+@click.option("--language", type=click.Choice(["zh", "en"]), default=None,
+              help="The source's language. Default: from the titles found.")
+@click.option("--dry-run", is_flag=True, help="Only print what would be written.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the inferred items as JSON lines (url, title, date) and nothing "
+                   "else.")
+@click.option("--sources-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help=SOURCES_DIR_HELP)
+@_replay_option
+@pass_app
+def add(app, target, page_url, name, language, dry_run, as_json, sources_dir, replay):
+    """Build a source seed from a list page: URL, or a saved page FILE with --url.
+
+    Looks first for what the site offers (a feed the page advertises, a news sitemap in
+    robots.txt), else infers the article list; follows three articles to propose
+    [article] selectors; writes a commented, validated seed into the sources folder,
+    marking what is unverified, and prints a preview. See docs/sources.md.
+    """
+    from newswatch.sources.add import AddError, propose, validate
+    from newswatch.sources.fetch import Page
+
+    if sources_dir is not None:
+        app.overrides["sources_dir"] = sources_dir
+        app._config = None
+    live = target.startswith(("http://", "https://"))
+    fetcher = None
+    if live:
+        fetcher = _fetcher(app, replay)
+        from newswatch.sources.fetch import challenge_kind
+
+        page = fetcher.get(target)
+        blocked = challenge_kind(page.status, page.body) if page.status else None
+        if blocked or not page.ok:
+            fetcher.close()
+            raise click.ClickException(f"{target}: could not fetch the page: "
+                                       + (f"blocked ({blocked})" if blocked else page.error))
+    else:
+        if not page_url:
+            raise click.BadParameter("a saved page needs the URL it came from",
+                                     param_hint="--url")
+        try:
+            page = Page(page_url, 200, Path(target).read_bytes())
+        except OSError as exc:
+            raise click.ClickException(f"{target}: cannot read: {exc.strerror or exc}") from None
+        if replay is not None or app.config.replay:
+            fetcher = _fetcher(app, replay)
+    try:
+        prop = propose(page, fetcher=fetcher, name=name, language=language,
+                       samples=0 if as_json else 3)
+    except AddError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+    if as_json:
+        for item in prop.items:
+            click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+        return
+    text = prop.seed_text()
+    try:
+        validate(text, prop.name)
+    except AddError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_preview(prop)
+    path = Path(app.config.sources_dir) / f"{prop.name}.toml"
+    if dry_run:
+        click.echo(f"--- {path} (dry run: not written)")
+        click.echo(text)
+        return
+    if path.exists():
+        raise click.ClickException(f"{path} exists already: choose another --name, or "
+                                   f"remove the file first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}; check it with `newswatch sources doctor {prop.name}`")
+
+
+def _print_preview(prop) -> None:
+    table = Table(title=f"{prop.name}: {prop.how}, {len(prop.items)} links")
+    for col in ("#", "date", "title", "url"):
+        table.add_column(col, overflow="fold")
+    for i, item in enumerate(prop.items[:15], 1):
+        table.add_row(str(i), item.date or "-", item.title or "-", item.url)
+    _console().print(table)
+    if prop.samples:
+        _print_samples(prop.samples)
+
+
+def _print_samples(samples) -> None:
+    for s in samples:
+        table = Table(title=f"article {s.url}" + (f" ({s.error})" if s.error else ""))
+        for col in ("field", "value", "from", "selector"):
+            table.add_column(col, overflow="fold")
+        from newswatch.sources.articles import SEED_KEY
+
+        for name, value in s.fields.items():
+            if name == "published_text":
+                continue
+            value = " ".join(value.split())
+            short = value if len(value) <= 80 else value[:77] + "..."
+            table.add_row(name, short, s.sources.get(name, "-"),
+                          s.selectors.get(SEED_KEY.get(name, ""), ""))
+        _console().print(table)
+
+
+@command.command("doctor")
+@click.argument("names", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--sources-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help=SOURCES_DIR_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source.")
+@_replay_option
+@pass_app
+def doctor(app, names, sources_dir, as_json, replay):
+    """Diagnose SOURCEs: per start URL what answered (status, challenge), items by the
+    seed's selectors and by inference, three sample articles with every field and where
+    it came from, and the seed lines to change. Exits 1 when something is wrong.
+    """
+    from crawler.seeds import SeedError, find_source
+    from newswatch.sources.doctor import diagnose
+
+    if sources_dir is not None:
+        app.overrides["sources_dir"] = sources_dir
+        app._config = None
+    fetcher = _fetcher(app, replay)
+    bad = False
+    try:
+        for name in names:
+            try:
+                source = find_source(app.config.sources_dir, name)
+            except SeedError as exc:
+                click.echo(f"{name}: {'; '.join(exc.problems)}", err=True)
+                bad = True
+                continue
+            report = diagnose(source, fetcher)
+            bad = bad or not report.ok
+            if as_json:
+                click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+            else:
+                _print_doctor(report)
+    finally:
+        fetcher.close()
+    raise SystemExit(1 if bad else 0)
+
+
+def _print_doctor(report) -> None:
+    table = Table(title=f"{report.source}: {'ok' if report.ok else 'PROBLEMS'}")
+    for col in ("start URL", "status", "challenge", "by seed", "by inference"):
+        table.add_column(col, overflow="fold")
+    for u in report.urls:
+        table.add_row(u["url"], str(u["status"] or u["error"]), u["challenge"] or "-",
+                      str(u["seed_items"]), str(u["inferred_items"]))
+    _console().print(table)
+    _print_samples(report.samples)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    if report.changes:
+        click.echo(f"change in {report.path}:")
+        for line in report.changes:
+            click.echo(f"  {line}")

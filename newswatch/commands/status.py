@@ -65,7 +65,8 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
 def command(app, as_json):
     """Show each source's health, last and next crawl, new articles today, and the outbox.
 
-    States: ok, empty (0 items: probable redesign), blocked (403/521/challenge), failing
+    States: ok, degraded (list selectors broke; list inference read the list, the reason
+    names the seed lines to change), empty (0 items: probable redesign), blocked (403/521/challenge), failing
     (crawls failing in a row), stale (no new article for several normal gaps), new (no
     crawl yet). Next run comes from the running service, else from the seeds' schedule.
     """
@@ -86,7 +87,7 @@ def command(app, as_json):
     who = (f"service running (pid {info['service_pid']})" if info["service_pid"]
            else "service not running (next runs are what `newswatch run` would do)")
     console.print(f"[bold]{cfg.db}[/bold]: {who}", soft_wrap=True)
-    colour = {"ok": "green", "empty": "yellow", "stale": "yellow", "blocked": "red",
+    colour = {"ok": "green", "degraded": "yellow", "empty": "yellow", "stale": "yellow", "blocked": "red",
               "failing": "red", "new": "dim"}
     table = Table(title="Sources")
     for col in ("source", "state", "last run", "outcome", "next run", "new today", "why"):

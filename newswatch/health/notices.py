@@ -15,7 +15,8 @@ from newswatch.logs import fields
 
 log = logging.getLogger("newswatch.health")
 
-_ICON = {"ok": "recovered", "empty": "EMPTY", "blocked": "BLOCKED", "failing": "FAILING",
+_ICON = {"ok": "recovered", "degraded": "DEGRADED", "empty": "EMPTY", "blocked": "BLOCKED",
+         "failing": "FAILING",
          "stale": "STALE"}
 
 

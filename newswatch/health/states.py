@@ -7,6 +7,8 @@ its normal gap between new articles. States, most serious first:
 - ``blocked``: the last crawl met a 403, 521 or a challenge page;
 - ``failing``: the last ``failing_after`` crawls failed (network, 5xx, time-out, killed);
 - ``empty``:   the last crawl found no items (or a fifth of its normal): probable redesign;
+- ``degraded``: the seed's list selectors broke, and list inference read the list instead
+  (the reason names the selectors to put in the seed);
 - ``stale``:   no new article for several normal gaps;
 - ``ok``;      and ``new`` before a source has finished any crawl.
 
@@ -27,7 +29,7 @@ from sqlite_utils.migrations import Migrations
 
 from crawler import archive, runs
 
-STATES = ("ok", "empty", "blocked", "failing", "stale", "new")
+STATES = ("ok", "degraded", "empty", "blocked", "failing", "stale", "new")
 # How many recent runs make a source's "normal".
 HISTORY_RUNS = 20
 EMPTY_SHARE = 0.2
@@ -158,6 +160,8 @@ def _classify(h: Health, last: dict, now: datetime, failing_after: int,
                            f"{first_error(last['errors']) or 'no detail'}")
     if last["outcome"] == "empty":
         return "empty", "last crawl found 0 items (probable redesign)"
+    if last["outcome"] == "degraded":
+        return "degraded", degraded_reason(last.get("fallback"))
     if (h.items_normal and h.items_normal >= 5 and last["outcome"] == "ok"
             and (last["items_found"] or 0) < EMPTY_SHARE * h.items_normal):
         return "empty", (f"last crawl found {last['items_found']} items, normally "
@@ -173,6 +177,17 @@ def _classify(h: Health, last: dict, now: datetime, failing_after: int,
             return "new", f"first crawls failed ({h.consecutive_failures} in a row)"
         return "ok", f"last crawl failed ({h.consecutive_failures} in a row)"
     return "ok", ""
+
+
+def degraded_reason(fallback_json: str | None) -> str:
+    """Why a run is degraded, with the seed lines list inference used instead."""
+    from crawler.list_fallback import describe
+
+    try:
+        fallback = json.loads(fallback_json or "{}")
+    except ValueError:
+        fallback = {}
+    return describe(fallback) if fallback else "list selectors broke; inference read the list"
 
 
 def _human(td: timedelta) -> str:
