@@ -1,0 +1,427 @@
+"""Language-independent fingerprints: what a rewrite or a translation keeps of a story.
+
+Character shingles compare one language's wording; a retelling in other words, or in
+another language, keeps the facts instead: its figures, its people, the bodies it names,
+the documents it cites. :func:`extract` turns an article into a set of typed tokens that
+read the same whichever language or script wrote them:
+
+=========  ===============================================  ==========================
+kind       written                                           token
+=========  ===============================================  ==========================
+``n``      ``9000亿元``, ``900 billion yuan``, ``5000余家``,     ``n:9e+11``, ``n:5e+03``
+           ``over 5,000`` (3 significant digits; ``m:`` at 2)
+``p``      ``18.5%``, ``18.5 percent``, ``百分之十八点五``        ``p:18.5``
+``pp``     ``2.3个百分点``, ``2.3 percentage points``            ``pp:2.3``
+``o``      ``第11期``, ``第十一期``, ``11th issue``, ``third batch``  ``o:11``
+``d``      ``11月3日``, ``Nov. 3``, ``3 November``               ``d:11-03``
+``y``      ``2026年``, ``2026``                                ``y:2026``
+``doc``    ``工信部联科〔2026〕123号``, ``No. 123 [2026]``        ``doc:2026-123``
+``q``      ``《党建》``, ``"Party Building"``                    ``q:党建`` / an alias group
+``pn``     ``李乐成``, ``Li Lecheng`` (through pypinyin)          ``pn:li|lecheng``
+``a``      an alias group of ``seeds/aliases.toml`` named        ``a:miit``
+=========  ===============================================  ==========================
+
+:func:`evidence` weighs what two fingerprint sets share: rare, specific tokens
+(a document number, a quoted title, a figure) count for much, the bodies and dates that
+every story of a ministry's week shares count for little.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ahocorasick
+
+from alerts.normalize import normalize
+
+# What one shared token of each kind says about "same story" (a shared figure ≈ 1.5).
+WEIGHTS = {"doc": 4.0, "q": 2.0, "n": 1.2, "m": 0.4, "p": 1.4, "pp": 1.4, "o": 1.0,
+           "pn": 1.6, "d": 0.5, "y": 0.15, "a": 0.35}
+# Stored beside each fingerprint: rows made another way are not compared with these.
+VERSION = "fp1"
+# Kinds specific enough to propose a candidate from the inverted index.
+STRONG_KINDS = frozenset({"doc", "q", "n", "p", "pp", "o", "pn"})
+# A token found in more window articles than this stops being evidence of one story:
+# its weight falls as DF_FREE / df.
+DF_FREE = 6
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "零〇一二两三四五六七八九十百千"
+_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "trillion": 1e12, "billion": 1e9,
+          "bn": 1e9, "million": 1e6, "mn": 1e6, "thousand": 1e3}
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
+    ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+     "seventeenth", "eighteenth", "nineteenth", "twentieth"))}
+# Nouns after which an English ordinal names one instalment of a series (第N批/期/届…).
+_SERIES = (r"batch(?:es)?|issue|session|plenary|round|edition|group|list|meeting|conference|"
+           r"forum|expo|congress|phase|installment|instalment|lot|annual")
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# Chinese: a figure with its multiplier; what follows decides whether it is a year, a
+# date, a document number (handled apart) or a count.
+_ZH_FIGURE = re.compile(rf"({_NUM})\s*(万亿|亿|万|千)?(?![\d.])(?=\s*(年|月|日|号|时|点|[%]|个百分点)?)")
+_ZH_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
+_ZH_PERCENT_WORDS = re.compile(rf"百分之([{_CN_NUM}点]+)")
+_ZH_ORDINAL = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(?=[期届次批轮号个份项版季年])")
+_EN_FIGURE = re.compile(rf"(?<![\w.])({_NUM})(?![\d])\s*(trillion|billion|bn|million|mn|"
+                        rf"thousand)?(?![a-z])(\s*(?:%|percentage points?|percent|per cent|pct))?")
+_EN_DATE_MD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*"
+                         r"(\d{1,2})(?:st|nd|rd|th)?\b")
+_EN_DATE_DM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                         r"oct|nov|dec)[a-z]*\b")
+_EN_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_EN_ORDINAL_WORD = re.compile(rf"\b({'|'.join(_ORDINAL_WORDS)})\s+(?:[a-z-]+\s+)?(?:{_SERIES})\b")
+# 〔2026〕123号, [2026]123号, (2026)123号 (normalize() turns 〔〕【】 into []).
+_ZH_DOC = re.compile(r"[\[(（](\d{4})[\])）]\s*第?\s*(\d{1,5})\s*号")
+_EN_DOC = re.compile(r"\bno\.?\s*(\d{1,5})\s*[\[(](\d{4})[\])]|[\[(](\d{4})[\])]\s*no\.?\s*(\d{1,5})")
+_ZH_TITLE = re.compile(r"《([^《》]{2,40})》")
+# Straight quotes only: normalize() folds curly ones into them.
+_EN_TITLE = re.compile(r'"([^"]{3,80})"')
+_EN_NAME = re.compile(r"\b([A-Z][a-z]{0,5})\s+([A-Z][a-z]+(?:-[a-z]+)?)\b")
+
+# The ~130 most common Chinese surnames (single characters). Characters that are far more
+# often something else in news prose (如 国, 发, 新, 和, 中…) are left out on purpose.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范廖石贾韦夏付邱秦侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚"
+    "文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢骆岳齐沿梅莫庄辛管祝"
+    "左涂谷祁时舒耿牟卜詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄"
+    "单包司柏宁柯阮桂闵解强丛华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来缪苟全褚廉")
+# Surnames read differently from the character's everyday reading.
+_SURNAME_READING = {"曾": "zeng", "单": "shan", "解": "xie", "查": "zha", "仇": "qiu",
+                    "朴": "piao", "区": "ou", "盖": "ge", "乐": "yue", "覃": "qin", "尉": "yu",
+                    "缪": "miao", "长": "chang", "翟": "zhai", "柏": "bai", "薄": "bo"}
+
+
+@lru_cache(maxsize=1)
+def _pinyin_surnames() -> frozenset[str]:
+    return frozenset(_SURNAME_READING.get(s) or _pinyin(s) for s in _SURNAMES)
+
+
+@lru_cache(maxsize=20000)
+def _pinyin(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
+
+
+def _cn_number(text: str) -> float | None:
+    """一百三十六 → 136, 十一 → 11, 二〇二六 → 2026, 十八点五 → 18.5; None if not a number."""
+    if not text:
+        return None
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        w = _cn_number(whole) if whole else 0
+        if w is None or not frac or any(c not in _CN_DIGITS for c in frac):
+            return None
+        return float(f"{int(w)}." + "".join(str(_CN_DIGITS[c]) for c in frac))
+    if all(c in _CN_DIGITS for c in text) and len(text) > 1:  # 二〇二六: digit by digit
+        return float("".join(str(_CN_DIGITS[c]) for c in text))
+    total, digit = 0, None
+    for c in text:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            total += (1 if digit is None else digit) * _CN_UNITS[c]
+            digit = None
+        else:
+            return None
+    return float(total + (digit or 0))
+
+
+def _figure(value: float) -> list[str]:
+    return [f"n:{value:.3g}", f"m:{value:.2g}"]
+
+
+def _plain(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _is_countless(value: float, digits: str, unit: str) -> bool:
+    """Small whole numbers and bare years say nothing about which story it is."""
+    return not unit and "." not in digits and (value < 13 or 1900 <= value <= 2100)
+
+
+class AliasIndex:
+    """One automaton over every alias term (normalised), giving the groups a text names.
+    Latin terms must stand as whole words."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.groups = dict(groups or {})
+        self.automaton = ahocorasick.Automaton()
+        self.terms: dict[str, set[str]] = {}  # normalised term → group names
+        for name, terms in self.groups.items():
+            for term in terms:
+                t = normalize(term)
+                if len(t) >= 2:
+                    self.terms.setdefault(t, set()).add(name)
+        for t, names in self.terms.items():
+            self.automaton.add_word(t, (t, frozenset(names)))
+        if self.terms:
+            self.automaton.make_automaton()
+
+    def names_in(self, normed: str) -> set[str]:
+        """The groups whose terms occur in an already normalised text."""
+        if not self.terms:
+            return set()
+        found: set[str] = set()
+        for end, (term, names) in self.automaton.iter(normed):
+            start = end - len(term) + 1
+            if term[0].isascii() and start > 0 and normed[start - 1].isalnum() \
+                    and normed[start - 1].isascii():
+                continue
+            if term[-1].isascii() and end + 1 < len(normed) and normed[end + 1].isalnum() \
+                    and normed[end + 1].isascii():
+                continue
+            found |= names
+        return found
+
+    def group_of(self, name: str | None) -> set[str]:
+        """The groups an outlet or body name belongs to: a term equal to it, or one it
+        contains (``证券日报社`` → securities-daily), or a web host it ends with."""
+        n = normalize(name or "").strip(" .")
+        if not n:
+            return set()
+        if n in self.terms:
+            return set(self.terms[n])
+        host = n.removeprefix("www.")
+        found = set()
+        for term, names in self.terms.items():
+            if "." in term and (host == term or host.endswith("." + term)):
+                found |= names
+        return found or self.names_in(n)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The tokens of one article, and the alias groups its original-source line names."""
+
+    tokens: frozenset[str]
+    title_tokens: frozenset[str] = field(default=frozenset())
+    credits: frozenset[str] = field(default=frozenset())
+
+
+# `来源：证券日报`, `（来源：新华社）`, `Source: Securities Daily`, `(Source: Xinhua)`.
+_SOURCE_LINE = re.compile(
+    r"(?:^|\n)\s*[\[(（]?\s*(?:来源|稿件来源|文章来源|本文来源|信息来源|转自|转载自|sources?|"
+    r"originally published by|republished from)\s*[:：]\s*([^\n)）\]|｜]{2,40})", re.IGNORECASE)
+_SOURCE_SPLIT = re.compile(r"\s*(?:[,，、;；/]|\band\b|\s{2,}|编辑|作者|记者|editor|by\b)\s*",
+                           re.IGNORECASE)
+
+
+def credited_sources(body: str | None, original_source: str | None = None) -> list[str]:
+    """The outlets an article credits as its origin: the archive's ``original_source``
+    field and the source lines of its body."""
+    names = []
+    for raw in [original_source or ""] + [m.group(1) for m in _SOURCE_LINE.finditer(body or "")]:
+        for part in _SOURCE_SPLIT.split(raw.strip()):
+            part = part.strip(" 　.。:：")
+            if 2 <= len(part) <= 40 and part not in names:
+                names.append(part)
+    return names
+
+
+def _tokens(text: str, aliases: AliasIndex) -> set[str]:
+    """The fingerprint tokens of one piece of text (title or body), any language."""
+    normed = normalize(text)
+    if not normed:
+        return set()
+    out: set[str] = set()
+    # Document numbers first, and blanked, so their digits are not read as figures.
+    for m in _ZH_DOC.finditer(normed):
+        out.add(f"doc:{m.group(1)}-{int(m.group(2))}")
+    for m in _EN_DOC.finditer(normed):
+        year, num = (m.group(2), m.group(1)) if m.group(1) else (m.group(3), m.group(4))
+        out.add(f"doc:{year}-{int(num)}")
+    scan = _EN_DOC.sub(" ", _ZH_DOC.sub(" ", normed))
+    for m in _ZH_TITLE.finditer(scan):
+        inner = m.group(1).strip()
+        out.update(f"q:@{n}" for n in aliases.terms.get(inner, ()))
+        out.add(f"q:{inner}")
+        if len(inner) <= 6 and all("\u4e00" <= c <= "\u9fff" for c in inner):
+            out.add("q:" + "".join(_pinyin(c) for c in inner))
+    for m in _EN_TITLE.finditer(scan):
+        inner = m.group(1).strip()
+        if inner[:1].isalpha() and not any("\u4e00" <= c <= "\u9fff" for c in inner):
+            out.update(f"q:@{n}" for n in aliases.terms.get(inner, ()))
+            out.add("q:" + re.sub(r"[^a-z0-9]", "", inner))
+    for m in _ZH_DATE.finditer(scan):
+        month, day = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.add(f"d:{month:02d}-{day:02d}")
+    for rx, mi, di in ((_EN_DATE_MD, 1, 2), (_EN_DATE_DM, 2, 1)):
+        for m in rx.finditer(scan):
+            day = int(m.group(di))
+            if 1 <= day <= 31:
+                out.add(f"d:{_MONTHS[m.group(mi)[:3]]:02d}-{day:02d}")
+    for m in _ZH_ORDINAL.finditer(scan):
+        n = m.group(1)
+        value = float(n) if n.isdigit() else _cn_number(n)
+        if value is not None and value >= 2:
+            out.add(f"o:{int(value)}")
+    for m in _EN_ORDINAL.finditer(scan):
+        if int(m.group(1)) >= 2:
+            out.add(f"o:{int(m.group(1))}")
+    for m in _EN_ORDINAL_WORD.finditer(scan):
+        if _ORDINAL_WORDS[m.group(1)] >= 2:
+            out.add(f"o:{_ORDINAL_WORDS[m.group(1)]}")
+    for m in _ZH_PERCENT_WORDS.finditer(scan):
+        value = _cn_number(m.group(1))
+        if value is not None:
+            out.add(f"p:{_plain(value)}")
+    han = any("\u4e00" <= c <= "\u9fff" for c in scan)
+    if han:
+        for m in _ZH_FIGURE.finditer(scan):
+            digits, scale, after = m.group(1).replace(",", ""), m.group(2), m.group(3)
+            value = float(digits) * _SCALE.get(scale or "", 1.0)
+            if after == "年":
+                if not scale and 1900 <= value <= 2100 and "." not in digits:
+                    out.add(f"y:{int(value)}")
+                continue
+            if after in ("月", "日", "号", "时", "点"):
+                continue
+            if after == "%":
+                out.add(f"p:{_plain(value)}")
+            elif after == "个百分点":
+                out.add(f"pp:{_plain(value)}")
+            elif not _is_countless(value, digits, scale or ""):
+                out.update(_figure(value))
+            elif 1900 <= value <= 2100 and "." not in digits:
+                out.add(f"y:{int(value)}")
+    # English figures (also the Latin stretches of a Chinese text).
+    for m in _EN_FIGURE.finditer(scan):
+        digits, scale, pct = m.group(1).replace(",", ""), m.group(2) or "", m.group(3) or ""
+        if han and not pct and not scale:
+            continue  # read above, with the Chinese units
+        value = float(digits) * _SCALE.get(scale, 1.0)
+        if "point" in pct:
+            out.add(f"pp:{_plain(value)}")
+        elif pct:
+            out.add(f"p:{_plain(value)}")
+        elif not _is_countless(value, digits, scale):
+            out.update(_figure(value))
+        elif 1900 <= value <= 2100 and "." not in digits:
+            out.add(f"y:{int(value)}")
+    out.update(f"a:{n}" for n in aliases.names_in(normed))
+    return out
+
+
+def _person_tokens(text: str) -> set[str]:
+    """Names as pinyin: ``Li Lecheng`` in English; in Chinese every surname followed by
+    one or two characters (the English side decides which of them is a name)."""
+    out: set[str] = set()
+    surnames = _pinyin_surnames()
+    for m in _EN_NAME.finditer(text):
+        family, given = m.group(1).lower(), m.group(2).lower().replace("-", "")
+        if family in surnames and given.isascii():
+            out.add(f"pn:{family}|{given}")
+    for i, ch in enumerate(text):
+        if ch in _SURNAMES:
+            g1 = text[i + 1:i + 2]
+            if not g1 or not "\u4e00" <= g1 <= "\u9fff":
+                continue
+            family = _SURNAME_READING.get(ch) or _pinyin(ch)
+            given = _pinyin(g1)
+            out.add(f"pn:{family}|{given}")
+            g2 = text[i + 2:i + 3]
+            if g2 and "\u4e00" <= g2 <= "\u9fff":
+                out.add(f"pn:{family}|{given}{_pinyin(g2)}")
+    return out
+
+
+def extract(title: str | None, body: str | None, aliases: AliasIndex, *,
+            doc_number: str | None = None, original_source: str | None = None) -> Fingerprint:
+    """The fingerprint of an article (see the module docstring)."""
+    title_tokens = _tokens(title or "", aliases) | _person_tokens(title or "")
+    tokens = set(title_tokens) | _tokens(body or "", aliases) | _person_tokens(body or "")
+    if doc_number:
+        tokens |= {t for t in _tokens(doc_number, aliases) if t.startswith("doc:")}
+    credits = set()
+    for name in credited_sources(body, original_source):
+        credits |= aliases.group_of(name)
+    return Fingerprint(frozenset(tokens), frozenset(title_tokens), frozenset(credits))
+
+
+def kind(token: str) -> str:
+    return token.split(":", 1)[0]
+
+
+def weight(token: str, df: int = 1) -> float:
+    """What one shared token is worth, less when many window articles hold it."""
+    w = WEIGHTS.get(kind(token), 0.5)
+    return w if df <= DF_FREE else w * DF_FREE / df
+
+
+@dataclass(frozen=True)
+class Evidence:
+    shared: float  # weight of the tokens both hold
+    coverage: float  # shared / the lighter side's total weight (0-1)
+    tokens: tuple[str, ...]  # the shared tokens, heaviest first
+
+
+def evidence(a: frozenset[str], b: frozenset[str], df=None, *,
+             person_cross: bool = True) -> Evidence:
+    """How much of the lighter fingerprint the other holds, in weight. ``df`` gives each
+    token's number of window articles (a mapping; absent: 1). Chinese surname+given
+    candidates only count when the other side is a real name (``person_cross``)."""
+    get = (df.get if df is not None else None)
+
+    def w(t: str) -> float:
+        return weight(t, get(t, 1) if get else 1)
+
+    def total(s: frozenset[str], other: frozenset[str]) -> float:
+        # A Chinese text's name candidates are guesses: only those the other side
+        # confirms count, so they never dilute the total.
+        return sum(w(t) for t in s if not t.startswith("pn:") or t in other)
+
+    shared = a & b
+    if not person_cross:
+        shared = frozenset(t for t in shared if not t.startswith("pn:"))
+    s = sum(w(t) for t in shared)
+    lighter = min(total(a, b), total(b, a))
+    cov = s / lighter if lighter > 0 else 0.0
+    ranked = tuple(sorted(shared, key=lambda t: (-w(t), t)))
+    return Evidence(round(s, 4), round(min(cov, 1.0), 4), ranked)
+
+
+_TITLE_STOP = frozenset("the a an of and in on for to with by at from as is are its it new "
+                        "china chinas chinese says said".split())
+
+
+def title_similarity(a: str | None, b: str | None) -> float:
+    """Dice similarity of two titles in one language: character bigrams for Chinese,
+    words (minus the commonest) for the rest."""
+    na, nb = normalize(a or ""), normalize(b or "")
+    if not na or not nb:
+        return 0.0
+    if any("\u4e00" <= c <= "\u9fff" for c in na + nb):
+        ca = re.sub(r"[^\w]", "", na)
+        cb = re.sub(r"[^\w]", "", nb)
+        sa = {ca[i:i + 2] for i in range(len(ca) - 1)}
+        sb = {cb[i:i + 2] for i in range(len(cb) - 1)}
+    else:
+        sa = {w for w in re.findall(r"[a-z0-9]+", na) if w not in _TITLE_STOP}
+        sb = {w for w in re.findall(r"[a-z0-9]+", nb) if w not in _TITLE_STOP}
+    if not sa or not sb:
+        return 0.0
+    return 2 * len(sa & sb) / (len(sa) + len(sb))
+
+
+def encode(fp: Fingerprint) -> str:
+    """The stored form: tokens, then title tokens, then credits, one line each."""
+    return "\n".join(["\t".join(sorted(fp.tokens)), "\t".join(sorted(fp.title_tokens)),
+                      "\t".join(sorted(fp.credits))])
+
+
+def decode(text: str | None) -> Fingerprint:
+    parts = (text or "").split("\n")
+    parts += [""] * (3 - len(parts))
+    sets = [frozenset(p for p in part.split("\t") if p) for part in parts[:3]]
+    return Fingerprint(*sets)
