@@ -14,10 +14,15 @@ kind       written                                           token
 ``pp``     ``2.3个百分点``, ``2.3 percentage points``            ``pp:2.3``
 ``o``      ``第11期``, ``第十一期``, ``11th issue``, ``third batch``  ``o:11``
 ``d``      ``11月3日``, ``Nov. 3``, ``3 November``               ``d:11-03``
+``d``      ``on Thursday``, ``周四``, ``21日`` (against the        ``d:11-21``
+           publication day)
+``c``      ``八条``, ``eight measures`` (counts under 13)         ``c:8``
 ``y``      ``2026年``, ``2026``                                ``y:2026``
-``doc``    ``工信部联科〔2026〕123号``, ``No. 123 [2026]``        ``doc:2026-123``
+``doc``    ``工信部联科〔2026〕123号``, ``公告2026年第58号``,         ``doc:2026-123``
+           ``No. 123 [2026]``
 ``q``      ``《党建》``, ``"Party Building"``                    ``q:党建`` / an alias group
-``pn``     ``李乐成``, ``Li Lecheng`` (through pypinyin)          ``pn:li|lecheng``
+``pn``     ``Li Lecheng``; in Chinese, every surname and the       ``pn:li|lecheng``,
+           one or two characters after it are guesses (pypinyin)   ``pc:li|lecheng``
 ``a``      an alias group of ``seeds/aliases.toml`` named        ``a:miit``
 =========  ===============================================  ==========================
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import ahocorasick
@@ -38,11 +44,11 @@ from alerts.normalize import normalize
 
 # What one shared token of each kind says about "same story" (a shared figure ≈ 1.5).
 WEIGHTS = {"doc": 4.0, "q": 2.0, "n": 1.2, "m": 0.4, "p": 1.4, "pp": 1.4, "o": 1.0,
-           "pn": 1.6, "d": 0.5, "y": 0.15, "a": 0.35}
+           "pn": 1.6, "pc": 0.0, "c": 0.5, "d": 0.5, "y": 0.15, "a": 0.35}
 # Stored beside each fingerprint: rows made another way are not compared with these.
 VERSION = "fp1"
 # Kinds specific enough to propose a candidate from the inverted index.
-STRONG_KINDS = frozenset({"doc", "q", "n", "p", "pp", "o", "pn"})
+STRONG_KINDS = frozenset({"doc", "q", "n", "p", "pp", "o", "pn", "pc"})
 # A token found in more window articles than this stops being evidence of one story:
 # its weight falls as DF_FREE / df.
 DF_FREE = 6
@@ -69,6 +75,8 @@ _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _ZH_FIGURE = re.compile(rf"({_NUM})\s*(万亿|亿|万|千)?(?![\d.])(?=\s*(年|月|日|号|时|点|[%]|个百分点)?)")
 _ZH_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
 _ZH_PERCENT_WORDS = re.compile(rf"百分之([{_CN_NUM}点]+)")
+# 六成 = 60 %, 超三成 = over 30 % (not 成立, 成为…: a digit before 成 and no word after).
+_ZH_TENTHS = re.compile(r"(?<![\d一二三四五六七八九十])([一二三四五六七八九])成(?![立为员功果本交就绩熟])")
 _ZH_ORDINAL = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(?=[期届次批轮号个份项版季年])")
 _EN_FIGURE = re.compile(rf"(?<![\w.])({_NUM})(?![\d])\s*(trillion|billion|bn|million|mn|"
                         rf"thousand)?(?![a-z])(\s*(?:%|percentage points?|percent|per cent|pct))?")
@@ -79,7 +87,7 @@ _EN_DATE_DM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|ju
 _EN_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _EN_ORDINAL_WORD = re.compile(rf"\b({'|'.join(_ORDINAL_WORDS)})\s+(?:[a-z-]+\s+)?(?:{_SERIES})\b")
 # 〔2026〕123号, [2026]123号, (2026)123号 (normalize() turns 〔〕【】 into []).
-_ZH_DOC = re.compile(r"[\[(（](\d{4})[\])）]\s*第?\s*(\d{1,5})\s*号")
+_ZH_DOC = re.compile(r"[\[(（](\d{4})[\])）]\s*第?\s*(\d{1,5})\s*号|(?<=公告)\s*(\d{4})年第(\d{1,5})号")
 _EN_DOC = re.compile(r"\bno\.?\s*(\d{1,5})\s*[\[(](\d{4})[\])]|[\[(](\d{4})[\])]\s*no\.?\s*(\d{1,5})")
 _ZH_TITLE = re.compile(r"《([^《》]{2,40})》")
 # Straight quotes only: normalize() folds curly ones into them.
@@ -228,7 +236,96 @@ def credited_sources(body: str | None, original_source: str | None = None) -> li
     return names
 
 
-def _tokens(text: str, aliases: AliasIndex) -> set[str]:
+_WEEKDAYS_EN = {d: i for i, d in enumerate(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_WEEKDAYS_ZH = {c: i for i, c in enumerate("一二三四五六日")}
+_EN_WEEKDAY = re.compile(r"\b(?:on|last|this)\s+(monday|tuesday|wednesday|thursday|friday|"
+                         r"saturday|sunday)\b|\b(monday|tuesday|wednesday|thursday|friday|"
+                         r"saturday|sunday)\s+(?:said|announced|released|published|issued)\b")
+_ZH_WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
+# Xinhua's "21日" (this month's 21st) after a subject, not after a month or a number.
+_ZH_DAY = re.compile(r"(?<![\d月])(?<![\d.])(\d{1,2})日(?![\d])")
+
+
+def _relative_dates(scan: str, published: date) -> set[str]:
+    """Dates written against the publication day: ``on Thursday``, ``周四`` (the last
+    such day up to publication), and Xinhua's ``21日`` (this month's, else last month's)."""
+    out = set()
+    days = [_WEEKDAYS_EN[m.group(1) or m.group(2)] for m in _EN_WEEKDAY.finditer(scan)]
+    days += [_WEEKDAYS_ZH.get(m.group(1), 6) for m in _ZH_WEEKDAY.finditer(scan)]
+    for wd in days:
+        d = published - timedelta(days=(published.weekday() - wd) % 7)
+        out.add(f"d:{d.month:02d}-{d.day:02d}")
+    for m in _ZH_DAY.finditer(scan):
+        day = int(m.group(1))
+        if not 1 <= day <= 31:
+            continue
+        month, year = published.month, published.year
+        if day > published.day + 1:  # a day still to come this month: last month's
+            month, year = (month - 1, year) if month > 1 else (12, year - 1)
+        out.add(f"d:{month:02d}-{day:02d}")
+    return out
+
+
+_EN_NUMBER_WORDS = {w: i for i, w in enumerate(
+    ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+     "fifteen sixteen seventeen eighteen nineteen twenty").split())}
+# Counted things: a number and what it counts (条, 项, 家… / measures, tasks, firms…).
+_ZH_COUNT = re.compile(rf"(\d+|[{_CN_NUM}]+)\s*(?:个|条|项|家|名|类|批|款|部门|方面|省|座|艘|架|"
+                       rf"支|只|所|种|位|台|辆|篇|部|层|套)(?!月|百分点)")
+_EN_COUNT = re.compile(r"\b(\d+|" + "|".join(list(_EN_NUMBER_WORDS)[2:]) + r")\s+(?:[a-z-]+\s+){0,2}"
+                       r"(?:measures|tasks|items|areas|aspects|departments|ministries|agencies|"
+                       r"provinces|cities|companies|firms|enterprises|institutions|categories|"
+                       r"types|kinds|projects|platforms|cases|articles|chapters|points|steps|"
+                       r"regions|countries|ships|aircraft|members|teams|nodes|batches)\b")
+
+
+def _counts(scan: str) -> set[str]:
+    """``c:8`` for 八条 and "eight measures": small counts of things, which the figures
+    leave out (and Chinese numerals, which they cannot read: 十八项 → ``n:18`` too)."""
+    out = set()
+    for m in _ZH_COUNT.finditer(scan):
+        n = m.group(1)
+        value = float(n) if n.isdigit() else _cn_number(n)
+        if value is None or value < 2:
+            continue
+        if value < 13:
+            out.add(f"c:{int(value)}")
+        elif not n.isdigit():
+            out.update(_figure(value))
+    for m in _EN_COUNT.finditer(scan):
+        n = m.group(1)
+        value = int(n) if n.isdigit() else _EN_NUMBER_WORDS[n]
+        if 2 <= value < 13:
+            out.add(f"c:{value}")
+    return out
+
+
+def _quoted(inner: str, aliases: AliasIndex, *, han: bool) -> str:
+    """One token per quoted title, in a form both languages can reach: its alias group
+    (《求是》, "Qiushi Journal" → ``q:@qiushi``), else for a short Chinese title its
+    pinyin (《党建》 → ``q:dangjian``, as an English text spells it), else the title."""
+    groups = sorted(aliases.terms.get(inner, ()))
+    if groups:
+        return f"q:@{groups[0]}"
+    if han and len(inner) <= 6 and all("\u4e00" <= c <= "\u9fff" for c in inner):
+        return "q:" + "".join(_pinyin(c) for c in inner)
+    return "q:" + (inner if han else re.sub(r"[^a-z0-9]", "", inner))
+
+
+# A body line with no sentence in it (no full stop, question or exclamation mark, short):
+# a heading, a navigation link naming another article, a credit: not the story's facts.
+_SENTENCE_END = re.compile(r"[。！？；!?;]|\.(?:\s|$)|\.\"")
+HEADING_LINE = 60
+
+
+def body_facts(body: str) -> str:
+    """The lines of a body that hold sentences (see HEADING_LINE)."""
+    return "\n".join(line for line in body.split("\n")
+                     if len(line.strip()) > HEADING_LINE or _SENTENCE_END.search(line))
+
+
+def _tokens(text: str, aliases: AliasIndex, published: date | None = None) -> set[str]:
     """The fingerprint tokens of one piece of text (title or body), any language."""
     normed = normalize(text)
     if not normed:
@@ -236,22 +333,19 @@ def _tokens(text: str, aliases: AliasIndex) -> set[str]:
     out: set[str] = set()
     # Document numbers first, and blanked, so their digits are not read as figures.
     for m in _ZH_DOC.finditer(normed):
-        out.add(f"doc:{m.group(1)}-{int(m.group(2))}")
+        year, num = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.add(f"doc:{year}-{int(num)}")
     for m in _EN_DOC.finditer(normed):
         year, num = (m.group(2), m.group(1)) if m.group(1) else (m.group(3), m.group(4))
         out.add(f"doc:{year}-{int(num)}")
     scan = _EN_DOC.sub(" ", _ZH_DOC.sub(" ", normed))
     for m in _ZH_TITLE.finditer(scan):
         inner = m.group(1).strip()
-        out.update(f"q:@{n}" for n in aliases.terms.get(inner, ()))
-        out.add(f"q:{inner}")
-        if len(inner) <= 6 and all("\u4e00" <= c <= "\u9fff" for c in inner):
-            out.add("q:" + "".join(_pinyin(c) for c in inner))
+        out.add(_quoted(inner, aliases, han=True))
     for m in _EN_TITLE.finditer(scan):
         inner = m.group(1).strip()
         if inner[:1].isalpha() and not any("\u4e00" <= c <= "\u9fff" for c in inner):
-            out.update(f"q:@{n}" for n in aliases.terms.get(inner, ()))
-            out.add("q:" + re.sub(r"[^a-z0-9]", "", inner))
+            out.add(_quoted(inner, aliases, han=False))
     for m in _ZH_DATE.finditer(scan):
         month, day = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -261,6 +355,9 @@ def _tokens(text: str, aliases: AliasIndex) -> set[str]:
             day = int(m.group(di))
             if 1 <= day <= 31:
                 out.add(f"d:{_MONTHS[m.group(mi)[:3]]:02d}-{day:02d}")
+        scan = rx.sub(" ", scan)
+    if published is not None:
+        out |= _relative_dates(scan, published)
     for m in _ZH_ORDINAL.finditer(scan):
         n = m.group(1)
         value = float(n) if n.isdigit() else _cn_number(n)
@@ -272,10 +369,13 @@ def _tokens(text: str, aliases: AliasIndex) -> set[str]:
     for m in _EN_ORDINAL_WORD.finditer(scan):
         if _ORDINAL_WORDS[m.group(1)] >= 2:
             out.add(f"o:{_ORDINAL_WORDS[m.group(1)]}")
+    for m in _ZH_TENTHS.finditer(scan):
+        out.add(f"p:{_CN_DIGITS[m.group(1)] * 10}")
     for m in _ZH_PERCENT_WORDS.finditer(scan):
         value = _cn_number(m.group(1))
         if value is not None:
             out.add(f"p:{_plain(value)}")
+    out |= _counts(scan)
     han = any("\u4e00" <= c <= "\u9fff" for c in scan)
     if han:
         for m in _ZH_FIGURE.finditer(scan):
@@ -329,18 +429,22 @@ def _person_tokens(text: str) -> set[str]:
                 continue
             family = _SURNAME_READING.get(ch) or _pinyin(ch)
             given = _pinyin(g1)
-            out.add(f"pn:{family}|{given}")
+            out.add(f"pc:{family}|{given}")
             g2 = text[i + 2:i + 3]
             if g2 and "\u4e00" <= g2 <= "\u9fff":
-                out.add(f"pn:{family}|{given}{_pinyin(g2)}")
+                out.add(f"pc:{family}|{given}{_pinyin(g2)}")
     return out
 
 
 def extract(title: str | None, body: str | None, aliases: AliasIndex, *,
-            doc_number: str | None = None, original_source: str | None = None) -> Fingerprint:
-    """The fingerprint of an article (see the module docstring)."""
-    title_tokens = _tokens(title or "", aliases) | _person_tokens(title or "")
-    tokens = set(title_tokens) | _tokens(body or "", aliases) | _person_tokens(body or "")
+            doc_number: str | None = None, original_source: str | None = None,
+            published: datetime | date | None = None) -> Fingerprint:
+    """The fingerprint of an article (see the module docstring). ``published`` (its
+    publication time, in the zone it was written in) dates ``on Thursday`` and ``21日``."""
+    day = published.date() if isinstance(published, datetime) else published
+    title_tokens = _tokens(title or "", aliases, day) | _person_tokens(title or "")
+    facts = body_facts(body or "")
+    tokens = set(title_tokens) | _tokens(facts, aliases, day) | _person_tokens(facts)
     if doc_number:
         tokens |= {t for t in _tokens(doc_number, aliases) if t.startswith("doc:")}
     credits = set()
@@ -366,29 +470,49 @@ class Evidence:
     tokens: tuple[str, ...]  # the shared tokens, heaviest first
 
 
-def evidence(a: frozenset[str], b: frozenset[str], df=None, *,
-             person_cross: bool = True) -> Evidence:
-    """How much of the lighter fingerprint the other holds, in weight. ``df`` gives each
-    token's number of window articles (a mapping; absent: 1). Chinese surname+given
-    candidates only count when the other side is a real name (``person_cross``)."""
-    get = (df.get if df is not None else None)
+def evidence(a: frozenset[str], b: frozenset[str], df=None) -> Evidence:
+    """How much of the lighter fingerprint the other holds, in weight. ``df`` maps each
+    token to its number of window articles (absent: 1). A Chinese text's name guesses
+    (``pc:``) count only where the other side writes that name in Latin letters (``pn:``)."""
+    get = df.get if df is not None else None
 
     def w(t: str) -> float:
         return weight(t, get(t, 1) if get else 1)
 
-    def total(s: frozenset[str], other: frozenset[str]) -> float:
-        # A Chinese text's name candidates are guesses: only those the other side
-        # confirms count, so they never dilute the total.
-        return sum(w(t) for t in s if not t.startswith("pn:") or t in other)
+    names_a = {t[3:] for t in a if t.startswith("pn:")}
+    names_b = {t[3:] for t in b if t.startswith("pn:")}
+    guess_a = {t[3:] for t in a if t.startswith("pc:")}
+    guess_b = {t[3:] for t in b if t.startswith("pc:")}
+    names = (names_a & names_b) | (names_a & guess_b) | (guess_a & names_b)
+    shared = {t for t in a & b if not t.startswith(("pn:", "pc:"))}
+    shared |= {f"pn:{n}" for n in names}
 
-    shared = a & b
-    if not person_cross:
-        shared = frozenset(t for t in shared if not t.startswith("pn:"))
+    kinds_a = {kind(t) for t in a}
+    kinds_b = {kind(t) for t in b}
+
+    def total(s: frozenset[str], other_kinds: set[str]) -> float:
+        # Names count where they are shared, so a text full of people is not diluted;
+        # a kind of fact the other text has none of (no document number, no quoted
+        # title) is neutral: a short or translated telling leaves such things out.
+        return sum(w(t) for t in s if t in shared or (
+            not t.startswith(("pn:", "pc:")) and kind(t) in other_kinds))
+
     s = sum(w(t) for t in shared)
-    lighter = min(total(a, b), total(b, a))
+    names_weight = sum(w(f"pn:{n}") for n in names)
+    lighter = min(total(a, kinds_b), total(b, kinds_a)) + names_weight
     cov = s / lighter if lighter > 0 else 0.0
     ranked = tuple(sorted(shared, key=lambda t: (-w(t), t)))
     return Evidence(round(s, 4), round(min(cov, 1.0), 4), ranked)
+
+
+def candidate_keys(token: str) -> tuple[str, ...]:
+    """The index keys a token finds candidates under: a name guess finds the Latin
+    spelling of the name and the other way round."""
+    if token.startswith("pc:"):
+        return ("pn:" + token[3:],)
+    if token.startswith("pn:"):
+        return (token, "pc:" + token[3:])
+    return (token,)
 
 
 _TITLE_STOP = frozenset("the a an of and in on for to with by at from as is are its it new "

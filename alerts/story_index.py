@@ -111,9 +111,10 @@ class WindowIndex:
         found: set[int] = set()
         for t in fp.tokens:
             if fingerprints.kind(t) in fingerprints.STRONG_KINDS:
-                ids = self.postings.get(t)
-                if ids and len(ids) <= MAX_POSTING:
-                    found |= ids
+                for key in fingerprints.candidate_keys(t):
+                    ids = self.postings.get(key)
+                    if ids and len(ids) <= MAX_POSTING:
+                        found |= ids
         return {a for a in found if abs(self.entries[a].at - at) <= window_s}
 
     def outlet_articles(self, outlets, at: float, window_s: float) -> set[int]:
