@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import ahocorasick
 
@@ -214,6 +214,23 @@ class Fingerprint:
     tokens: frozenset[str]
     title_tokens: frozenset[str] = field(default=frozenset())
     credits: frozenset[str] = field(default=frozenset())
+
+    # Split once per article, for evidence(): facts, names, name guesses, kinds of fact.
+    @cached_property
+    def facts(self) -> frozenset[str]:
+        return frozenset(t for t in self.tokens if not t.startswith(("pn:", "pc:")))
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(t[3:] for t in self.tokens if t.startswith("pn:"))
+
+    @cached_property
+    def guesses(self) -> frozenset[str]:
+        return frozenset(t[3:] for t in self.tokens if t.startswith("pc:"))
+
+    @cached_property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(kind(t) for t in self.facts)
 
 
 # `来源：证券日报`, `（来源：新华社）`, `Source: Securities Daily`, `(Source: Xinhua)`.
@@ -454,7 +471,7 @@ def extract(title: str | None, body: str | None, aliases: AliasIndex, *,
 
 
 def kind(token: str) -> str:
-    return token.split(":", 1)[0]
+    return token[:token.find(":")]
 
 
 def weight(token: str, df: int = 1) -> float:
@@ -470,38 +487,28 @@ class Evidence:
     tokens: tuple[str, ...]  # the shared tokens, heaviest first
 
 
-def evidence(a: frozenset[str], b: frozenset[str], df=None) -> Evidence:
+def evidence(a: Fingerprint, b: Fingerprint, df=None) -> Evidence:
     """How much of the lighter fingerprint the other holds, in weight. ``df`` maps each
     token to its number of window articles (absent: 1). A Chinese text's name guesses
     (``pc:``) count only where the other side writes that name in Latin letters (``pn:``)."""
-    get = df.get if df is not None else None
+    w = getattr(df, "weight", None) or (
+        (lambda t: weight(t, df.get(t, 1))) if df is not None else weight)
+    names = (a.names & b.names) | (a.names & b.guesses) | (a.guesses & b.names)
+    shared_facts = a.facts & b.facts
+    kinds_a, kinds_b = a.kinds, b.kinds
 
-    def w(t: str) -> float:
-        return weight(t, get(t, 1) if get else 1)
-
-    names_a = {t[3:] for t in a if t.startswith("pn:")}
-    names_b = {t[3:] for t in b if t.startswith("pn:")}
-    guess_a = {t[3:] for t in a if t.startswith("pc:")}
-    guess_b = {t[3:] for t in b if t.startswith("pc:")}
-    names = (names_a & names_b) | (names_a & guess_b) | (guess_a & names_b)
-    shared = {t for t in a & b if not t.startswith(("pn:", "pc:"))}
-    shared |= {f"pn:{n}" for n in names}
-
-    kinds_a = {kind(t) for t in a}
-    kinds_b = {kind(t) for t in b}
-
-    def total(s: frozenset[str], other_kinds: set[str]) -> float:
-        # Names count where they are shared, so a text full of people is not diluted;
-        # a kind of fact the other text has none of (no document number, no quoted
+    def total(facts: frozenset[str], other_kinds: frozenset[str]) -> float:
+        # A kind of fact the other text has none of (no document number, no quoted
         # title) is neutral: a short or translated telling leaves such things out.
-        return sum(w(t) for t in s if t in shared or (
-            not t.startswith(("pn:", "pc:")) and kind(t) in other_kinds))
+        # Names count where shared, so a text full of people is not diluted.
+        return sum(w(t) for t in facts if t in shared_facts or kind(t) in other_kinds)
 
-    s = sum(w(t) for t in shared)
-    names_weight = sum(w(f"pn:{n}") for n in names)
-    lighter = min(total(a, kinds_b), total(b, kinds_a)) + names_weight
+    named = [f"pn:{n}" for n in names]
+    names_weight = sum(w(t) for t in named)
+    s = sum(w(t) for t in shared_facts) + names_weight
+    lighter = min(total(a.facts, kinds_b), total(b.facts, kinds_a)) + names_weight
     cov = s / lighter if lighter > 0 else 0.0
-    ranked = tuple(sorted(shared, key=lambda t: (-w(t), t)))
+    ranked = tuple(sorted([*shared_facts, *named], key=lambda t: (-w(t), t)))
     return Evidence(round(s, 4), round(min(cov, 1.0), 4), ranked)
 
 

@@ -52,6 +52,10 @@ DAY_PENALTY = 0.08
 # With an original-source line naming the candidate's outlet, less is asked of it.
 SOURCE_JOIN = 0.35
 SOURCE_MIN_SHARED = 1.5
+# Fingerprint candidates compared per article, those sharing the most specific tokens.
+MAX_CANDIDATES = 25
+# A same-language candidate proposed by its shingles alone must share this much of them.
+MIN_CONTAINMENT = 0.15
 # "21日", "on Thursday" are read against the publication day in Beijing time: the zone
 # the institutions and outlets newswatch watches write in.
 WRITTEN_IN = timezone(timedelta(hours=8))
@@ -250,11 +254,12 @@ class Link:
 
 
 def link_score(index: story_index.WindowIndex, prep: Prepared, cand: int,
-               containment: float = 0.0) -> tuple[float, fingerprints.Evidence]:
+               containment: float = 0.0, df: _DF | None = None
+               ) -> tuple[float, fingerprints.Evidence]:
     """The fingerprint score of a candidate (see JOIN), and the evidence behind it."""
     other = index.entries[cand]
     same_lang = other.lang == prep.lang
-    ev = fingerprints.evidence(prep.entry.fp.tokens, other.fp.tokens, _DF(index))
+    ev = fingerprints.evidence(prep.entry.fp, other.fp, df or _DF(index))
     score = ev.coverage
     if same_lang:
         score += TITLE_WEIGHT * fingerprints.title_similarity(prep.entry.title, other.title)
@@ -264,13 +269,21 @@ def link_score(index: story_index.WindowIndex, prep: Prepared, cand: int,
 
 
 class _DF:
-    """Token → number of window articles holding it, read from the index."""
+    """Token → number of window articles holding it, read from the index; and each
+    token's weight at that number, computed once per article being linked."""
 
     def __init__(self, index: story_index.WindowIndex) -> None:
         self.index = index
+        self.weights: dict[str, float] = {}
 
     def get(self, token: str, default: int = 1) -> int:
         return max(self.index.df(token), default)
+
+    def weight(self, token: str) -> float:
+        w = self.weights.get(token)
+        if w is None:
+            w = self.weights[token] = fingerprints.weight(token, self.get(token))
+        return w
 
 
 def fingerprint_link(db, index: story_index.WindowIndex, article: dict, prep: Prepared,
@@ -283,24 +296,34 @@ def fingerprint_link(db, index: story_index.WindowIndex, article: dict, prep: Pr
         for cand, est in zip(found, index.estimated_containment(found, prep.sketch,
                                                                  prep.packed.size)):
             containment[cand] = float(min(est, 1.0))
+    # Candidates: those sharing specific tokens, strongest first, and only as many as
+    # could reach MIN_SHARED with every weak token of this article shared too.
+    strong = index.fingerprint_candidates(prep.entry.fp, prep.at, window_s)
+    strong.pop(me, None)
+    weak = sum(fingerprints.weight(t) for t in prep.entry.fp.facts
+               if fingerprints.kind(t) not in fingerprints.STRONG_KINDS)
+    ranked = sorted((c for c, w in strong.items() if w + weak >= SOURCE_MIN_SHARED),
+                    key=lambda c: (-strong[c], c))[:MAX_CANDIDATES]
+    df = _DF(index)
     best: Link | None = None
     credited = index.outlet_articles(prep.entry.fp.credits, prep.at, window_s) - {me}
-    for cand in sorted(credited):
+    for cand in sorted(credited & (set(ranked) | set(containment))):
         if cand not in index.entries:
             continue
-        score, ev = link_score(index, prep, cand, containment.get(cand, 0.0))
+        score, ev = link_score(index, prep, cand, containment.get(cand, 0.0), df)
         if ev.shared >= SOURCE_MIN_SHARED and score >= SOURCE_JOIN and (
                 best is None or score > best.score):
-            best = Link(cand, "source", round(score, 4), ev.tokens[:6])
+            best = Link(cand, "source", round(min(score, 1.0), 4), ev.tokens[:6])
     if best is not None:
         return best
-    cands = index.fingerprint_candidates(prep.entry.fp, prep.at, window_s) | set(containment)
-    for cand in sorted(cands - {me}):
+    cands = {c for c in ranked if strong[c] + weak >= MIN_SHARED}
+    cands |= {c for c, v in containment.items() if v >= MIN_CONTAINMENT}
+    for cand in sorted(cands):
         if cand not in index.entries:
             continue
-        score, ev = link_score(index, prep, cand, containment.get(cand, 0.0))
+        score, ev = link_score(index, prep, cand, containment.get(cand, 0.0), df)
         if ev.shared >= MIN_SHARED and score >= JOIN and (best is None or score > best.score):
-            best = Link(cand, "fingerprints", round(score, 4), ev.tokens[:6])
+            best = Link(cand, "fingerprints", round(min(score, 1.0), 4), ev.tokens[:6])
     return best
 
 

@@ -106,16 +106,22 @@ class WindowIndex:
         return len(self.postings.get(token, ()))
 
     def fingerprint_candidates(self, fp: fingerprints.Fingerprint, at: float,
-                               window_s: float) -> set[int]:
-        """Window articles sharing a specific token (see STRONG_KINDS) with ``fp``."""
-        found: set[int] = set()
+                               window_s: float) -> dict[int, float]:
+        """Window articles sharing a specific token (see STRONG_KINDS) with ``fp``, each
+        with the weight of the specific tokens it shares (an upper bound is enough:
+        this only ranks and prunes)."""
+        found: dict[int, float] = {}
         for t in fp.tokens:
             if fingerprints.kind(t) in fingerprints.STRONG_KINDS:
                 for key in fingerprints.candidate_keys(t):
                     ids = self.postings.get(key)
                     if ids and len(ids) <= MAX_POSTING:
-                        found |= ids
-        return {a for a in found if abs(self.entries[a].at - at) <= window_s}
+                        w = fingerprints.weight(key, len(ids)) or \
+                            fingerprints.WEIGHTS["pn"] * min(1.0, fingerprints.DF_FREE / len(ids))
+                        for a in ids:
+                            found[a] = found.get(a, 0.0) + w
+        entries = self.entries
+        return {a: w for a, w in found.items() if abs(entries[a].at - at) <= window_s}
 
     def outlet_articles(self, outlets, at: float, window_s: float) -> set[int]:
         """Window articles published by one of the ``outlets`` (alias groups)."""
