@@ -24,6 +24,7 @@ kind       written                                           token
 ``pn``     ``Li Lecheng``; in Chinese, every surname and the       ``pn:li|lecheng``,
            one or two characters after it are guesses (pypinyin)   ``pc:li|lecheng``
 ``a``      an alias group of ``seeds/aliases.toml`` named        ``a:miit``
+``pl``     a place group of it (``kind = "place"``)             ``pl:malaysia``
 =========  ===============================================  ==========================
 
 :func:`evidence` weighs what two fingerprint sets share: rare, specific tokens
@@ -44,7 +45,7 @@ from alerts.normalize import normalize
 
 # What one shared token of each kind says about "same story" (a shared figure ≈ 1.5).
 WEIGHTS = {"doc": 4.0, "q": 2.0, "n": 1.2, "m": 0.4, "p": 1.4, "pp": 1.4, "o": 1.0,
-           "pn": 1.6, "pc": 0.0, "c": 0.5, "d": 0.5, "y": 0.15, "a": 0.35}
+           "pn": 1.6, "pc": 0.0, "c": 0.5, "pl": 0.8, "d": 0.5, "y": 0.15, "a": 0.35}
 # Stored beside each fingerprint: rows made another way are not compared with these.
 VERSION = "fp1"
 # Kinds specific enough to propose a candidate from the inverted index.
@@ -67,7 +68,8 @@ _ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
      "seventeenth", "eighteenth", "nineteenth", "twentieth"))}
 # Nouns after which an English ordinal names one instalment of a series (第N批/期/届…).
 _SERIES = (r"batch(?:es)?|issue|session|plenary|round|edition|group|list|meeting|conference|"
-           r"forum|expo|congress|phase|installment|instalment|lot|annual")
+           r"forum|expo|congress|phase|stage|installment|instalment|lot|annual|set|tier|"
+           r"quarter|consecutive|straight|time|article|chapter|expedition")
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # Chinese: a figure with its multiplier; what follows decides whether it is a year, a
@@ -77,7 +79,7 @@ _ZH_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
 _ZH_PERCENT_WORDS = re.compile(rf"百分之([{_CN_NUM}点]+)")
 # 六成 = 60 %, 超三成 = over 30 % (not 成立, 成为…: a digit before 成 and no word after).
 _ZH_TENTHS = re.compile(r"(?<![\d一二三四五六七八九十])([一二三四五六七八九])成(?![立为员功果本交就绩熟])")
-_ZH_ORDINAL = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(?=[期届次批轮号个份项版季年])")
+_ZH_ORDINAL = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(?=[期届次批轮号个份项版季年套条章款类阶层站])")
 _EN_FIGURE = re.compile(rf"(?<![\w.])({_NUM})(?![\d])\s*(trillion|billion|bn|million|mn|"
                         rf"thousand)?(?![a-z])(\s*(?:%|percentage points?|percent|per cent|pct))?")
 _EN_DATE_MD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*"
@@ -161,8 +163,10 @@ class AliasIndex:
     """One automaton over every alias term (normalised), giving the groups a text names.
     Latin terms must stand as whole words."""
 
-    def __init__(self, groups: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, groups: dict[str, tuple[str, ...]] | None = None,
+                 places: frozenset[str] = frozenset()) -> None:
         self.groups = dict(groups or {})
+        self.places = frozenset(places)  # the groups that name a place (``pl:`` tokens)
         self.automaton = ahocorasick.Automaton()
         self.terms: dict[str, set[str]] = {}  # normalised term → group names
         for name, terms in self.groups.items():
@@ -426,7 +430,7 @@ def _tokens(text: str, aliases: AliasIndex, published: date | None = None) -> se
             out.update(_figure(value))
         elif 1900 <= value <= 2100 and "." not in digits:
             out.add(f"y:{int(value)}")
-    out.update(f"a:{n}" for n in aliases.names_in(normed))
+    out.update(f"pl:{n}" if n in aliases.places else f"a:{n}" for n in aliases.names_in(normed))
     return out
 
 

@@ -27,7 +27,7 @@ from sqlite_utils.migrations import Migrations
 from pathlib import Path
 
 from alerts import fingerprints, shingles, story_index
-from alerts.aliases import load_aliases
+from alerts.aliases import load_alias_groups
 from crawler import archive
 
 log = logging.getLogger(__name__)
@@ -392,16 +392,19 @@ def alias_index(aliases=None) -> fingerprints.AliasIndex:
         except OSError:
             key = ("path", str(path), None)
     if key not in _alias_cache:
+        places: set[str] = set()
         if isinstance(aliases, dict):
             groups = aliases
         else:
             try:
-                groups = load_aliases(path)
+                loaded = load_alias_groups(path)
             except ValueError as exc:  # AliasError: cluster on, without the groups
                 log.warning("stories: %s; fingerprints are read without alias groups", exc)
-                groups = {}
+                loaded = {}
+            groups = {name: g.terms for name, g in loaded.items()}
+            places = {name for name, g in loaded.items() if g.kind == "place"}
         _alias_cache.clear()
-        _alias_cache[key] = fingerprints.AliasIndex(groups)
+        _alias_cache[key] = fingerprints.AliasIndex(groups, frozenset(places))
     return _alias_cache[key]
 
 

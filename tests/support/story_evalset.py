@@ -271,7 +271,7 @@ def make_evalset(seed: int = SEED) -> EvalSet:
     for d in written:
         room = MAX_ARTICLES - counts[d.story]
         alone = counts[d.story] == 1
-        if room <= 0 or not (alone or rng.random() < (0.45 if d.kind == "original" else 0.2)):
+        if room <= 0 or not (alone or rng.random() < (0.6 if d.kind == "original" else 0.4)):
             continue
         pool = ZH_REPUBLISHERS if d.lang == "zh" else EN_REPUBLISHERS
         site = rng.choice([p for p in pool if p != d.site])
