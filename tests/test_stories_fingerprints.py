@@ -185,3 +185,27 @@ def test_fingerprints_survive_a_new_process(db):
                       site="Outlook New Era", lang="en", published=at(20))
     stories.cluster_new(db, window_days=3, now=T0 + timedelta(days=1))
     assert stories.story_of(db, one) == stories.story_of(db, miit)
+
+
+def test_the_first_article_s_alert_names_the_others_with_their_language(db):
+    from alerts import payload
+    from alerts.channels.base import Message
+    from alerts.rendering import Renderer
+
+    miit = add_article(db, title="李乐成在《求是》发表署名文章", body=MIIT, site="MIIT",
+                       published=at(0))
+    zqrb = add_article(db, title="工信部部长：我国已建成5000余家智能工厂", body=ZQRB,
+                       site="Securities Daily", published=at(5))
+    add_article(db, title="Minister calls for faster AI use in manufacturing", body=ONE,
+                site="Outlook New Era", lang="en", published=at(26))
+    stories.cluster_new(db, window_days=3, now=T0 + timedelta(days=2))
+    row = {"key": "k1", "topic": "ai-manufacturing", "topic_title": "AI + manufacturing",
+           "mode": "immediate", "article_id": miit, "story_id": stories.story_of(db, miit),
+           "match_id": None, "created": at(27)}
+    body = payload.alert(db, row)
+    assert body["story"]["first_article"]["id"] == miit
+    others = body["story"]["also_published_by"]
+    assert [o["label"] for o in others] == ["Securities Daily (zh)", "Outlook New Era (en)"]
+    assert [o["link"] for o in others] == ["fingerprints", "source"]
+    text = Renderer("console", "en", {}).render(Message("k1", "alert", body))
+    assert "also published by: Securities Daily (zh), Outlook New Era (en)" in text
