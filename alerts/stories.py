@@ -313,7 +313,7 @@ def fingerprint_link(db, index: story_index.WindowIndex, article: dict, prep: Pr
         score, ev = link_score(index, prep, cand, containment.get(cand, 0.0), df)
         if ev.shared >= SOURCE_MIN_SHARED and score >= SOURCE_JOIN and (
                 best is None or score > best.score):
-            best = Link(cand, "source", round(min(score, 1.0), 4), ev.tokens[:6])
+            best = Link(cand, "source", round(min(score, 1.0), 4), _shown(ev))
     if best is not None:
         return best
     cands = {c for c in ranked if strong[c] + weak >= MIN_SHARED}
@@ -323,8 +323,13 @@ def fingerprint_link(db, index: story_index.WindowIndex, article: dict, prep: Pr
             continue
         score, ev = link_score(index, prep, cand, containment.get(cand, 0.0), df)
         if ev.shared >= MIN_SHARED and score >= JOIN and (best is None or score > best.score):
-            best = Link(cand, "fingerprints", round(min(score, 1.0), 4), ev.tokens[:6])
+            best = Link(cand, "fingerprints", round(min(score, 1.0), 4), _shown(ev))
     return best
+
+
+def _shown(ev: fingerprints.Evidence) -> tuple[str, ...]:
+    """The heaviest shared tokens, as stored and shown (``m:`` repeats an ``n:``)."""
+    return tuple(t for t in ev.tokens if not t.startswith("m:"))[:6]
 
 
 def _assign(db, index, article: dict, prep: Prepared, window_s: float, joined: str) -> None:
