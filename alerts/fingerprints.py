@@ -434,9 +434,22 @@ def _tokens(text: str, aliases: AliasIndex, published: date | None = None) -> se
     return out
 
 
+# Where Chinese news writes a person: after a title or role, or before what people do.
+_ROLE_BEFORE = re.compile(
+    r"(?:部长|副部长|主任|副主任|总理|副总理|书记|记者|通讯员|发言人|局长|司长|院长|院士|教授|"
+    r"董事长|总经理|总裁|主席|经济学家|研究员|分析师|负责人|省长|市长|区长|县长|会长|行长|委员|"
+    r"大使|总监|所长|专家|学者|代表|队长|部长助理|秘书长|署长|总经济师|总工程师|主编|编辑|作者)"
+    r"[\s　]*$")
+_DEED_AFTER = re.compile(r"^[\s　]*(?:表示|指出|说|介绍|称|强调|主持|出席|会见|认为|提出|透露|"
+                         r"发表|撰文|在|同志|一行|接受|答|宣布|谈|建议|预计|坦言|告诉|解释|分析|"
+                         r"[，,、）)])")
+
+
 def _person_tokens(text: str) -> set[str]:
-    """Names as pinyin: ``Li Lecheng`` in English; in Chinese every surname followed by
-    one or two characters (the English side decides which of them is a name)."""
+    """Names as pinyin: ``Li Lecheng`` in English (``pn:``); in Chinese (``pc:``) every
+    surname with the one or two characters after it, where a title or role stands
+    before it or a verb of speech or presence after it (the English side then decides
+    which of the guesses is a name)."""
     out: set[str] = set()
     surnames = _pinyin_surnames()
     for m in _EN_NAME.finditer(text):
@@ -444,16 +457,16 @@ def _person_tokens(text: str) -> set[str]:
         if family in surnames and given.isascii():
             out.add(f"pn:{family}|{given}")
     for i, ch in enumerate(text):
-        if ch in _SURNAMES:
-            g1 = text[i + 1:i + 2]
-            if not g1 or not "\u4e00" <= g1 <= "\u9fff":
-                continue
-            family = _SURNAME_READING.get(ch) or _pinyin(ch)
-            given = _pinyin(g1)
-            out.add(f"pc:{family}|{given}")
-            g2 = text[i + 2:i + 3]
-            if g2 and "\u4e00" <= g2 <= "\u9fff":
-                out.add(f"pc:{family}|{given}{_pinyin(g2)}")
+        if ch not in _SURNAMES:
+            continue
+        titled = _ROLE_BEFORE.search(text[max(0, i - 8):i]) is not None
+        for size in (2, 3):
+            given = text[i + 1:i + size]
+            if len(given) != size - 1 or not all("\u4e00" <= c <= "\u9fff" for c in given):
+                break
+            if titled or _DEED_AFTER.match(text[i + size:i + size + 3]):
+                family = _SURNAME_READING.get(ch) or _pinyin(ch)
+                out.add(f"pc:{family}|{''.join(_pinyin(c) for c in given)}")
     return out
 
 
