@@ -209,3 +209,18 @@ def test_the_first_article_s_alert_names_the_others_with_their_language(db):
     assert [o["link"] for o in others] == ["fingerprints", "source"]
     text = Renderer("console", "en", {}).render(Message("k1", "alert", body))
     assert "also published by: Securities Daily (zh), Outlook New Era (en)" in text
+
+
+def test_place_groups_are_read_and_a_wrong_kind_is_a_clear_error(tmp_path):
+    from alerts.aliases import AliasError, load_alias_groups
+
+    path = tmp_path / "aliases.toml"
+    path.write_text('[dalian]\nkind = "place"\nterms = ["大连", "Dalian"]\n'
+                    '[dce]\nterms = ["大连商品交易所", "Dalian Commodity Exchange"]\n', "utf-8")
+    index = stories.alias_index(path)
+    zh = fingerprints.extract("", "大连商品交易所在大连举行发布会。", index)
+    en = fingerprints.extract("", "The Dalian Commodity Exchange held a launch in Dalian.", index)
+    assert {"pl:dalian", "a:dce"} <= zh.tokens & en.tokens
+    path.write_text('[dalian]\nkind = "city"\nterms = ["大连"]\n', "utf-8")
+    with pytest.raises(AliasError, match=r"aliases.toml: alias \[dalian\]: 'kind'"):
+        load_alias_groups(path)
