@@ -5,7 +5,9 @@ English. They live in a TOML file (``seeds/aliases.toml``, the ``aliases`` setti
     title = "Ministry of Industry and Information Technology"
     terms = ["工信部", "工业和信息化部", "MIIT", "Ministry of Industry and Information Technology"]
 
-Each term is a literal phrase (not a query), normalised like any other term.
+Each term is a literal phrase (not a query), normalised like any other term. An optional
+``kind = "place"`` marks a place (a country, province, city): story fingerprints weigh a
+shared place more than a shared ministry (docs/stories.md).
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ class AliasError(ValueError):
     """An alias file is wrong; the message names the file and the group."""
 
 
+KINDS = ("", "place")
+
+
 @dataclass(frozen=True)
 class AliasGroup:
     name: str
     title: str
     terms: tuple[str, ...]
+    kind: str = ""
 
 
 def load_alias_groups(path: str | Path | None) -> dict[str, AliasGroup]:
@@ -47,7 +53,7 @@ def load_alias_groups(path: str | Path | None) -> dict[str, AliasGroup]:
             raise AliasError(f"{where}: a name may hold letters, digits, '.', '+', '-', '_'")
         if not isinstance(table, dict):
             raise AliasError(f"{where}: must be a table with a 'terms' list")
-        unknown = set(table) - {"title", "terms"}
+        unknown = set(table) - {"title", "terms", "kind"}
         if unknown:
             raise AliasError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         terms = table.get("terms")
@@ -57,7 +63,10 @@ def load_alias_groups(path: str | Path | None) -> dict[str, AliasGroup]:
         title = table.get("title", name)
         if not isinstance(title, str):
             raise AliasError(f"{where}: 'title' must be a string")
-        groups[name.lower()] = AliasGroup(name.lower(), title, tuple(terms))
+        kind = table.get("kind", "")
+        if kind not in KINDS:
+            raise AliasError(f"{where}: 'kind' must be one of {', '.join(repr(k) for k in KINDS)}")
+        groups[name.lower()] = AliasGroup(name.lower(), title, tuple(terms), kind)
     return groups
 
 

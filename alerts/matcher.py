@@ -98,13 +98,16 @@ def record_topic_state(db: sqlite_utils.Database, topics: Sequence[Topic], now: 
 
 def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
              default_channels: Sequence[str] = ("console",), now: datetime | None = None,
-             batch: int = 500, story_window_days: float | None = None) -> RunResult:
-    """Match every clustered article above the cursor; return what was recorded."""
+             batch: int = 500, story_window_days: float | None = None,
+             aliases=None) -> RunResult:
+    """Match every clustered article above the cursor; return what was recorded.
+    ``aliases``: the alias groups story fingerprints read (the ``aliases`` setting's
+    file; None: the bundled one)."""
     now = now or datetime.now(timezone.utc)
     if story_window_days is None:
-        stories.cluster_new(db, now=now)
+        stories.cluster_new(db, now=now, aliases=aliases)
     else:
-        stories.cluster_new(db, window_days=story_window_days, now=now)
+        stories.cluster_new(db, window_days=story_window_days, now=now, aliases=aliases)
     record_topic_state(db, topics, now)
     engine = engine_for(list(topics))
     stamp = now.replace(microsecond=0).isoformat()

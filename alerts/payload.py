@@ -69,11 +69,21 @@ def _story(db: sqlite_utils.Database, story_id: int | None, article: dict) -> di
     return {
         "id": story_id,
         "size": len(members),
+        # The earliest published member (members() sorts by publication).
         "first_article": {k: first.get(k) for k in ("id", "title", "url", "site",
                                                     "published")},
-        "also_published_by": [{k: m.get(k) for k in ("site", "source", "title", "url",
-                                                     "published")} for m in others],
+        "also_published_by": [_also(m) for m in others],
     }
+
+
+def _also(member: dict) -> dict:
+    """One other outlet's article: what the templates name as "Securities Daily (zh)"."""
+    out = {k: member.get(k) for k in ("site", "source", "title", "url", "published")}
+    out["language"] = member.get("lang")
+    name = member.get("site") or member.get("source") or "?"
+    out["label"] = f"{name} ({out['language']})" if out["language"] else name
+    out["link"] = member.get("link")
+    return out
 
 
 def alert(db: sqlite_utils.Database, row: dict) -> dict[str, Any]:

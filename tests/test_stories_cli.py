@@ -74,8 +74,11 @@ def test_json_listing_and_show(archive_path):
     assert data["members"][1]["original_source"] == "国家发展改革委网站"
     table = run("stories", "show", str(big["id"]), "--db", str(archive_path))
     assert table.exit_code == 0
-    assert "first" in table.output and "www.gov.cn" in table.output
+    assert "started the story" in table.output and "www.gov.cn" in table.output
+    assert "shingles" in table.output  # the link that joined the reprint, with its score
+    assert f"~{data['members'][0]['id']}" in table.output
     assert "2 article(s)" in table.output
+    assert data["members"][1]["link"] == "shingles" and data["members"][0]["link"] is None
 
 
 def test_show_an_unknown_story_is_a_clear_error(archive_path):

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OWNERS = {
     "crawler": {"sources", "runs", "articles", "articles_fts", "article_attachments",
                 "article_attachments_fts"},
-    "alerts": {"stories", "story_members", "story_signatures", "topic_state", "matches",
+    "alerts": {"stories", "story_members", "story_signatures", "story_fingerprints",
+               "topic_state", "matches",
                "cursors", "outbox", "attempts"},
     "newswatch.health": {"source_health", "health_changes"},
     "newswatch.service": {"service_schedule"},

@@ -32,7 +32,8 @@ def command(app, as_json):
     db = app.open_db()
     defaults = default_channels(app.config)  # the same reading as the service's
     result = matcher.run_once(db, topics, default_channels=defaults,
-                              story_window_days=window_days(app.config))
+                              story_window_days=window_days(app.config),
+                              aliases=app.config.aliases or None)
     if as_json:
         for m in result.matches:
             click.echo(json.dumps(m, ensure_ascii=False, default=str))

@@ -69,7 +69,7 @@ def _pending_note(db) -> str | None:
 @pass_app
 @click.pass_context
 def command(ctx, app, days, as_json):
-    """Stories: one story republished by many outlets, grouped.
+    """Stories: one story republished, retold or translated by many outlets, grouped.
 
     Without a subcommand, lists the recent stories with the outlets that carried them.
     """
@@ -100,13 +100,26 @@ def command(ctx, app, days, as_json):
         click.echo(note, err=True)
 
 
+_LINKS = {"shingles": "shingles", "source": "original-source line", "fingerprints": "fingerprints"}
+
+
+def _joined_by(member: dict) -> str:
+    """How a member joined: the link, its score and the member it linked to."""
+    if member.get("link") is None:
+        return "started the story"
+    return (f"{_LINKS.get(member['link'], member['link'])} {member['similarity']:.2f} "
+            f"~{member['matched_article_id']}")
+
+
 @command.command("show")
 @click.argument("story_id", type=int, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the story as one JSON object.")
 @db_option
 @pass_app
 def show(app, story_id, as_json):
-    """Show story ID's members side by side: outlet, time, similarity, title, URL."""
+    """Show story ID's members side by side, earliest published first: outlet, language,
+    time, the link that joined each (shingles, original-source line, fingerprints) with
+    its score and what the two shared, title, URL."""
     from alerts import stories
 
     db = app.open_db()
@@ -119,18 +132,19 @@ def show(app, story_id, as_json):
         return
     zone = _zone(app)
     click.echo(f"Story {story['id']}: {story['title'] or '(no title)'}")
-    click.echo(f"  {story['size']} article(s), {story['lang'] or '?'}, first seen "
-               f"{local_time(story['first_seen'], zone)}, last seen {local_time(story['last_seen'], zone)}")
+    langs = ", ".join(dict.fromkeys(m["lang"] or "?" for m in members))
+    click.echo(f"  {story['size']} article(s), {langs}, first published "
+               f"{local_time(story['first_seen'], zone)}, last {local_time(story['last_seen'], zone)}")
     table = Table()
-    for col in ("article", "site", "source", "original source", "published", "similarity",
-                "title", "url"):
+    for col in ("article", "site", "lang", "original source", "published", "joined by",
+                "shared", "title", "url"):
         table.add_column(col, overflow="fold")
     for m in members:
-        sim = "first" if m["matched_article_id"] is None else (
-            f"{m['similarity']:.2f} ~{m['matched_article_id']}")
-        table.add_row(str(m["id"]), m["site"] or "-", m["source"] or "-",
-                      m["original_source"] or "-", local_time(m["published"] or m["fetched"], zone),
-                      sim, m["title"] or "(no title)", m["url"] or "-")
+        table.add_row(str(m["id"]), m["site"] or m["source"] or "-", m["lang"] or "-",
+                      m["original_source"] or "-",
+                      local_time(m["published"] or m["fetched"], zone), _joined_by(m),
+                      ", ".join(m.get("evidence") or []) or "-", m["title"] or "(no title)",
+                      m["url"] or "-")
     _console().print(table)
 
 
@@ -146,5 +160,5 @@ def cluster(app, days):
 
     db = app.open_db()
     window = window_days(app.config) if days is None else days
-    done = stories.cluster_new(db, window_days=window)
+    done = stories.cluster_new(db, window_days=window, aliases=app.config.aliases or None)
     click.echo(f"Clustered {done} article(s); stories cursor at article {stories.cursor(db)}.")

@@ -82,11 +82,13 @@ def match_new(db, loaded) -> dict:
 
     if not loaded.topics:
         # Nothing to match, but stories still group what arrives.
-        n = stories.cluster_new(db, **_window(loaded.config))
+        n = stories.cluster_new(db, **_window(loaded.config),
+                                aliases=loaded.config.aliases or None)
         return {"articles": n, "matches": 0, "queued": 0}
     result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc),
                               default_channels=default_channels(loaded.config),
-                              story_window_days=story_window_days(loaded.config))
+                              story_window_days=story_window_days(loaded.config),
+                              aliases=loaded.config.aliases or None)
     return {"articles": result.articles, "matches": len(result.matches),
             "queued": result.queued}
 
