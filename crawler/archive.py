@@ -223,3 +223,70 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
 
 def max_article_id(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+
+
+# ---------------------------------------------------------------- reading for the web
+# Used by newswatch.web (and `newswatch search`): newest-first pages keyed on id, never
+# OFFSET, so a page costs the same at the end of the archive as at its start.
+
+LIST_COLUMNS = ("id", "url", "source", "site", "title", "published", "fetched",
+                "original_source", "lang", "baseline")
+
+
+def articles_by_ids(db: sqlite_utils.Database, ids: Iterable[int], *,
+                    columns: Iterable[str] = LIST_COLUMNS) -> dict[int, dict]:
+    """``{id: row}`` of the listed columns (no body) for the given ids."""
+    wanted = sorted({int(i) for i in ids})
+    cols = [c for c in columns if c in ARTICLE_COLUMNS]
+    out: dict[int, dict] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for r in db.query(f"SELECT {', '.join(cols)} FROM articles WHERE id IN "
+                          f"({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = _decode_row(dict(r))
+    return out
+
+
+def articles_before(db: sqlite_utils.Database, before_id: int | None, *,
+                    limit: int = 500) -> list[dict]:
+    """Whole articles with ``id < before_id`` (all when None), newest first."""
+    if before_id is None:
+        rows = db.query("SELECT * FROM articles ORDER BY id DESC LIMIT ?", [limit])
+    else:
+        rows = db.query("SELECT * FROM articles WHERE id < ? ORDER BY id DESC LIMIT ?",
+                        [before_id, limit])
+    return [_decode_row(dict(r)) for r in rows]
+
+
+def fts_ids(db: sqlite_utils.Database, expression: str, *, before_id: int | None = None,
+            limit: int | None = None) -> list[int]:
+    """Ids of articles the trigram index says may match ``expression``, newest first.
+
+    Raises ``sqlite3.OperationalError`` for an expression the index cannot use."""
+    sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    params: list = [expression]
+    if before_id is not None:
+        sql += " AND rowid < ?"
+        params.append(before_id)
+    sql += " ORDER BY rowid DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def list_sources(db: sqlite_utils.Database) -> list[dict]:
+    """The ``sources`` rows (name, title, kind, site, language, last_outcome), by name."""
+    return [dict(r) for r in db.query("SELECT * FROM sources ORDER BY name")]
+
+
+def runs_since(db: sqlite_utils.Database, since: str, *, source: str | None = None) -> list[dict]:
+    """Crawl runs started at or after ``since`` (UTC ISO), oldest first: source, started,
+    finished, outcome, items_found, items_new, errors (JSON text)."""
+    sql = ("SELECT id, source, started, finished, outcome, items_found, items_new, errors "
+           "FROM runs WHERE started >= ?")
+    params: list = [since]
+    if source is not None:
+        sql += " AND source = ?"
+        params.append(source)
+    return [dict(r) for r in db.query(sql + " ORDER BY id", params)]

@@ -8,7 +8,6 @@ terms such as 芯片 are found too (by a scan when nothing can narrow).
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 
 import click
@@ -33,41 +32,17 @@ from newswatch.commands import _topic_files as tf
 def command(app, query, limit, scan, as_json):
     """Search archived articles, newest first, with the same grammar as topics
     (docs/topics.md). Exit status 2 for an invalid query."""
-    from alerts.engine import Engine, article_time
+    from alerts.engine import article_time
     from alerts.fts_narrowing import fts_expression
-    from crawler import archive
+    from alerts.search import search
 
     node = tf.parse_or_exit(query, tf.aliases_of(app))
-    engine = Engine([tf.adhoc_topic(query, node)])
     db = app.open_db()
-    expr = None if scan else fts_expression(node)
-    found = []
-    if expr is not None:
-        try:
-            ids = [r[0] for r in db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
-                [expr])]
-        except sqlite3.OperationalError:  # an index the query cannot use: scan instead
-            expr, ids = None, []
-    if expr is not None:
-        for article_id in ids:
-            article = archive.get_article(db, article_id)
-            if article is None:
-                continue
-            for m in engine.match(article):
-                found.append((article, m))
-            if len(found) >= limit:
-                break
-    else:
-        after = 0
-        while True:
-            rows = archive.articles_after(db, after, limit=1000)
-            if not rows:
-                break
-            after = rows[-1]["id"]
-            for article in rows:
-                for m in engine.match(article):
-                    found.append((article, m))
+    # An indexed search reads candidates newest first and stops at the limit; a scan
+    # reads everything, then the newest come first by their own dates.
+    narrows = not scan and fts_expression(node) is not None
+    page = search(db, node, query, limit=limit if narrows else None, budget=None, scan=scan)
+    found = page.found
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     found.sort(key=lambda am: (article_time(am[0]) or oldest, am[0]["id"]), reverse=True)
     found = found[:limit]
@@ -79,7 +54,7 @@ def command(app, query, limit, scan, as_json):
                                    "terms": m.terms_json()}, ensure_ascii=False))
         return
     zone = tf.zone_of(app)
-    how = "full-text index + matcher" if expr is not None else "matcher scan"
+    how = "full-text index + matcher" if page.indexed else "matcher scan"
     table = Table(title=f"{len(found)} article(s) ({how})")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
