@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newswatch.demo.walkthrough import copy_pages
+from tests.support.news_site import NewsSite
 from tests.support.replay_site import ReplaySite, replay_site
 from tests.support.service_process import write_config
 
@@ -52,6 +53,9 @@ class WebWorld:
     sources: Path
     site: ReplaySite
     env: dict
+    news: NewsSite  # the "wire" source, an English one to publish into during a test
+    settings: dict
+    channels: dict
 
     def newswatch(self, *args: str, check: bool = True, input: str | None = None):
         run = subprocess.run([sys.executable, "-m", "newswatch", "--config", str(self.config),
@@ -89,18 +93,23 @@ def web_archive(root: Path, *, deliver: bool = True):
     for seed in [*(DEMO / "sources").glob("*.toml"),
                  *(ROOT / "seeds" / "replay-sources").glob("*.toml")]:
         shutil.copy(seed, sources / seed.name)
+    news = NewsSite(site_dir, sources)
+    news.add_source("wire", language="en", site="Wire Service")
+    news.publish("wire", "lab", "Quantum computing lab opens in Hefei",
+                 "A quantum computing laboratory opened on Monday.\n\nIt employs 200 people.")
     topics = root / "topics.toml"
     topics.write_text(TOPICS, encoding="utf-8")
     with replay_site(site_dir) as site:
-        config = write_config(root / "newswatch.toml", {
-            "db": str(root / "archive.db"), "sources_dir": str(sources), "replay": site.url,
-            "topics": str(topics), "delivery_max_age": "0s", "delivery_interval": "1s",
-            "default_channels": "console"},
-            channels={"hook": {"type": "webhook", "allow_private": True,
-                               "url": f"http://127.0.0.1:{refused_port()}/hook?token="
-                                      "${WEB_HOOK_TOKEN}",
-                               "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}})
-        world = WebWorld(root, root / "archive.db", config, topics, sources, site, env_for(root))
+        settings = {"db": str(root / "archive.db"), "sources_dir": str(sources),
+                    "replay": site.url, "topics": str(topics), "delivery_max_age": "0s",
+                    "delivery_interval": "1s", "default_channels": "console"}
+        channels = {"hook": {"type": "webhook", "allow_private": True,
+                             "url": f"http://127.0.0.1:{refused_port()}/hook?token="
+                                    "${WEB_HOOK_TOKEN}",
+                             "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}
+        config = write_config(root / "newswatch.toml", settings, channels)
+        world = WebWorld(root, root / "archive.db", config, topics, sources, site, env_for(root),
+                         news, settings, channels)
         world.crawl()  # the baseline: archived, never alerted
         copy_pages(DEMO / "publish", site_dir)
         world.crawl("demo-ministry", "demo-daily")
