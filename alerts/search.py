@@ -49,19 +49,23 @@ def search(db, node, query_text: str = "", *, before_id: int | None = None,
     expr = None if scan else fts_expression(node)
     page = SearchPage(indexed=expr is not None)
     cursor = before_id
+    # Small reads first (a common term fills a page from the newest few hundred), larger
+    # ones while the page stays short.
+    chunk = 100 if limit is not None else CHUNK
     while True:
+        size, chunk = chunk, min(chunk * 2, CHUNK * 4)
         if page.indexed:
             try:
-                ids = archive.fts_ids(db, expr, before_id=cursor, limit=CHUNK)
+                ids = archive.fts_ids(db, expr, before_id=cursor, limit=size)
             except sqlite3.OperationalError:  # an expression the index cannot use
                 page.indexed = False
                 continue
             batch = archive.articles_by_ids(db, ids, columns=archive.ARTICLE_COLUMNS)
             rows = [batch[i] for i in ids if i in batch]
-            exhausted = len(ids) < CHUNK
+            exhausted = len(ids) < size
         else:
-            rows = archive.articles_before(db, cursor, limit=CHUNK)
-            exhausted = len(rows) < CHUNK
+            rows = archive.articles_before(db, cursor, limit=size)
+            exhausted = len(rows) < size
         for article in rows:
             cursor = article["id"]
             page.scanned += 1

@@ -68,8 +68,13 @@ def page_of_matches(db, filters: Filters, *, before: int | None = None, limit: i
                     scan_limit: int | None = SCAN_LIMIT, with_outlets: bool = True) -> Page:
     page = Page()
     cursor = before
+    # Without an article filter every row is shown: read just a page; with one, read
+    # more, and more again while the filter keeps dropping rows.
+    chunk = limit + 1 if not (filters.source or filters.lang or filters.since or
+                              filters.until) else CHUNK
     while True:
-        rows = matcher.matches_before(db, topic=filters.topic, before_id=cursor, limit=CHUNK)
+        size, chunk = chunk, min(chunk * 2, 2000)
+        rows = matcher.matches_before(db, topic=filters.topic, before_id=cursor, limit=size)
         if not rows:
             page.next_before = None
             break
@@ -83,10 +88,11 @@ def page_of_matches(db, filters: Filters, *, before: int | None = None, limit: i
             page.items.append({**r, "article": art})
             if len(page.items) >= limit:
                 break
+        exhausted = len(rows) < size and cursor == rows[-1]["id"]
         if len(page.items) >= limit or (scan_limit and page.scanned >= scan_limit):
-            page.next_before = cursor
+            page.next_before = None if exhausted else cursor
             break
-        if len(rows) < CHUNK:
+        if len(rows) < size:
             page.next_before = None
             break
     if with_outlets:

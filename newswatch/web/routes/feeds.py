@@ -11,6 +11,12 @@ from newswatch.web.app import route
 ITEMS = 50
 
 
+def _minute_ago() -> str:
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+
+
 @route("/feeds")
 def feeds(web, request):
     topics, _ = web.topics()
@@ -46,7 +52,8 @@ def feed(web, request):
     found = accounts.feed_for_token(db, request.path_params["token"])
     if found is None or fmt not in feed_docs.FORMATS:
         return Response("no such feed\n", status_code=404, media_type="text/plain")
-    accounts.touch_feed(db, found["id"])
+    if not found["last_used"] or found["last_used"] < _minute_ago():
+        accounts.touch_feed(db, found["id"])  # at most once a minute: readers poll
     page = listing.page_of_matches(db, listing.Filters(topic=found["topic"]), limit=ITEMS)
     base = str(request.base_url).rstrip("/")
     body = feed_docs.document(

@@ -37,8 +37,7 @@ def matches(web, request):
     sources = archive.list_sources(db)
     keep = {k: params.get(k) for k in ("topic", "source", "lang", "from", "to") if params.get(k)}
     return web.page(request, "matches.html", page=page, titles=titles, topics=topics,
-                    sources=sources, params=keep, problem=problem,
-                    counts=matcher.match_counts(db))
+                    sources=sources, params=keep, problem=problem)
 
 
 @route("/articles/{article_id:int}")
