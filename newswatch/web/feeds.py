@@ -55,7 +55,7 @@ def document(fmt: str, *, title: str, self_url: str, home_url: str, items: list[
         for i in items:
             a = i["article"]
             published = article_time(a) or _when(i["created"])
-            doc["items"].append({
+            entry = {
                 "id": f"{TAG}{i['id']}", "url": a.get("url"), "title": a.get("title") or "",
                 "content_html": _content(i), "summary": _plain(i.get("snippet")),
                 "date_published": published.isoformat(),
@@ -63,8 +63,10 @@ def document(fmt: str, *, title: str, self_url: str, home_url: str, items: list[
                 "authors": [{"name": a.get("site") or a.get("source") or ""}],
                 "tags": [i["topic"]],
                 "external_url": article_url(a["id"]),
-                "language": a.get("lang") or None,
-            })
+            }
+            if a.get("lang"):
+                entry["language"] = a["lang"]
+            doc["items"].append(entry)
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     fg = FeedGenerator()
     fg.id(self_url)

@@ -55,8 +55,13 @@ def _editor(web, request, *, original, values, target: Path, error=None, status=
                     error=error, days=7)
 
 
+NO_FILE = "setting 'topics' names no file: set it to the TOML file new topics go to"
+
+
 @route("/topics/new")
 def new_topic(web, request):
+    if not web.topic_paths():
+        return web.error(request, 400, NO_FILE)
     return _editor(web, request, original=None, values=_form_values(None),
                    target=web.topic_paths()[0])
 
@@ -112,8 +117,10 @@ def save_topic(web, request):
         if topic is None:
             return web.error(request, 404, "Not found.")
         target = Path(topic.file)
-    else:
+    elif paths:
         target = paths[0]
+    else:
+        return web.error(request, 400, NO_FILE)
     try:
         topic_files.save(paths, target, original, values, str(form.get("version", "")),
                          web.config.aliases)
