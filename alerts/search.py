@@ -13,6 +13,7 @@ instead of a request that reads the whole archive.
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,12 +40,13 @@ def adhoc_topic(query_text: str, node) -> Topic:
 def search(db, node, query_text: str = "", *, before_id: int | None = None,
            limit: int | None = 50, budget: int | None = 20_000, scan: bool = False,
            since: datetime | None = None, until: datetime | None = None,
-           topic: Topic | None = None) -> SearchPage:
+           topic: Topic | None = None, seconds: float | None = None) -> SearchPage:
     """Articles matching the parsed query ``node``, newest first.
 
     ``since``/``until`` bound the article's time (published, else fetched); ``scan``
     skips the index. ``limit``/``budget`` None: no bound. ``topic`` (whose query is
-    ``node``) adds its source and language filters (a topic's preview)."""
+    ``node``) adds its source and language filters (a topic's preview). ``seconds``
+    bounds the time one page may take, like ``budget`` (checked between reads)."""
     engine = Engine([topic or adhoc_topic(query_text or "query", node)])
     expr = None if scan else fts_expression(node)
     page = SearchPage(indexed=expr is not None)
@@ -52,8 +54,12 @@ def search(db, node, query_text: str = "", *, before_id: int | None = None,
     # Small reads first (a common term fills a page from the newest few hundred), larger
     # ones while the page stays short.
     chunk = 100 if limit is not None else CHUNK
+    deadline = time.monotonic() + seconds if seconds is not None else None
     while True:
-        size, chunk = chunk, min(chunk * 2, CHUNK * 4)
+        if deadline is not None and page.scanned and time.monotonic() > deadline:
+            page.next_before = cursor
+            return page
+        size, chunk = chunk, min(chunk * 2, CHUNK if deadline is not None else CHUNK * 4)
         if page.indexed:
             try:
                 ids = archive.fts_ids(db, expr, before_id=cursor, limit=size)
@@ -67,6 +73,9 @@ def search(db, node, query_text: str = "", *, before_id: int | None = None,
             rows = archive.articles_before(db, cursor, limit=size)
             exhausted = len(rows) < size
         for article in rows:
+            if deadline is not None and page.scanned % 50 == 49 and time.monotonic() > deadline:
+                page.next_before = cursor
+                return page
             cursor = article["id"]
             page.scanned += 1
             if since and _before(article.get("fetched"), since):

@@ -11,6 +11,7 @@ from newswatch.web.routes.matches import int_param
 
 PAGE = 30
 BUDGET = 20_000
+SECONDS = 0.2  # a rare term answers with a page that says where it stopped
 
 
 def parse_query(web, text: str):
@@ -37,6 +38,7 @@ def search(web, request):
             node, ctx["problem"] = None, str(exc)
         if node is not None:
             ctx["results"] = run_search(web.db(), node, q, before_id=int_param(params, "before"),
-                                        limit=PAGE, budget=BUDGET, since=since, until=until)
+                                        limit=PAGE, budget=BUDGET, since=since, until=until,
+                                        seconds=SECONDS)
     status = 400 if ctx["error"] or ctx["problem"] else 200
     return web.page(request, "search.html", status=status, **ctx)

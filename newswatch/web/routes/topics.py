@@ -18,6 +18,7 @@ from newswatch.web.routes.search import parse_query
 
 PREVIEW_SHOWN = 20
 PREVIEW_BUDGET = 20_000
+PREVIEW_SECONDS = 1.0
 MAX_DAYS = 365
 
 
@@ -100,7 +101,8 @@ def preview(web, request):
         else:
             since = datetime.now(timezone.utc) - timedelta(days=days)
             ctx["results"] = run_search(web.db(), topic.query, query, topic=topic, since=since,
-                                        limit=None, budget=PREVIEW_BUDGET)
+                                        limit=None, budget=PREVIEW_BUDGET,
+                                        seconds=PREVIEW_SECONDS)
             ctx["shown"] = ctx["results"].found[:PREVIEW_SHOWN]
     return web.page(request, "topic_preview.html", **ctx)
 
