@@ -27,7 +27,7 @@ from newswatch.service.lock import InstanceLock
 from newswatch.logs import fields
 from newswatch.service.metrics import Metrics, MetricsServer
 from newswatch.service.schedule import build_trigger, first_run_time, interval_seconds
-from newswatch.service import state, steps
+from newswatch.service import state as service_state, steps
 from newswatch.storage import open_archive
 
 log = logging.getLogger("newswatch.service")
@@ -350,7 +350,7 @@ class Service:
         """Act on what other processes asked for (``newswatch.service.state``)."""
         if self.stopping.is_set():
             return
-        for req in await self.db.call(state.take_requests):
+        for req in await self.db.call(service_state.take_requests):
             who = req["requested_by"] or "?"
             if req["kind"] == "reload":
                 log.info("reload requested by %s", who, extra=fields(requested_by=who))
@@ -365,7 +365,7 @@ class Service:
                          extra=fields(source=req["source"], requested_by=who))
                 self._spawn(f"crawl of {req['source']}", self._crawl_job(req["source"]))
                 result = "started"
-            await self.db.call(state.finish_request, req["id"], result)
+            await self.db.call(service_state.finish_request, req["id"], result)
 
     async def _start_web(self) -> None:
         from newswatch.web.app import WebOptions

@@ -81,6 +81,8 @@ def add_request(db, kind: str, *, source: str | None = None, by: str = "") -> in
 
 def take_requests(db) -> list[dict]:
     """The requests not yet taken, oldest first, marked taken (by the service)."""
+    if db.execute("SELECT 1 FROM service_requests WHERE taken IS NULL LIMIT 1").fetchone() is None:
+        return []  # the usual case, every poll: no write lock taken
     now = archive.utcnow()
     with archive.immediate(db):
         rows = [dict(r) for r in db.query(
