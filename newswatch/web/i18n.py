@@ -45,6 +45,7 @@ ZH = {
     "No matches.": "没有匹配。",
     "Title": "标题",
     "Field": "字段",
+    "Fields": "字段",
     "Value": "值",
     "Where it came from": "来源方式",
     "Story": "报道",
