@@ -181,3 +181,43 @@ def match_counts(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r["topic"]: r for r in db.query(
         "SELECT topic, COUNT(*) AS matches, SUM(first_for_story) AS stories, "
         "MAX(created) AS last FROM matches GROUP BY topic")}
+
+
+# ---------------------------------------------------------------- reading for the web
+# newswatch.web pages matches newest first by id (keyset: `before` is the last id shown).
+
+
+@migrations()
+def m002_topic_id_index(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE INDEX IF NOT EXISTS matches_topic_id ON matches(topic, id)")
+
+
+def matches_before(db: sqlite_utils.Database, *, topic: str | None = None,
+                   before_id: int | None = None, limit: int = 200) -> list[dict]:
+    """Match rows (id, article_id, topic, story_id, first_for_story, terms (parsed),
+    snippet, created), newest first, with ``id < before_id``."""
+    where, params = [], []
+    if topic is not None:
+        where.append("topic = ?")
+        params.append(topic)
+    if before_id is not None:
+        where.append("id < ?")
+        params.append(before_id)
+    sql = "SELECT * FROM matches" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = db.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+    return [_parsed_match(r) for r in rows]
+
+
+def matches_of_article(db: sqlite_utils.Database, article_id: int) -> list[dict]:
+    """Every topic an article matched, with the terms that made it match."""
+    return [_parsed_match(r) for r in db.query(
+        "SELECT * FROM matches WHERE article_id = ? ORDER BY topic", [article_id])]
+
+
+def _parsed_match(row) -> dict:
+    row = dict(row)
+    try:
+        row["terms"] = json.loads(row.get("terms") or "[]")
+    except ValueError:
+        row["terms"] = []
+    return row

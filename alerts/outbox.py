@@ -247,3 +247,23 @@ def anything_due(db: sqlite_utils.Database, *, now: datetime | None = None) -> b
         "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
         "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
         [iso(now or now_utc())]).fetchone() is not None
+
+
+# ---------------------------------------------------------------- reading for the web
+
+
+def rows_before(db: sqlite_utils.Database, *, state: str | None = None,
+                before_id: int | None = None, limit: int = 50) -> list[dict]:
+    """Outbox rows newest first with ``id < before_id`` (a keyset page), without payloads."""
+    where, params = [], []
+    if state:
+        where.append("state = ?")
+        params.append(state)
+    if before_id is not None:
+        where.append("id < ?")
+        params.append(before_id)
+    sql = ("SELECT id, key, kind, topic, topic_title, mode, story_id, article_id, channel, "
+           "state, created, due, attempts, last_status, last_error, sent FROM outbox")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [dict(r) for r in db.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])]

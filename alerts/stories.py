@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
@@ -481,3 +482,21 @@ def cluster_new(db: sqlite_utils.Database, *, window_days: float = 3,
             story_index.forget(db)  # its in-memory additions were rolled back
             raise
         done += len(rows)
+
+
+# ---------------------------------------------------------------- reading for the web
+
+
+def outlets_of(db: sqlite_utils.Database, story_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """``{story_id: [{article_id, source, site}, ...]}`` for a page of stories, one query
+    (the "also published by" of a list of matches)."""
+    wanted = sorted({int(s) for s in story_ids if s is not None})
+    out: dict[int, list[dict]] = {s: [] for s in wanted}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for r in db.query("SELECT story_id, article_id, source, site FROM story_members "
+                          f"WHERE story_id IN ({','.join('?' * len(chunk))}) "
+                          "ORDER BY article_id", chunk):
+            out[r["story_id"]].append({"article_id": r["article_id"], "source": r["source"],
+                                       "site": r["site"]})
+    return out

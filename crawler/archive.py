@@ -364,39 +364,37 @@ class FullTextUnusable(Exception):
     Any other database error (locked, I/O) is raised as itself, never hidden."""
 
 
-def full_text_ids(db: sqlite_utils.Database, expression: str) -> Iterator[int]:
-    """Ids of the articles that may satisfy the FTS5 (trigram) ``expression`` over their
-    title, body and attachment text together (a superset: the matcher decides), newest
-    published (else fetched) first, read lazily: candidates are sorted without a body.
+def full_text_ids(db: sqlite_utils.Database, expression: str, *,
+                  before_id: int | None = None, limit: int | None = None) -> list[int]:
+    """Ids (below ``before_id`` when given; at most ``limit``) of the articles that may
+    satisfy the FTS5 (trigram) ``expression`` over their title, body and attachment text
+    together (a superset: the matcher decides), newest archived first: keyset pages,
+    never OFFSET. Raises :class:`FullTextUnusable` when the index cannot answer.
 
     An article matches over its page and attachments together: "A AND B" holds with A on
     the page and B in a file. The expression is monotone (phrases, AND, OR), so such an
     article has an attachment holding one of its phrases: the attachments are asked for
     any of them. The phrases are single words (``alerts.fts_narrowing``), so " AND " is
     never inside one."""
-    any_phrase = expression.replace(" AND ", " OR ")
+    bound = "" if before_id is None else " AND rowid < ?"
+    bound_att = "" if before_id is None else " AND t.article_id < ?"
+    sql = (f"SELECT id FROM (SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?"
+           f"{bound} UNION SELECT t.article_id FROM article_attachments_fts f "
+           f"JOIN article_attachments t ON t.id = f.rowid "
+           f"WHERE article_attachments_fts MATCH ?{bound_att}) ORDER BY id DESC")
+    params: list = [expression] + ([before_id] if before_id is not None else [])
+    params += [expression.replace(" AND ", " OR ")]
+    params += [before_id] if before_id is not None else []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
     try:
-        cursor = db.execute(
-            "SELECT a.id FROM articles a WHERE a.id IN "
-            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) OR a.id IN "
-            "(SELECT t.article_id FROM article_attachments_fts f "
-            " JOIN article_attachments t ON t.id = f.rowid "
-            " WHERE article_attachments_fts MATCH ?) "
-            "ORDER BY COALESCE(a.published, a.fetched) DESC, a.id DESC",
-            [expression, any_phrase])
-        first = cursor.fetchone()
+        return [r[0] for r in db.execute(sql, params)]
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if message.startswith("fts5:") or "_fts" in message:
             raise FullTextUnusable(message) from None
         raise
-
-    def ids() -> Iterator[int]:
-        if first is not None:
-            yield first[0]
-            for row in cursor:
-                yield row[0]
-    return ids()
 
 
 def new_articles_per_source(db: sqlite_utils.Database, since: datetime) -> dict[str, int]:
@@ -431,3 +429,41 @@ def normal_items_per_page(db: sqlite_utils.Database, source: str, *, runs: int =
         "SELECT CAST(items_found AS REAL) / pages FROM runs WHERE source = ? AND "
         "outcome = 'ok' AND pages > 0 ORDER BY id DESC LIMIT ?", [source, runs])]
     return statistics.median(rows) if rows else None
+
+
+# ---------------------------------------------------------------- reading for the web
+# Used by newswatch.web (and `newswatch search`): newest-first pages keyed on id, never
+# OFFSET, so a page costs the same at the end of the archive as at its start.
+
+LIST_COLUMNS = ("id", "url", "source", "site", "title", "published", "fetched",
+                "original_source", "lang", "baseline")
+
+
+def articles_by_ids(db: sqlite_utils.Database, ids: Iterable[int], *,
+                    columns: Iterable[str] = LIST_COLUMNS) -> dict[int, dict]:
+    """``{id: row}`` of the listed columns (no body) for the given ids."""
+    wanted = sorted({int(i) for i in ids})
+    cols = [c for c in columns if c in ARTICLE_COLUMNS]
+    out: dict[int, dict] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for r in db.query(f"SELECT {', '.join(cols)} FROM articles WHERE id IN "
+                          f"({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = r
+    return {row["id"]: row for row in _decoded(db, out.values())}
+
+
+def articles_before(db: sqlite_utils.Database, before_id: int | None, *,
+                    limit: int = 500) -> list[dict]:
+    """Whole articles with ``id < before_id`` (all when None), newest first."""
+    if before_id is None:
+        rows = db.query("SELECT * FROM articles ORDER BY id DESC LIMIT ?", [limit])
+    else:
+        rows = db.query("SELECT * FROM articles WHERE id < ? ORDER BY id DESC LIMIT ?",
+                        [before_id, limit])
+    return _decoded(db, rows)
+
+
+def list_sources(db: sqlite_utils.Database) -> list[dict]:
+    """The ``sources`` rows (name, title, kind, site, language, last_outcome), by name."""
+    return [dict(r) for r in db.query("SELECT * FROM sources ORDER BY name")]

@@ -61,6 +61,17 @@ def sources_with_runs(db: sqlite_utils.Database) -> list[str]:
     return [r["source"] for r in db.query("SELECT DISTINCT source FROM runs ORDER BY source")]
 
 
+def runs_since(db: sqlite_utils.Database, since: str, *, source: str | None = None
+               ) -> list[dict]:
+    """Crawl runs started at or after ``since`` (UTC ISO), oldest first."""
+    sql = "SELECT * FROM runs WHERE started >= ?"
+    params: list = [since]
+    if source is not None:
+        sql += " AND source = ?"
+        params.append(source)
+    return [dict(r) for r in db.query(sql + " ORDER BY id", params)]
+
+
 def close_if_running(db: sqlite_utils.Database, run_id: int, *, outcome: str,
                      errors_json: str) -> bool:
     """Close a run its crawler left ``running`` (it died before it could) as ``outcome``.

@@ -88,6 +88,14 @@ SETTINGS: list[Setting] = [
     Setting("topics", str(BUNDLED_SEEDS / "topics.toml"),
             "Topic files, separated by the OS path separator (':' on Linux).",
             "NEWSWATCH_TOPICS"),
+    Setting("web_proxy_header", "",
+            "Request header in which an authenticating reverse proxy names the user (e.g. "
+            "X-Forwarded-User); empty: no proxy login. Trusted only from web_trusted_proxies.",
+            "NEWSWATCH_WEB_PROXY_HEADER"),
+    Setting("web_trusted_proxies", "",
+            "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) whose "
+            "web_proxy_header and X-Forwarded-Proto are believed.",
+            "NEWSWATCH_WEB_TRUSTED_PROXIES"),
 ]
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

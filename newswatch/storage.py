@@ -1,7 +1,7 @@
 """The one way the application opens the archive: every package's tables, migrated.
 
 ``open_archive(path)`` applies the crawler's migrations, the alerts' and the service's
-(health, schedule), named here explicitly. A read-only command passes
+(health, schedule) and the web interface's (accounts, feeds), named here explicitly. A read-only command passes
 ``must_exist=True``: a database that is not there is an error, not a new empty file.
 """
 
@@ -23,8 +23,9 @@ def open_archive(path: str | Path, *, must_exist: bool = False):
     from crawler import archive
     from newswatch.health import states as health_states
     from newswatch.service import state as service_state
+    from newswatch.web import accounts as web_accounts
 
     if must_exist and not Path(path).exists():
         raise ArchiveMissing(path)
     return archive.connect(path, extra=(*alerts_schema.MIGRATIONS, health_states.migrations,
-                                        service_state.migrations))
+                                        service_state.migrations, web_accounts.migrations))

@@ -23,7 +23,8 @@ OWNERS = {
                "topic_state", "matches",
                "cursors", "outbox", "attempts"},
     "newswatch.health": {"source_health", "health_changes"},
-    "newswatch.service": {"service_schedule"},
+    "newswatch.service": {"service_schedule", "service_requests"},
+    "newswatch.web": {"web_users", "web_feeds"},
 }
 OWNER_OF = {table: owner for owner, tables in OWNERS.items() for table in tables}
 _SQL = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?: IF NOT EXISTS)?)\s+["`]?(\w+)'

@@ -51,9 +51,9 @@ def parse_or_exit(query_text: str, aliases: dict):
 
 
 def adhoc_topic(query_text: str, node):
-    from alerts.topics import Topic
+    from alerts.search import adhoc_topic
 
-    return Topic(name="query", title=query_text, query=node, query_text=query_text)
+    return adhoc_topic(query_text, node)
 
 
 def zone_of(app) -> ZoneInfo:

@@ -16,6 +16,9 @@ from newswatch.cli import db_option, pass_app
                    "seeds' schedules: for trials and demos.")
 @click.option("--http", "http", default=None, metavar="HOST:PORT",
               help="Serve /healthz and Prometheus /metrics here, e.g. 127.0.0.1:9108.")
+@click.option("--web", "web", default=None, metavar="HOST:PORT",
+              help="Also serve the web interface (docs/web.md), with /healthz and /metrics, "
+                   "from this process, e.g. 127.0.0.1:8080.")
 @click.option("--max-crawls", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Crawls (child processes) running at once; the others wait their turn.")
 @click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
@@ -24,7 +27,7 @@ from newswatch.cli import db_option, pass_app
               show_default=True, help="Least severe log level shown.")
 @db_option
 @pass_app
-def command(app, sources, interval, http, max_crawls, log_format, log_level):
+def command(app, sources, interval, http, web, max_crawls, log_format, log_level):
     """Run the service: crawl each source on its schedule, match, deliver, watch health.
 
     Runs in the foreground until SIGTERM or Ctrl-C (graceful stop within the
@@ -49,10 +52,11 @@ def command(app, sources, interval, http, max_crawls, log_format, log_level):
     try:
         every = parse_duration(interval, what="--interval") if interval else None
         listen = parse_listen(http) if http else None
+        web_at = parse_listen(web, option="--web") if web else None
     except (ScheduleError, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     opts = RunOptions(config_path=app.config_path, overrides=dict(app.overrides),
-                      only=tuple(sources), interval=every, http=listen,
+                      only=tuple(sources), interval=every, http=listen, web=web_at,
                       max_crawls=max_crawls, early_signals=early)
     try:
         service = Service(opts)
@@ -62,7 +66,7 @@ def command(app, sources, interval, http, max_crawls, log_format, log_level):
     except (ConfigError, ScheduleError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        if http and "address" in str(exc).lower():
-            raise click.ClickException(f"--http {http}: {exc}") from None
+        if (http or web) and "address" in str(exc).lower():
+            raise click.ClickException(f"--http {http} / --web {web}: {exc}") from None
         raise
     raise SystemExit(code)

@@ -31,8 +31,9 @@ def command(app, query, limit, scan, as_json):
 
     node = tf.parse_or_exit(query, tf.aliases_of(app))
     db = app.open_db(must_exist=True)
-    result = search(db, tf.adhoc_topic(query, node), limit=limit, scan=scan)
-    found = result.hits
+    # Newest archived first, stopping at the limit: only --limit hits are ever held.
+    page = search(db, node, query, limit=limit, budget=None, scan=scan)
+    found = page.found
     if as_json:
         for a, m in found:
             click.echo(json.dumps({"article_id": a["id"], "title": a.get("title"),
@@ -42,7 +43,7 @@ def command(app, query, limit, scan, as_json):
                                   ensure_ascii=False))
         return
     zone = tf.zone_of(app)
-    table = Table(title=f"{len(found)} article(s) ({result.how})")
+    table = Table(title=f"{len(found)} article(s) ({page.how})")
     for col in ("date", "source", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for a, m in found:

@@ -27,7 +27,7 @@ from newswatch.service.lock import InstanceLock
 from newswatch.logs import fields
 from newswatch.service.metrics import Metrics, MetricsServer
 from newswatch.service.schedule import build_trigger, first_run_time, interval_seconds
-from newswatch.service import steps
+from newswatch.service import state as service_state, steps
 from newswatch.storage import open_archive
 
 log = logging.getLogger("newswatch.service")
@@ -37,6 +37,8 @@ MISFIRE_GRACE_S = 300
 HARD_LIMIT_EXTRA_S = 10
 # After a crawl, how long matching waits for other running crawls to finish.
 MATCH_SETTLE_S = 3.0
+# How often the service reads the requests of other processes (crawl now, reload).
+REQUEST_POLL_S = 2.0
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RunOptions:
     only: tuple[str, ...] = ()
     interval: float | None = None  # replaces every source's schedule (demo, tests)
     http: tuple[str, int] | None = None
+    web: tuple[str, int] | None = None  # the web interface, on this loop (newswatch.web)
     jitter: bool = True
     max_crawls: int = 4  # crawl children at once (all sources are due at first start)
     early_signals: list | None = None  # stop requests received before the loop ran
@@ -65,6 +68,7 @@ class Service:
         self._delivering = False
         self._started = time.time()
         self._http: MetricsServer | None = None
+        self._web = None
         self._tasks: set[asyncio.Task] = set()
         self._crawling: set[str] = set()
 
@@ -91,6 +95,8 @@ class Service:
         self.db = DbWorker("db", lambda: open_archive(self.db_path))
         self.delivery_db = DbWorker("delivery", lambda: open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else
+        if self.opts.web:
+            await self._start_web()
         for line in self.loaded.problems:
             log.warning("%s", line)
         self.scheduler = AsyncIOScheduler(
@@ -163,6 +169,8 @@ class Service:
             self.scheduler.shutdown(wait=False)
         if self._http:
             self._http.stop()
+        if self._web:
+            await self._web.stop()
         self.db.close(0.5)
         self.delivery_db.close(0.5)
         log.info("stopped", extra=fields(reason=self._stop_reason))
@@ -197,6 +205,9 @@ class Service:
         delivery_every = self.loaded.seconds("delivery_interval")
         self.scheduler.add_job(self._delivery_job, IntervalTrigger(seconds=delivery_every),
                                id="deliver", name="deliver due", replace_existing=True,
+                               misfire_grace_time=None)
+        self.scheduler.add_job(self._requests_job, IntervalTrigger(seconds=REQUEST_POLL_S),
+                               id="requests", name="requests", replace_existing=True,
                                misfire_grace_time=None)
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest:"):
@@ -334,6 +345,43 @@ class Service:
                 log.info("reload: %s", line)
         else:
             log.info("reload: nothing changed")
+
+    async def _requests_job(self) -> None:
+        """Act on what other processes asked for (``newswatch.service.state``)."""
+        if self.stopping.is_set():
+            return
+        for req in await self.db.call(service_state.take_requests):
+            who = req["requested_by"] or "?"
+            if req["kind"] == "reload":
+                log.info("reload requested by %s", who, extra=fields(requested_by=who))
+                self._spawn("reload", self._reload())
+                result = "reloading"
+            elif req["source"] not in self.loaded.sources:
+                result = "unknown source"
+            elif req["source"] in self._crawling:
+                result = "already crawling"
+            else:
+                log.info("crawl %s: requested by %s", req["source"], who,
+                         extra=fields(source=req["source"], requested_by=who))
+                self._spawn(f"crawl of {req['source']}", self._crawl_job(req["source"]))
+                result = "started"
+            await self.db.call(service_state.finish_request, req["id"], result)
+
+    async def _start_web(self) -> None:
+        from newswatch.web.app import WebOptions
+        from newswatch.web.server import start_in_service
+
+        host, port = self.opts.web
+        opts = WebOptions(config_path=self.opts.config_path, overrides=self.opts.overrides or {},
+                          metrics=self.metrics.render, healthz=self._healthz)
+        try:
+            self._web = await start_in_service(opts, host, port)
+        except BaseException:
+            self.db.close(0.5)
+            self.delivery_db.close(0.5)
+            raise
+        log.info("web interface on %s (with /healthz and /metrics)", self._web.url,
+                 extra=fields(url=self._web.url))
 
     # ---- /healthz ------------------------------------------------------------------
 

@@ -58,12 +58,12 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def parse_listen(value: str) -> tuple[str, int]:
+def parse_listen(value: str, *, option: str = "--http") -> tuple[str, int]:
     """``127.0.0.1:9108`` or ``:9108`` → (host, port); a clear error otherwise."""
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
-        raise ValueError(f"--http: expected HOST:PORT such as 127.0.0.1:9108, got {value!r}")
-    return host or "127.0.0.1", int(port)
+        raise ValueError(f"{option}: expected HOST:PORT such as 127.0.0.1:9108, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
 
 
 class MetricsServer:
