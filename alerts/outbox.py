@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive
+from crawler import archive, times
 
 STATES = ("pending", "waiting", "sent", "dead")
 MODES = ("immediate", "hourly", "daily")
@@ -98,17 +98,6 @@ def m002_parts_sent(db: sqlite_utils.Database) -> None:
     db["outbox"].add_column("parts_sent", int, not_null_default=0)
 
 
-def iso(dt: datetime) -> str:
-    """A time as the archive stores it: UTC, ISO 8601, seconds."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime")
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def idempotency_key(story_id: int | None, topic: str, channel: str) -> str:
     """The delivery's stable id: the same (story, topic, channel) always gives the same key."""
     raw = f"alert\x1f{story_id}\x1f{topic}\x1f{channel}"
@@ -139,7 +128,7 @@ def enqueue(db: sqlite_utils.Database, *, topic: Any, story_id: int | None,
     if mode not in MODES:
         raise ValueError(f"topic {name!r}: mode must be one of {', '.join(MODES)}, got {mode!r}")
     channels = list(dict.fromkeys(channels or topic_channels or DEFAULT_CHANNELS))
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     state = "pending" if mode == "immediate" else "waiting"
     created: list[int] = []
     for channel in channels:
@@ -163,7 +152,7 @@ def enqueue_notice(db: sqlite_utils.Database, *, channel: str, key: str, title: 
 
     Returns the new row's id, or None when a notice with that key was already queued.
     """
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     full_key = "nw_" + hashlib.sha256(f"notice\x1f{channel}\x1f{key}".encode()).hexdigest()[:32]
     with archive.immediate(db):
         cur = db.execute(
@@ -214,7 +203,7 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
     A digest member goes back to waiting for the next digest; a digest row takes its
     members with it.
     """
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     with archive.immediate(db):
         if dead:
             rows = [dict(r) for r in db.query("SELECT * FROM outbox WHERE state = 'dead'")]

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from alerts import shingles, stories, story_index  # noqa: E402
-from crawler import archive  # noqa: E402
+from crawler import archive, times  # noqa: E402
 from tests.support import story_evalset  # noqa: E402
 from newswatch.storage import open_archive  # noqa: E402
 
@@ -177,7 +177,7 @@ def _precluster(db, now: datetime, chunk: int = 2000) -> None:
         with archive.immediate(db):
             for art in arts:
                 sset = shingles.article_shingles(art["title"], art["body"], art["lang"])
-                at = stories.article_time(art).timestamp()
+                at = times.article_time(art).timestamp()
                 when = datetime.fromtimestamp(at, timezone.utc).isoformat()
                 sid = db.execute("INSERT INTO stories(first_article_id, lang, title, first_seen, "
                                  "last_seen, size) VALUES (?, ?, ?, ?, ?, 1)",

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alerts import outbox  # noqa: E402
 from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
-from crawler import archive  # noqa: E402
+from crawler import archive, times  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
 from newswatch.storage import open_archive  # noqa: E402
 
@@ -43,7 +43,7 @@ def queue(db, count: int) -> None:
         url = f"https://news.example.cn/bench/{i}.html"
         articles.append({"canonical_url": url, "url": url, "source": "bench", "site": "新华网",
                          "title": f"关于芯片产业的第{i}号通知", "body": "正文" * 200,
-                         "lang": "zh", "published": outbox.iso(T0), "baseline": 0})
+                         "lang": "zh", "published": times.utc_stamp(T0), "baseline": 0})
     db["articles"].insert_all(articles)
     with archive.immediate(db):
         for i in range(count):

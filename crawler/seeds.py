@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import times
+
 KINDS = ("html", "json", "feed", "sitemap")
 LANGUAGES = ("zh", "en")
 DEFAULT_MAX_PAGES = 5
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # every bundled source is a Chinese publisher
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 LIST_KEYS = {"items", "link", "title", "date", "items_path", "link_path", "title_path",
@@ -86,8 +87,7 @@ class Source:
         value = self.schedule.get("interval")
         if value is None:
             return None
-        number, unit = _INTERVAL.match(str(value)).groups()
-        return float(number) * _UNITS[unit]
+        return times.parse_duration(value, what="schedule.interval")
 
     def site_id(self, url: str) -> str | None:
         """The stable site id in an article URL (group 1 of ``site_id_pattern``)."""

@@ -17,7 +17,9 @@ FORMATS = ("human", "json")
 
 class HumanFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        when = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        # Local time with its UTC offset: a line read elsewhere is not ambiguous.
+        when = datetime.fromtimestamp(record.created).astimezone().strftime(
+            "%Y-%m-%d %H:%M:%S %z")
         line = f"{when} {record.levelname:<7} {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)

@@ -41,9 +41,9 @@ def load(tmp_path, text: str):
      "not found"),
 ])
 def test_errors_name_file_channel_and_field(tmp_path, table, field, words):
-    cfg = load(tmp_path, f"[channels.alarm]\n{table}\n")
-    with pytest.raises(ChannelConfigError) as exc:
-        build_channels(cfg)
+    # The whole configuration is validated when it loads, channels included.
+    with pytest.raises(config_mod.ConfigError) as exc:
+        load(tmp_path, f"[channels.alarm]\n{table}\n")
     message = str(exc.value)
     assert str(tmp_path / "newswatch.toml") in message and "[channels.alarm]" in message
     assert f"'{field}'" in message and words in message
@@ -51,13 +51,12 @@ def test_errors_name_file_channel_and_field(tmp_path, table, field, words):
 
 def test_template_syntax_error_is_named(tmp_path):
     (tmp_path / "bad.j2").write_text("{% for %}", encoding="utf-8")
-    cfg = load(tmp_path, '[channels.c]\ntype = "console"\ntemplate = "bad.j2"\n')
-    with pytest.raises(ChannelConfigError, match=r"bad\.j2:1"):
-        build_channels(cfg)
+    with pytest.raises(config_mod.ConfigError, match=r"field 'template'.*bad\.j2:1"):
+        load(tmp_path, '[channels.c]\ntype = "console"\ntemplate = "bad.j2"\n')
 
 
 def test_defaults_exist_with_no_config(tmp_path):
-    channels = build_channels(config_mod.load(None, db=str(tmp_path / "x.db")))
+    channels = build_channels(config_mod.load(None, db=str(tmp_path / "x.db")).alerts)
     assert {"console", "jsonl"} <= set(channels)
     assert channels["jsonl"].path == tmp_path / "alerts.jsonl"
 
@@ -67,9 +66,9 @@ def test_secret_expansion_and_redaction(monkeypatch):
     assert secrets.expand("https://x/?k=${NW_T}", where="w") == "https://x/?k=abcd1234"
     with pytest.raises(secrets.SecretError, match="NW_MISSING is not set"):
         secrets.expand("${NW_MISSING}", where="w")
-    r = secrets.Redactor()
-    r.add("abcd1234")
-    assert r("failed at https://x/?k=abcd1234") == "failed at https://x/?k=***"
+    secrets.remember("abcd1234")
+    assert secrets.mask("failed: abcd1234 refused") == "failed: *** refused"
+    assert secrets.mask("failed at https://x/?k=abcd1234") == "failed at https://x?k=***"
     assert secrets.safe_url("https://oapi.dingtalk.com/robot/send?access_token=abc") == \
         "https://oapi.dingtalk.com/…"
 
@@ -141,7 +140,7 @@ def test_example_config_and_its_commented_channels_validate(tmp_path):
 
     text = (config_mod.REPO_ROOT / "newswatch.toml.example").read_text(encoding="utf-8")
     assert sorted(build_channels(config_mod.load(config_mod.REPO_ROOT /
-                                                 "newswatch.toml.example"))) == ["console", "jsonl"]
+                                                 "newswatch.toml.example").alerts)) == ["console", "jsonl"]
     # Uncomment every example channel table and field: each must still be valid.
     lines = []
     for line in text.splitlines():
@@ -151,7 +150,7 @@ def test_example_config_and_its_commented_channels_validate(tmp_path):
     full = re.sub(r'(?m)^(db|topics|subject_template) = .*$', "", full)
     path = tmp_path / "full.toml"
     path.write_text(f'db = "{tmp_path / "a.db"}"\n' + full, encoding="utf-8")
-    channels = build_channels(config_mod.load(path))
+    channels = build_channels(config_mod.load(path).alerts)
     assert {"team-hook", "dingtalk", "wecom", "feishu", "slack", "email", "phone"} <= set(channels)
 
 
@@ -191,8 +190,8 @@ def test_literal_tokens_in_urls_are_redacted_too():
     ch = DingTalkChannel("d", {"type": "dingtalk",
                                "url": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456"})
     assert ch.redact("error at ...?access_token=abcdef123456") == "error at ...?access_token=***"
-    assert secrets.url_tokens("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX") \
-        == ["XXXXXXXXXXXXXXXXXXXXXXXX"]
+    slack = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
+    assert secrets.mask(f"POST {slack} failed") == "POST https://hooks.slack.com/… failed"
 
 
 def test_retry_after_as_http_date():
@@ -215,7 +214,7 @@ def test_no_config_alerts_show_on_console_and_jsonl(tmp_path, capsys):
     db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=[], article_title="无需配置的提醒")  # [] = the defaults
     cfg = config_mod.load(None, db=str(tmp_path / "a.db"))
-    results = deliver_due(db, cfg)
+    results = deliver_due(db, cfg.alerts)
     assert sorted((r.channel, r.outcome) for r in results) == [("console", "sent"),
                                                               ("jsonl", "sent")]
     assert "无需配置的提醒" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alerts import outbox
 from alerts.delivery import deliver_due
-from crawler import archive
+from crawler import archive, times
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 from newswatch.storage import open_archive  # noqa: E402
@@ -54,7 +54,7 @@ def test_signed_payload_arrives_verified_and_is_recorded(db, rx, tmp_path):
     assert body["article"]["site"] == "新华网" and body["article"]["url"].startswith("https://")
     assert [m["site"] for m in body["story"]["also_published_by"]] == ["人民网", "中国日报"]
     assert body["terms"] == ["芯片"] and body["snippet"]
-    assert row["state"] == "sent" and row["sent"] == outbox.iso(T0)
+    assert row["state"] == "sent" and row["sent"] == times.utc_stamp(T0)
     assert [a["outcome"] for a in outbox.attempts_of(db, rid)] == ["sent"]
     # Nothing is due any more: a second run sends nothing.
     assert deliver_due(db, config_for(db, rx, tmp_path), now=T0) == []
@@ -84,7 +84,7 @@ def test_429_retry_after_is_honoured(db, rx, tmp_path):
     queue_alert(db, now=T0)
     (res,) = deliver_due(db, config_for(db, rx, tmp_path), now=T0)
     assert res.outcome == "retry" and res.status == 429
-    assert res.due == outbox.iso(T0 + timedelta(seconds=120))
+    assert res.due == times.utc_stamp(T0 + timedelta(seconds=120))
 
 
 def test_410_is_permanent_dead_at_once(db, rx, tmp_path):

@@ -33,13 +33,14 @@ from newswatch.commands import _topic_files as tf
 def command(app, query, limit, scan, as_json):
     """Search archived articles, newest first, with the same grammar as topics
     (docs/topics.md). Exit status 2 for an invalid query."""
-    from alerts.engine import Engine, article_time
+    from alerts.engine import Engine
+    from crawler.times import article_time
     from alerts.fts_narrowing import fts_expression
     from crawler import archive
 
     node = tf.parse_or_exit(query, tf.aliases_of(app))
     engine = Engine([tf.adhoc_topic(query, node)])
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     expr = None if scan else fts_expression(node)
     found = []
     if expr is not None:

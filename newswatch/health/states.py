@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive
+from crawler import archive, times
 
 STATES = ("ok", "empty", "blocked", "failing", "stale", "new")
 # How many recent runs make a source's "normal".
@@ -209,7 +209,7 @@ def record(db, h: Health, *, now: datetime | None = None) -> Change | None:
     """
     if h.state == "new":
         return None
-    now_s = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
+    now_s = times.utc_stamp(now)
     with archive.immediate(db):
         rows = list(db.query("SELECT state FROM source_health WHERE source = ?", [h.source]))
         old = rows[0]["state"] if rows else "new"
@@ -234,7 +234,7 @@ def unnotified(db) -> list[Change]:
 
 
 def mark_notified(db, change_id: int, *, now: datetime | None = None) -> None:
-    now_s = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
+    now_s = times.utc_stamp(now)
     with archive.immediate(db):
         db.execute("UPDATE health_changes SET notified = ? WHERE id = ?", [now_s, change_id])
 

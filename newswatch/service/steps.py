@@ -7,11 +7,10 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from crawler import archive
+from crawler import archive, times
 from newswatch import health
 from newswatch.health import notices as ops_alerts
 from newswatch.crawl.child import CrawlResult
-from newswatch.service.schedule import parse_duration
 from newswatch.service.state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
 
 log = logging.getLogger("newswatch.service")
@@ -69,14 +68,7 @@ def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]
 
 def default_channels(config) -> tuple[str, ...]:
     """The `default_channels` setting: channels of topics that name none."""
-    value = getattr(config, "default_channels", None) or "console"
-    parts = value if isinstance(value, list) else str(value).split(",")
-    return tuple(p.strip() for p in parts if p.strip())
-
-
-def story_window_days(config) -> float | None:
-    value = getattr(config, "story_window", None)
-    return parse_duration(value, what="setting story_window") / 86400 if value else None
+    return config.default_channels
 
 
 def match_new(db, loaded) -> dict:
@@ -85,33 +77,28 @@ def match_new(db, loaded) -> dict:
 
     if not loaded.topics:
         # Nothing to match, but stories still group what arrives.
-        n = stories.cluster_new(db, **_window(loaded.config))
+        n = stories.cluster_new(db, window_days=loaded.config.story_window_days)
         return {"articles": n, "matches": 0, "queued": 0}
     result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc),
                               default_channels=default_channels(loaded.config),
-                              story_window_days=story_window_days(loaded.config))
+                              story_window_days=loaded.config.story_window_days)
     return {"articles": result.articles, "matches": len(result.matches),
             "queued": result.queued}
 
 
-def _window(config) -> dict:
-    days = story_window_days(config)
-    return {"window_days": days} if days else {}
-
-
 def deliver_due(db, loaded) -> dict[str, int]:
     """Build due digests and send what is due, once; how many ended in each outcome."""
-    from alerts import delivery, outbox
+    from alerts import delivery
 
     # Most passes find nothing due: skip the event loop and HTTP client set-up then.
     due = db.execute(
         "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
         "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
-        [outbox.iso(outbox.now_utc())]).fetchone()
+        [times.utc_stamp(times.now_utc())]).fetchone()
     if due is None:
         return {}
     counts: dict[str, int] = {}
-    for r in delivery.deliver_due(db, loaded.config):
+    for r in delivery.deliver_due(db, loaded.config.alerts):
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     return counts
 
@@ -131,7 +118,7 @@ def digest_triggers(loaded, tz) -> list[tuple[str, Any]]:
     if "hourly" in modes:
         jobs.append(("digest:hourly", CronTrigger(minute=0, second=1, timezone=tz)))
     if "daily" in modes:
-        hour, _, minute = str(getattr(loaded.config, "digest_time", "08:00")).partition(":")
-        jobs.append(("digest:daily", CronTrigger(hour=int(hour), minute=int(minute or 0),
+        at = loaded.config.digest_time
+        jobs.append(("digest:daily", CronTrigger(hour=at.hour, minute=at.minute,
                                                  second=1, timezone=tz)))
     return jobs
