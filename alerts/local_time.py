@@ -15,9 +15,13 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
     if not text or not str(text).strip():
         return None
     start, sep, end = str(text).partition("-")
-    if not sep:
-        raise ValueError(f"quiet hours {text!r}: write HH:MM-HH:MM, e.g. 22:00-07:00")
-    return parse_clock(start), parse_clock(end)
+    try:
+        if not sep:
+            raise ValueError
+        return parse_clock(start), parse_clock(end)
+    except ValueError:
+        raise ValueError(f"expected HH:MM-HH:MM local time (e.g. 22:00-07:00), "
+                         f"got {text!r}") from None
 
 
 def quiet_until(now: datetime, window: tuple[time, time] | None, tz: ZoneInfo) -> datetime | None:

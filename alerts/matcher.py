@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from alerts import outbox, stories
 from alerts.engine import engine_for
+from alerts.settings import DEFAULT_CHANNELS
 from alerts.topics import Topic
 from crawler import archive, times
 
@@ -92,7 +93,7 @@ def record_topic_state(db: sqlite_utils.Database, topics: Sequence[Topic], now: 
 
 
 def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
-             default_channels: Sequence[str] = ("console",), now: datetime | None = None,
+             default_channels: Sequence[str] = DEFAULT_CHANNELS, now: datetime | None = None,
              batch: int = 500, story_window_days: float | None = None) -> RunResult:
     """Match every clustered article above the cursor; return what was recorded."""
     now = now or datetime.now(timezone.utc)

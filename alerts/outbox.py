@@ -27,13 +27,12 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from alerts.settings import DEFAULT_CHANNELS  # noqa: F401 (a topic with none: these)
 from crawler import archive, times
 
 STATES = ("pending", "waiting", "sent", "dead")
 MODES = ("immediate", "hourly", "daily")
 KINDS = ("alert", "digest", "notice")
-# What a topic with no channels of its own delivers to (both work with no config).
-DEFAULT_CHANNELS = ("console", "jsonl")
 
 migrations = Migrations("outbox")
 
@@ -212,9 +211,18 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
             rows = [dict(r) for r in db.query(
                 f"SELECT * FROM outbox WHERE id IN ({','.join('?' * len(wanted))})",
                 wanted)] if wanted else []
+        # A member whose digest is requeued with it stays in that digest: clearing its
+        # digest_id first would send the digest with no members.
+        digests = {r["id"] for r in rows if r["kind"] == "digest" and r["state"] != "sent"}
         done = []
         for row in rows:
             if row["state"] == "sent":
+                continue
+            if row["kind"] == "alert" and row["digest_id"] in digests:
+                db.execute("UPDATE outbox SET state = 'waiting', attempts = 0, due = ?, "
+                           "lease_until = NULL, lease_pid = NULL WHERE id = ?",
+                           [stamp, row["id"]])
+                done.append(row["id"])
                 continue
             # A digest's alert waits for the next digest (not its old, dead one).
             state = "waiting" if row["kind"] == "alert" and row["mode"] != "immediate" \

@@ -224,3 +224,21 @@ def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
 
 def max_article_id(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+
+
+class FullTextUnusable(Exception):
+    """The full-text index cannot serve this expression (FTS5 syntax, or no index): the
+    caller may scan instead. Any other database error is raised as it is."""
+
+
+def full_text_ids(db: sqlite_utils.Database, expression: str) -> list[int]:
+    """Article ids whose title or body match the FTS5 ``expression``, newest first."""
+    try:
+        return [r[0] for r in db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
+            [expression])]
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "fts5" in text or "MATCH" in text or "articles_fts" in text:
+            raise FullTextUnusable(text) from None
+        raise

@@ -32,19 +32,20 @@ class DurationError(ValueError):
 
 def parse_duration(value: str | int | float, *, what: str = "duration") -> float:
     """Seconds in ``"90s"``, ``"30m"``, ``"12h"``, ``"3d"``, ``"2w"`` or a number of
-    seconds; more than 0."""
+    seconds; more than 0. ``what`` (may be empty) starts the error message."""
+    where = f"{what}: " if what else ""
     if isinstance(value, bool):
-        raise DurationError(f"{what}: expected a duration such as '30m', got {value!r}")
+        raise DurationError(f"{where}expected a duration such as '30m', got {value!r}")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:
         m = _DURATION.match(str(value).lower())
         if not m:
-            raise DurationError(f"{what}: expected a number with unit s, m, h, d or w "
+            raise DurationError(f"{where}expected a number with unit s, m, h, d or w "
                                 f"(e.g. '30m'), got {value!r}")
         seconds = float(m.group(1)) * _UNIT_S[m.group(2)]
     if seconds <= 0:
-        raise DurationError(f"{what}: must be more than 0, got {value!r}")
+        raise DurationError(f"{where}must be more than 0, got {value!r}")
     return seconds
 
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import platformdirs
 
+from alerts.settings import DEFAULT_CHANNELS
 from crawler import times
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ def _text(value: Any, base: Path) -> str:
 
 
 def _duration(value: Any, base: Path) -> float:
-    return times.parse_duration(value, what="expected a duration")
+    return times.parse_duration(value, what="")
 
 
 def _quiet(value: Any, base: Path):
@@ -126,7 +127,7 @@ SETTINGS: list[Setting] = [
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
             "in the user's data directory.", "NEWSWATCH_DB", "db"),
-    Setting("default_channels", "console,jsonl",
+    Setting("default_channels", ",".join(DEFAULT_CHANNELS),
             "Channels for topics that name none (comma-separated, or a TOML list). "
             "console and jsonl work with no [channels] table.", "NEWSWATCH_DEFAULT_CHANNELS", "channels"),
     Setting("delivery_backoff", "30s",
@@ -271,9 +272,12 @@ def load(path: str | Path | None = None, **overrides: Any) -> Config:
             problems.append(f"{origin}: setting {s.name!r}: {exc}")
             values[s.name] = None
     config = Config(path=path, values=values, channels=channels, raw=raw, origins=origins)
-    if not any(values[n] is None for n in ("timezone", "db", "delivery_max_age",
-                                            "delivery_backoff", "digest_time")):
-        problems += channel_problems(config)
+    # Channels are checked even when a setting is bad (with its default in its place),
+    # so that one run of `newswatch run` lists every problem.
+    checked = Config(path=path, values={k: PARSERS[SETTINGS_BY_NAME[k].kind](
+        SETTINGS_BY_NAME[k].default, Path.cwd()) if v is None else v
+        for k, v in values.items()}, channels=channels)
+    problems += channel_problems(checked)
     if problems:
         raise Problems(problems)
     return config

@@ -220,3 +220,33 @@ def test_no_config_alerts_show_on_console_and_jsonl(tmp_path, capsys):
     assert "无需配置的提醒" in capsys.readouterr().out
     line = json.loads((tmp_path / "alerts.jsonl").read_text(encoding="utf-8"))
     assert line["article"]["title"] == "无需配置的提醒"
+
+
+def test_a_channel_value_error_is_not_reported_as_a_template_error(monkeypatch):
+    from alerts import channels as channels_mod
+    from alerts.channels.webhook import WebhookChannel
+
+    class Picky(WebhookChannel):
+        type = "picky"
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            raise ValueError("port 99999 is out of range")
+
+    monkeypatch.setitem(channels_mod.TYPES, "picky", Picky)
+    with pytest.raises(ChannelConfigError) as exc:
+        channels_mod.build_channel("p", {"type": "picky", "url": "https://x.example/"},
+                                   config_path="n.toml")
+    assert "port 99999 is out of range" in str(exc.value) and "[channels.p]" in str(exc.value)
+    assert "template" not in str(exc.value)
+
+
+def test_a_template_error_names_the_field_that_holds_it(tmp_path):
+    from alerts.channels import build_channel
+
+    (tmp_path / "subject.j2").write_text("{% if %}", encoding="utf-8")
+    with pytest.raises(ChannelConfigError) as exc:
+        build_channel("mail", {"type": "email", "host": "smtp.x", "from": "a@b.cn",
+                               "to": "c@d.cn", "subject_template": "subject.j2"},
+                      config_path=tmp_path / "n.toml")
+    assert "field 'subject_template'" in str(exc.value) and "subject.j2:1" in str(exc.value)

@@ -45,11 +45,13 @@ def command(app, query, limit, scan, as_json):
     found = []
     if expr is not None:
         try:
-            ids = [r[0] for r in db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC",
-                [expr])]
-        except sqlite3.OperationalError:  # an index the query cannot use: scan instead
+            ids = archive.full_text_ids(db, expr)
+        except archive.FullTextUnusable as exc:  # only this may fall back, and says so
+            click.echo(f"note: the full-text index cannot serve this query ({exc}); "
+                       f"scanning every article instead", err=True)
             expr, ids = None, []
+        except sqlite3.Error as exc:  # locked, corrupt, ...: an error, not a silent scan
+            raise click.ClickException(f"{app.config.db}: database error: {exc}") from None
     if expr is not None:
         for article_id in ids:
             article = archive.get_article(db, article_id)
