@@ -54,6 +54,20 @@ def expand(value: str, *, where: str, environ: dict | None = None) -> str:
     return expanded
 
 
+def remember_references(table: object) -> None:
+    """Remember the values of every ``${ENV}`` in a channel table that is set now."""
+    values = table.values() if isinstance(table, dict) else table if isinstance(
+        table, list) else [table]
+    for value in values:
+        if isinstance(value, (dict, list)):
+            remember_references(value)
+        elif references(value):
+            try:
+                expand(value, where="")
+            except SecretError:
+                pass  # reported when the channel sends
+
+
 def remember(value: str | None, *, shortest: int = 4) -> None:
     """Mask ``value`` (and its URL-quoted forms) wherever it appears from now on."""
     if not isinstance(value, str) or len(value) < shortest:
@@ -76,7 +90,7 @@ def remember_url(url: str) -> None:
     if path:
         remember(path, shortest=8)  # "/send" or "/hook" is no secret; a bot token is
         for seg in path.split("/"):
-            remember(seg, shortest=8)
+            remember(seg, shortest=12)  # a token, not a word such as "services"
     if parts.password:
         remember(parts.password)
 
@@ -99,11 +113,14 @@ def _mask_url(url: str) -> str:
     return out
 
 
-def mask(text: str | None) -> str | None:
-    """``text`` with every known secret and every URL's path and query values masked."""
+def mask(text: str | None, *, urls: bool = True) -> str | None:
+    """``text`` with every known secret and (``urls``) every URL's path and query values
+    masked. Log lines pass ``urls=False``: a crawl's page URLs are no secret."""
     if not text:
         return text
-    text = _URL.sub(lambda m: _mask_url(m.group(0)), str(text))
+    text = str(text)
+    if urls:
+        text = _URL.sub(lambda m: _mask_url(m.group(0)), text)
     for value in sorted(_known, key=len, reverse=True):
         if value in text:
             text = text.replace(value, MASK)

@@ -12,6 +12,8 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from alerts import secrets
+
 FORMATS = ("human", "json")
 
 
@@ -23,7 +25,7 @@ class HumanFormatter(logging.Formatter):
         line = f"{when} {record.levelname:<7} {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return secrets.mask(line, urls=False)  # a secret in a traceback, too
 
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -45,7 +47,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return secrets.mask(json.dumps(out, ensure_ascii=False, default=str), urls=False)
 
 
 def setup(fmt: str = "human", level: int = logging.INFO, stream=None) -> None:

@@ -183,3 +183,17 @@ def test_many_batches_and_limit(tmp_path, monkeypatch):
     assert len(deliver_due(db, cfg, now=T0, limit=3)) == 3
     assert len(deliver_due(db, cfg, now=T0)) == 4  # every remaining batch, not just one
     assert len(lines(tmp_path)) == 7 and outbox.counts(db)["sent"] == 7
+
+
+def test_one_broken_channel_never_holds_up_the_others(tmp_path, caplog):
+    # Validation at load keeps a bad table out of the service; should one still reach
+    # delivery (alerts used on its own), the other channels deliver and its rows wait.
+    cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={
+        "file": {"type": "jsonl", "path": str(tmp_path / "out.jsonl")},
+        "bad": {"type": "jsonl", "quiet_hours": "22-07"}})
+    db = open_archive(tmp_path / "a.db")
+    queue_alert(db, channels=["file", "bad"], now=T0, article_title="A")
+    results = {r.channel: r for r in deliver_due(db, cfg, now=T0)}
+    assert results["file"].outcome == "sent" and len(lines(tmp_path)) == 1
+    assert results["bad"].outcome == "retry" and "invalid configuration" in results["bad"].error
+    assert "[channels.bad] field 'quiet_hours'" in caplog.text

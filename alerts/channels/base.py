@@ -124,6 +124,7 @@ class Channel:
         self.data_dir = Path(data_dir) if data_dir else Path.cwd()
         self.cfg = self._validate(cfg)
         self.redact = secrets.mask
+        secrets.remember_references(self.cfg)  # masked even in text this process only prints
         for key in ("secret", "password", "url"):
             # Literal secrets (not ${ENV}) are masked too: bot tokens live in URLs.
             value = self.cfg.get(key)
@@ -269,7 +270,8 @@ class Channel:
         code = resp.status_code
         if 200 <= code < 300:
             return self.check_reply(resp), resp
-        text = self.redact(resp.text[:200].strip())
+        # Masked before it is cut: a cut secret would no longer match its mask.
+        text = self.redact(resp.text[:4000]).strip()[:200]
         retry = retry_after_seconds(resp.headers.get("Retry-After"))
         if code in (408, 429) or code >= 500:
             return Outcome(False, status=code, error=f"HTTP {code} {text}".strip(),
