@@ -22,7 +22,6 @@ LANGUAGES = ("zh", "en")
 DEFAULT_MAX_PAGES = 5
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # every bundled source is a Chinese publisher
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 LIST_KEYS = {"items", "link", "title", "date", "items_path", "link_path", "title_path",
@@ -159,9 +158,11 @@ def _check_schedule(c: _Checker) -> dict:
         c.bad("schedule", f"must be {{ interval = \"30m\" }} or {{ cron = \"*/30 * * * *\" }}, "
                           f"got {schedule!r}")
         return {"interval": "1h"}
-    if "interval" in schedule and not _INTERVAL.match(str(schedule["interval"])):
-        c.bad("schedule.interval", f"must be a number and a unit s, m, h or d (e.g. \"30m\"), "
-                                   f"got {schedule['interval']!r}")
+    if "interval" in schedule:
+        try:
+            times.parse_duration(schedule["interval"], what="")
+        except ValueError as exc:
+            c.bad("schedule.interval", str(exc))
     if "cron" in schedule and (not isinstance(schedule["cron"], str)
                                or len(schedule["cron"].split()) != 5):
         c.bad("schedule.cron", f"must have five fields (minute hour day month weekday), "
