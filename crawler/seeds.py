@@ -171,12 +171,10 @@ def _check_schedule(c: _Checker) -> dict:
 
 
 def _check_timezone(c: _Checker) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     name = c.string("timezone") or DEFAULT_TIMEZONE
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        times.zone(name)
+    except ValueError:
         c.bad("timezone", f"must be an IANA time zone name such as \"Asia/Shanghai\" or "
                           f"\"UTC\", got {name!r}")
         return DEFAULT_TIMEZONE
