@@ -26,12 +26,14 @@ class AppContext:
         self.config_path = config_path
         self._config: config_mod.Config | None = None
         self.overrides: dict = {}
+        self.channels = True  # a command that never delivers sets False before reading
 
     @property
     def config(self) -> config_mod.Config:
         if self._config is None:
             try:
-                self._config = config_mod.load(self.config_path, **self.overrides)
+                self._config = config_mod.load(self.config_path, channels=self.channels,
+                                               **self.overrides)
             except config_mod.ConfigError as exc:
                 lines = getattr(exc, "problems", None) or [str(exc)]
                 raise click.ClickException("\n".join(lines) if len(lines) == 1 else

@@ -224,9 +224,12 @@ def default_config_path() -> Path | None:
     return None
 
 
-def load(path: str | Path | None = None, **overrides: Any) -> Config:
-    """Read, parse and validate every setting and channel; ``overrides`` (command-line
-    options) win when not None. Raises :class:`Problems` listing every problem."""
+def load(path: str | Path | None = None, *, channels: bool = True,
+         **overrides: Any) -> Config:
+    """Read, parse and validate every setting and (``channels``) every channel;
+    ``overrides`` (command-line options) win when not None. Raises :class:`Problems`
+    listing every problem. Commands that never deliver (a crawl child) pass
+    ``channels=False`` and skip building the channels (and importing httpx)."""
     explicit = path is not None
     path = Path(os.path.expanduser(str(path))) if path is not None else default_config_path()
     data: dict[str, Any] = {}
@@ -277,7 +280,8 @@ def load(path: str | Path | None = None, **overrides: Any) -> Config:
     checked = Config(path=path, values={k: PARSERS[SETTINGS_BY_NAME[k].kind](
         SETTINGS_BY_NAME[k].default, Path.cwd()) if v is None else v
         for k, v in values.items()}, channels=channels)
-    problems += channel_problems(checked)
+    if channels:
+        problems += channel_problems(checked)
     if problems:
         raise Problems(problems)
     return config
