@@ -143,7 +143,7 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
         h.items_normal = statistics.median(r["items_found"] or 0 for r in good[:HISTORY_RUNS])
     with_new = [_parse(r["finished"] or r["started"]) for r in done if (r["items_new"] or 0) > 0]
     if with_new:
-        h.last_new = with_new[0].isoformat()
+        h.last_new = times.utc_stamp(with_new[0])
         gaps = [(a - b).total_seconds() for a, b in zip(with_new, with_new[1:])]
         if len(gaps) >= 2:
             h.normal_gap_s = statistics.median(gaps)
