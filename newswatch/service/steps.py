@@ -66,11 +66,6 @@ def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]
     return {name: check_health(db, name, ops_channel) for name in sources}
 
 
-def default_channels(config) -> tuple[str, ...]:
-    """The `default_channels` setting: channels of topics that name none."""
-    return config.default_channels
-
-
 def match_new(db, loaded) -> dict:
     """Cluster new articles into stories and match them (one matcher pass); counts."""
     from alerts import matcher, stories
@@ -80,7 +75,7 @@ def match_new(db, loaded) -> dict:
         n = stories.cluster_new(db, window_days=loaded.config.story_window_days)
         return {"articles": n, "matches": 0, "queued": 0}
     result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc),
-                              default_channels=default_channels(loaded.config),
+                              default_channels=loaded.config.default_channels,
                               story_window_days=loaded.config.story_window_days)
     return {"articles": result.articles, "matches": len(result.matches),
             "queued": result.queued}
