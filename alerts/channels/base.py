@@ -13,6 +13,7 @@ Outcome classes, as the delivery loop reads them::
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -190,7 +191,7 @@ class Channel:
         found = {}
         for key in ("template", "subject_template", "text_template", "html_template"):
             if self.cfg.get(key):
-                path = Path(self.cfg[key])
+                path = Path(os.path.expanduser(self.cfg[key]))
                 path = path if path.is_absolute() else self.config_dir / path
                 if not path.is_file():
                     raise self.error(key, f"template file not found: {path}")
