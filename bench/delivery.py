@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import multiprocessing
 import resource
 import statistics
@@ -157,6 +158,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None,
                         help="sends in flight at once (default: alerts.delivery.CONCURRENCY)")
     args = parser.parse_args()
+    # Each retry logs a warning; without a handler Python prints them all to stderr.
+    logging.getLogger("alerts").setLevel(logging.ERROR)
     if args.concurrency:
         delivery_mod.CONCURRENCY = args.concurrency
     out: dict = {"count": args.count, "runs": args.runs,
