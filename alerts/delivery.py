@@ -242,9 +242,12 @@ async def adeliver_due(db: sqlite_utils.Database, settings: AlertSettings, *,
     limiter = RateLimiter(db, channels, now)
     results: list[DeliveryResult] = []
     handled: set[int] = set()
-    sem = asyncio.Semaphore(CONCURRENCY)
+    # Sends in flight are bounded per channel: a channel that hangs holds its own slots
+    # (and connections), never another channel's.
+    sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(CONCURRENCY))
     own_client = client is None
-    client = client or httpx.AsyncClient(limits=httpx.Limits(max_connections=CONCURRENCY),
+    client = client or httpx.AsyncClient(limits=httpx.Limits(
+        max_connections=CONCURRENCY * max(1, len(channels))),
                                          follow_redirects=False)
     try:
         while limit is None or len(results) < limit:
@@ -255,7 +258,8 @@ async def adeliver_due(db: sqlite_utils.Database, settings: AlertSettings, *,
             handled.update(r["id"] for r in batch)
             try:
                 tasks = [_deliver_one(db, settings, row, channels, broken, limiter, quiet,
-                                      tz, now, client, sem) for row in batch]
+                                      tz, now, client, sems[row["channel"]])
+                         for row in batch]
                 results.extend(await asyncio.gather(*tasks))
             finally:
                 _in_flight.difference_update(r["id"] for r in batch)

@@ -146,3 +146,30 @@ def test_every_attempt_is_logged_and_secrets_never_are(db, rx, tmp_path, caplog)
     assert caplog.records[1].fields["outbox_id"] == rid
     stored = str(outbox.attempts_of(db, rid)) + str(outbox.get(db, rid))
     assert SECRET not in "".join(logged) + stored and "***" in stored
+
+
+def test_a_hanging_channel_never_holds_up_another(db, tmp_path, monkeypatch):
+    from alerts import delivery
+
+    monkeypatch.setattr(delivery, "CONCURRENCY", 2)
+    with WebhookReceiver(default=Reply(200, delay=3)) as slow:
+        seen_slow: list[int] = []
+
+        def note(req):  # when the fast channel is reached, how far the slow one got
+            seen_slow.append(len(slow.requests))
+            return None
+
+        with WebhookReceiver(checker=note) as fast:
+            cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={
+                "slow": {"type": "webhook", "url": slow.url, "allow_private": True,
+                         "timeout": 0.5},
+                "fast": {"type": "webhook", "url": fast.url, "allow_private": True}})
+            for _ in range(30):
+                queue_alert(db, channels=["slow"], now=T0)
+            for _ in range(3):
+                queue_alert(db, channels=["fast"], now=T0)
+            results = deliver_due(db, cfg, now=T0)
+    outcomes = sorted((r.channel, r.outcome) for r in results)
+    assert outcomes.count(("fast", "sent")) == 3 and outcomes.count(("slow", "retry")) == 30
+    # The fast channel was served while the slow one still had most of its rows to try.
+    assert len(seen_slow) == 3 and max(seen_slow) < 15, seen_slow
