@@ -129,12 +129,14 @@ SETTINGS: list[Setting] = [
             "in the user's data directory.", "NEWSWATCH_DB", "db"),
     Setting("default_channels", ",".join(DEFAULT_CHANNELS),
             "Channels for topics that name none (comma-separated, or a TOML list). "
-            "console and jsonl work with no [channels] table.", "NEWSWATCH_DEFAULT_CHANNELS", "channels"),
+            "console and jsonl work with no [channels] table.",
+            "NEWSWATCH_DEFAULT_CHANNELS", "channels"),
     Setting("delivery_backoff", "30s",
             "First retry delay of a failed delivery; each further retry doubles it (full "
             "jitter, at most 1 h).", "NEWSWATCH_DELIVERY_BACKOFF", "duration"),
     Setting("delivery_interval", "5s",
-            "How often the service retries due deliveries.", "NEWSWATCH_DELIVERY_INTERVAL", "duration"),
+            "How often the service retries due deliveries.",
+            "NEWSWATCH_DELIVERY_INTERVAL", "duration"),
     Setting("delivery_max_age", "3d",
             "A delivery still failing this long after it was queued is given up (dead "
             "letter); s, m, h, d units.", "NEWSWATCH_DELIVERY_MAX_AGE", "duration"),
@@ -146,20 +148,24 @@ SETTINGS: list[Setting] = [
             "NEWSWATCH_OPS_CHANNEL", "channel"),
     Setting("quiet_hours", "",
             "Local HH:MM-HH:MM window (e.g. 22:00-07:00) during which alerts are deferred, "
-            "never dropped; a channel's own quiet_hours wins.", "NEWSWATCH_QUIET_HOURS", "quiet_hours"),
+            "never dropped; a channel's own quiet_hours wins.",
+            "NEWSWATCH_QUIET_HOURS", "quiet_hours"),
     Setting("replay", "",
             "Base URL of a replay server (`newswatch replay serve`); when set, every crawl "
-            "request goes there while the archive keeps the real URLs.", "NEWSWATCH_REPLAY", "text"),
+            "request goes there while the archive keeps the real URLs.",
+            "NEWSWATCH_REPLAY", "text"),
     Setting("shutdown_grace", "30s",
             "On SIGTERM/SIGINT, how long running crawls may finish before they are "
             "stopped.", "NEWSWATCH_SHUTDOWN_GRACE", "duration"),
     Setting("sources_dir", str(BUNDLED_SEEDS / "sources"),
-            "Folder of source seed files, one <name>.toml per source.", "NEWSWATCH_SOURCES", "path"),
+            "Folder of source seed files, one <name>.toml per source.",
+            "NEWSWATCH_SOURCES", "path"),
     Setting("story_window", "3d",
             "Republications are looked for among articles published within this long of "
             "each other (s, m, h, d units).", "NEWSWATCH_STORY_WINDOW", "duration"),
     Setting("timezone", "Asia/Shanghai",
-            "Time zone for digests, quiet hours and displayed times.", "NEWSWATCH_TIMEZONE", "zone"),
+            "Time zone for digests, quiet hours and displayed times.",
+            "NEWSWATCH_TIMEZONE", "zone"),
     Setting("topics", str(BUNDLED_SEEDS / "topics.toml"),
             "Topic files, separated by the OS path separator (':' on Linux).",
             "NEWSWATCH_TOPICS", "paths"),

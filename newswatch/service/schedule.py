@@ -15,7 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.times import parse_duration  # noqa: F401 (the one duration parser)
+from crawler.times import parse_duration  # noqa: F401 (the one parser)
 
 # Jitter is this share of the interval, capped: enough to spread, not to drift.
 JITTER_SHARE = 0.1
