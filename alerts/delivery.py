@@ -28,16 +28,15 @@ import time
 from collections import defaultdict, deque
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import sqlite_utils
 
-from alerts import local_time, outbox, payload
-from alerts.channels import Channel, Message, Outcome, build_channels
-from alerts.channels.base import parse_duration
+from alerts import local_time, payload, secrets
+from alerts.channels import Channel, Message, Outcome, build_channels, check_channels
 from alerts.digests import members_of, run_digests
-from crawler import archive
+from alerts.settings import AlertSettings
+from crawler import archive, times
 
 __all__ = ["DeliveryResult", "adeliver_due", "deliver_due", "run_digests", "send_test"]
 
@@ -85,7 +84,7 @@ class RateLimiter:
         self.sent: dict[str, deque[float]] = defaultdict(deque)
         for name, ch in channels.items():
             if ch.rate:
-                since = outbox.iso(now - timedelta(seconds=ch.rate[1]))
+                since = times.utc_stamp(now - timedelta(seconds=ch.rate[1]))
                 for (at,) in db.execute("SELECT at FROM attempts WHERE channel = ? AND at > ? "
                                         "ORDER BY at", [name, since]).fetchall():
                     self.sent[name].append(datetime.fromisoformat(at).timestamp())
@@ -127,11 +126,11 @@ def claim(db: sqlite_utils.Database, now: datetime, limit: int,
         sql = ("SELECT * FROM outbox WHERE state = 'pending' AND due <= ? AND (lease_pid IS NULL "
                "OR lease_until < ? OR lease_pid IN (%s)) ORDER BY due, id LIMIT ?"
                % (",".join("?" * len(free)) or "NULL"))
-        lease_now = outbox.iso(datetime.fromtimestamp(real_now).astimezone())
+        lease_now = times.utc_stamp(datetime.fromtimestamp(real_now).astimezone())
         rows = [dict(r) for r in db.query(
-            sql, [outbox.iso(now), lease_now, *free, limit + len(skip) + len(_in_flight)])]
+            sql, [times.utc_stamp(now), lease_now, *free, limit + len(skip) + len(_in_flight)])]
         rows = [r for r in rows if r["id"] not in skip and r["id"] not in _in_flight][:limit]
-        until = outbox.iso(datetime.fromtimestamp(real_now + LEASE_S).astimezone())
+        until = times.utc_stamp(datetime.fromtimestamp(real_now + LEASE_S).astimezone())
         for r in rows:
             db.execute("UPDATE outbox SET lease_until = ?, lease_pid = ? WHERE id = ?",
                        [until, me, r["id"]])
@@ -157,7 +156,7 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
            message: Message | None = None) -> DeliveryResult:
     """Write one attempt's outcome; returns what happened to the row."""
     attempts = (row["attempts"] or 0) + 1
-    stamp = outbox.iso(now)
+    stamp = times.utc_stamp(now)
     due = None
     if outcome.ok:
         state, kind = "sent", "sent"
@@ -170,9 +169,9 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
             if outcome.retry_after is not None:
                 delay = max(1.0, outcome.retry_after)
             state, kind = "pending", "retry"
-            due = outbox.iso(min(now + timedelta(seconds=delay), deadline))
-            due = max(due, outbox.iso(now + timedelta(seconds=1)))
-    error = outcome.error
+            due = times.utc_stamp(min(now + timedelta(seconds=delay), deadline))
+            due = max(due, times.utc_stamp(now + timedelta(seconds=1)))
+    error = secrets.mask(outcome.error)  # whatever the channel or receiver said
     if kind == "dead" and not outcome.permanent:
         error = f"gave up after {attempts} attempts (older than max age): {error}"
     with archive.immediate(db):
@@ -193,7 +192,7 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
                        "last_error = ? WHERE digest_id = ? AND state = 'waiting'",
                        [state, state, stamp, None if state == "sent" else
                         f"its digest #{row['id']} died: {error}", row["id"]])
-    # Errors are already redacted by the channel: no secret reaches the log.
+    # The error is masked above: no secret reaches the log.
     log.log(logging.INFO if kind == "sent" else logging.WARNING,
             "delivery %s (%s, %s) to %s: %s%s%s", row["id"], row["kind"], row["topic"] or "-",
             row["channel"], kind, f" HTTP {outcome.status}" if outcome.status else "",
@@ -206,7 +205,7 @@ def record(db: sqlite_utils.Database, row: dict, outcome: Outcome, *, now: datet
 
 
 def defer(db: sqlite_utils.Database, row: dict, until: datetime, why: str) -> DeliveryResult:
-    due = outbox.iso(until)
+    due = times.utc_stamp(until)
     with archive.immediate(db):
         db.execute("UPDATE outbox SET due = ?, last_error = ?, lease_until = NULL, "
                    "lease_pid = NULL WHERE id = ?", [due, why, row["id"]])
@@ -214,31 +213,41 @@ def defer(db: sqlite_utils.Database, row: dict, until: datetime, why: str) -> De
                           None, why, row["attempts"] or 0, due, 0)
 
 
-def _max_age_s(config: Any, ch: Channel | None) -> float:
+def _max_age_s(settings: AlertSettings, ch: Channel | None) -> float:
     if ch is not None and ch.max_age:
         return ch.max_age
-    return parse_duration(getattr(config, "delivery_max_age", None) or "3d")
+    return settings.delivery_max_age_s
 
 
-def _backoff_base_s(config: Any) -> float:
-    return parse_duration(getattr(config, "delivery_backoff", None) or f"{BACKOFF_BASE_S:g}s")
+def _channels(settings: AlertSettings) -> dict[str, Channel]:
+    """Every channel that builds: a bad one is reported once here and its rows wait
+    (retried), so it never holds up the others."""
+    built, problems = check_channels(settings)
+    for line in problems:
+        log.error("channel not usable, its deliveries wait: %s", secrets.mask(line))
+    return built
 
 
-async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,
-                       limit: int | None = None, client: httpx.AsyncClient | None = None,
+async def adeliver_due(db: sqlite_utils.Database, settings: AlertSettings, *,
+                       now: datetime | None = None, limit: int | None = None,
+                       client: httpx.AsyncClient | None = None,
                        channels: dict[str, Channel] | None = None) -> list[DeliveryResult]:
     """Build due digests, then send every due row (at most ``limit``); one result per row."""
-    now = now or outbox.now_utc()
-    tz = local_time.zone(getattr(config, "timezone", None))
-    channels = channels if channels is not None else build_channels(config, tz=tz)
-    quiet = local_time.parse_quiet_hours(getattr(config, "quiet_hours", None) or "")
-    run_digests(db, config, now=now)
+    now = now or times.now_utc()
+    tz = settings.timezone
+    channels = channels if channels is not None else _channels(settings)
+    quiet = settings.quiet_hours
+    broken = set(settings.channels) - set(channels)
+    run_digests(db, settings, now=now)
     limiter = RateLimiter(db, channels, now)
     results: list[DeliveryResult] = []
     handled: set[int] = set()
-    sem = asyncio.Semaphore(CONCURRENCY)
+    # Sends in flight are bounded per channel: a channel that hangs holds its own slots
+    # (and connections), never another channel's.
+    sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(CONCURRENCY))
     own_client = client is None
-    client = client or httpx.AsyncClient(limits=httpx.Limits(max_connections=CONCURRENCY),
+    client = client or httpx.AsyncClient(limits=httpx.Limits(
+        max_connections=CONCURRENCY * max(1, len(channels))),
                                          follow_redirects=False)
     try:
         while limit is None or len(results) < limit:
@@ -248,8 +257,9 @@ async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime 
                 break
             handled.update(r["id"] for r in batch)
             try:
-                tasks = [_deliver_one(db, config, row, channels, limiter, quiet, tz, now,
-                                      client, sem) for row in batch]
+                tasks = [_deliver_one(db, settings, row, channels, broken, limiter, quiet,
+                                      tz, now, client, sems[row["channel"]])
+                         for row in batch]
                 results.extend(await asyncio.gather(*tasks))
             finally:
                 _in_flight.difference_update(r["id"] for r in batch)
@@ -259,10 +269,15 @@ async def adeliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime 
     return results
 
 
-async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, client,
+async def _deliver_one(db, settings, row, channels, broken, limiter, quiet, tz, now, client,
                        sem) -> DeliveryResult:
     ch = channels.get(row["channel"])
-    max_age = _max_age_s(config, ch)
+    max_age = _max_age_s(settings, ch)
+    if ch is None and row["channel"] in broken:
+        # Configured but invalid: wait for the fix (a reload), as a retry would.
+        return record(db, row, Outcome(False, error=f"channel {row['channel']!r} has an "
+                                                    f"invalid configuration (see the log)"),
+                      now=now, max_age_s=max_age, backoff_base_s=settings.delivery_backoff_s)
     if ch is None:
         return record(db, row, Outcome(False, permanent=True,
                                        error=f"channel {row['channel']!r} is not configured "
@@ -270,7 +285,7 @@ async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, clien
                       now=now, max_age_s=max_age)
     until = local_time.quiet_until(now, ch.quiet_hours or quiet, tz)
     if until is not None:
-        return defer(db, row, until, f"quiet hours until {local_time.local_text(until, tz)}")
+        return defer(db, row, until, f"quiet hours until {times.local_text(until, tz)}")
     wait = limiter.wait_s(ch, now)
     if wait:
         return defer(db, row, now + timedelta(seconds=wait),
@@ -288,26 +303,25 @@ async def _deliver_one(db, config, row, channels, limiter, quiet, tz, now, clien
             outcome = Outcome(False, error=ch.redact(f"{type(exc).__name__}: {exc}"))
         ms = int((time.monotonic() - started) * 1000)
     return record(db, row, outcome, now=now, max_age_s=max_age, duration_ms=ms,
-                  backoff_base_s=_backoff_base_s(config), message=message)
+                  backoff_base_s=settings.delivery_backoff_s, message=message)
 
 
-def deliver_due(db: sqlite_utils.Database, config: Any, *, now: datetime | None = None,
-                limit: int | None = None) -> list[DeliveryResult]:
+def deliver_due(db: sqlite_utils.Database, settings: AlertSettings, *,
+                now: datetime | None = None, limit: int | None = None) -> list[DeliveryResult]:
     """Blocking :func:`adeliver_due`, for commands and tests."""
-    return asyncio.run(adeliver_due(db, config, now=now, limit=limit))
+    return asyncio.run(adeliver_due(db, settings, now=now, limit=limit))
 
 
-async def send_test(config: Any, name: str, *, channels: dict[str, Channel] | None = None
-                    ) -> tuple[Channel, Outcome]:
+async def send_test(settings: AlertSettings, name: str, *,
+                    channels: dict[str, Channel] | None = None) -> tuple[Channel, Outcome]:
     """Send a made-up alert through channel ``name`` now (no outbox row, no retry)."""
-    tz = local_time.zone(getattr(config, "timezone", None))
-    channels = channels if channels is not None else build_channels(config, tz=tz)
+    channels = channels if channels is not None else build_channels(settings)
     if name not in channels:
         raise KeyError(name)
     ch = channels[name]
-    now = outbox.now_utc()
+    now = times.now_utc()
     key = f"nw_test_{int(now.timestamp())}"
-    message = Message(key, "alert", payload.sample(key, now=outbox.iso(now)))
+    message = Message(key, "alert", payload.sample(key, now=times.utc_stamp(now)))
     async with httpx.AsyncClient(follow_redirects=False) as client:
         try:
             outcome = await ch.send(message, client)

@@ -10,26 +10,20 @@ from (topic, channel, digest time), so two processes cannot build it twice.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlite_utils
 
 from alerts import local_time, outbox
-from crawler import archive
+from alerts.settings import AlertSettings
+from crawler import archive, times
 
 
-def settings_of(config: Any) -> tuple:
-    tz = local_time.zone(getattr(config, "timezone", None))
-    at = local_time.parse_clock(getattr(config, "digest_time", None) or "08:00")
-    return tz, at
-
-
-def run_digests(db: sqlite_utils.Database, config: Any, *,
+def run_digests(db: sqlite_utils.Database, settings: AlertSettings, *,
                 now: datetime | None = None) -> list[int]:
     """Build the digests that are due; returns the new digest rows' ids (due now)."""
-    now = now or outbox.now_utc()
-    tz, at = settings_of(config)
-    stamp = outbox.iso(now)
+    now = now or times.now_utc()
+    tz, at = settings.timezone, settings.digest_time
+    stamp = times.utc_stamp(now)
     created: list[int] = []
     with archive.immediate(db):
         groups = [dict(r) for r in db.query(
@@ -37,7 +31,7 @@ def run_digests(db: sqlite_utils.Database, config: Any, *,
             "WHERE kind = 'alert' AND state = 'waiting' AND digest_id IS NULL "
             "GROUP BY topic, channel, mode")]
         for g in groups:
-            slot = outbox.iso(local_time.digest_slot(now, g["mode"], tz, at))
+            slot = times.utc_stamp(local_time.digest_slot(now, g["mode"], tz, at))
             members = [r[0] for r in db.execute(
                 "SELECT id FROM outbox WHERE kind = 'alert' AND state = 'waiting' "
                 "AND digest_id IS NULL AND topic = ? AND channel = ? AND mode = ? "

@@ -20,14 +20,15 @@ import ahocorasick
 from alerts import query as q
 from alerts.explain import Hit, Match, collect_hits, make_snippet, snippet_location
 from alerts.normalize import WORDSET, normalize
-from alerts.scanned import ScannedArticle, article_time, find_spans
+from alerts.scanned import ScannedArticle, find_spans
 from alerts.topics import Topic
+from crawler.times import article_time
 
 _TITLE, _BODY, _ATTACHMENT = frozenset([0]), frozenset([1, 2]), frozenset([3])
 _ANY = frozenset([0, 1, 2, 3])
 _PARTS = {"title": _TITLE, "body": _BODY, "attachment": _ATTACHMENT, None: _ANY}
 
-__all__ = ["Engine", "Hit", "Match", "engine_for", "article_time", "required_literal"]
+__all__ = ["Engine", "Hit", "Match", "engine_for", "required_literal"]
 
 
 def required_literal(pattern: str) -> str | None:

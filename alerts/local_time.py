@@ -1,24 +1,13 @@
-"""Wall-clock rules in the configured time zone: quiet hours and digest times."""
+"""Wall-clock rules in the configured time zone: quiet hours and digest times.
+
+Zones, clock times and local display are ``crawler.times`` (the one time vocabulary)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "Asia/Shanghai")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (write e.g. Asia/Shanghai)") from None
-
-
-def parse_clock(text: str) -> time:
-    try:
-        hour, minute = str(text).strip().split(":")
-        return time(int(hour), int(minute))
-    except ValueError:
-        raise ValueError(f"not a time of day: {text!r} (write HH:MM, e.g. 08:00)") from None
+from crawler.times import parse_clock
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:
@@ -26,9 +15,13 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
     if not text or not str(text).strip():
         return None
     start, sep, end = str(text).partition("-")
-    if not sep:
-        raise ValueError(f"quiet hours {text!r}: write HH:MM-HH:MM, e.g. 22:00-07:00")
-    return parse_clock(start), parse_clock(end)
+    try:
+        if not sep:
+            raise ValueError
+        return parse_clock(start), parse_clock(end)
+    except ValueError:
+        raise ValueError(f"expected HH:MM-HH:MM local time (e.g. 22:00-07:00), "
+                         f"got {text!r}") from None
 
 
 def quiet_until(now: datetime, window: tuple[time, time] | None, tz: ZoneInfo) -> datetime | None:
@@ -57,16 +50,3 @@ def digest_slot(now: datetime, mode: str, tz: ZoneInfo, digest_time: time) -> da
         if slot > local:
             slot = datetime.combine(local.date() - timedelta(days=1), digest_time, tzinfo=tz)
     return slot.astimezone(timezone.utc)
-
-
-def local_text(value: str | datetime | None, tz: ZoneInfo) -> str:
-    """An ISO time (UTC) shown as local 'YYYY-MM-DD HH:MM'; '' when missing."""
-    if not value:
-        return ""
-    try:
-        dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -21,8 +21,9 @@ from sqlite_utils.migrations import Migrations
 
 from alerts import outbox, stories
 from alerts.engine import engine_for
+from alerts.settings import DEFAULT_CHANNELS
 from alerts.topics import Topic
-from crawler import archive
+from crawler import archive, times
 
 CURSOR = "matcher"
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def record_topic_state(db: sqlite_utils.Database, topics: Sequence[Topic], now: 
     changed = [t for t in topics if known.get(t.name) != t.fingerprint]
     if not changed:
         return
-    stamp = now.replace(microsecond=0).isoformat()
+    stamp = times.utc_stamp(now)
     with archive.immediate(db):
         for t in changed:
             db.execute("INSERT INTO topic_state(topic, fingerprint, query, since) "
@@ -97,7 +98,7 @@ def record_topic_state(db: sqlite_utils.Database, topics: Sequence[Topic], now: 
 
 
 def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
-             default_channels: Sequence[str] = ("console",), now: datetime | None = None,
+             default_channels: Sequence[str] = DEFAULT_CHANNELS, now: datetime | None = None,
              batch: int = 500, story_window_days: float | None = None,
              aliases=None) -> RunResult:
     """Match every clustered article above the cursor; return what was recorded.
@@ -110,7 +111,7 @@ def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
         stories.cluster_new(db, window_days=story_window_days, now=now, aliases=aliases)
     record_topic_state(db, topics, now)
     engine = engine_for(list(topics))
-    stamp = now.replace(microsecond=0).isoformat()
+    stamp = times.utc_stamp(now)
     result = RunResult()
     while True:
         start = cursor(db)

@@ -21,19 +21,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive
+from alerts.settings import DEFAULT_CHANNELS  # noqa: F401 (a topic with none: these)
+from crawler import archive, times
 
 STATES = ("pending", "waiting", "sent", "dead")
 MODES = ("immediate", "hourly", "daily")
 KINDS = ("alert", "digest", "notice")
-# What a topic with no channels of its own delivers to (both work with no config).
-DEFAULT_CHANNELS = ("console", "jsonl")
 
 migrations = Migrations("outbox")
 
@@ -98,17 +97,6 @@ def m002_parts_sent(db: sqlite_utils.Database) -> None:
     db["outbox"].add_column("parts_sent", int, not_null_default=0)
 
 
-def iso(dt: datetime) -> str:
-    """A time as the archive stores it: UTC, ISO 8601, seconds."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime")
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def idempotency_key(story_id: int | None, topic: str, channel: str) -> str:
     """The delivery's stable id: the same (story, topic, channel) always gives the same key."""
     raw = f"alert\x1f{story_id}\x1f{topic}\x1f{channel}"
@@ -139,7 +127,7 @@ def enqueue(db: sqlite_utils.Database, *, topic: Any, story_id: int | None,
     if mode not in MODES:
         raise ValueError(f"topic {name!r}: mode must be one of {', '.join(MODES)}, got {mode!r}")
     channels = list(dict.fromkeys(channels or topic_channels or DEFAULT_CHANNELS))
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     state = "pending" if mode == "immediate" else "waiting"
     created: list[int] = []
     for channel in channels:
@@ -163,7 +151,7 @@ def enqueue_notice(db: sqlite_utils.Database, *, channel: str, key: str, title: 
 
     Returns the new row's id, or None when a notice with that key was already queued.
     """
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     full_key = "nw_" + hashlib.sha256(f"notice\x1f{channel}\x1f{key}".encode()).hexdigest()[:32]
     with archive.immediate(db):
         cur = db.execute(
@@ -214,7 +202,7 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
     A digest member goes back to waiting for the next digest; a digest row takes its
     members with it.
     """
-    stamp = iso(now or now_utc())
+    stamp = times.utc_stamp(now)
     with archive.immediate(db):
         if dead:
             rows = [dict(r) for r in db.query("SELECT * FROM outbox WHERE state = 'dead'")]
@@ -223,9 +211,18 @@ def requeue(db: sqlite_utils.Database, ids: Iterable[int] | None = None, *,
             rows = [dict(r) for r in db.query(
                 f"SELECT * FROM outbox WHERE id IN ({','.join('?' * len(wanted))})",
                 wanted)] if wanted else []
+        # A member whose digest is requeued with it stays in that digest: clearing its
+        # digest_id first would send the digest with no members.
+        digests = {r["id"] for r in rows if r["kind"] == "digest" and r["state"] != "sent"}
         done = []
         for row in rows:
             if row["state"] == "sent":
+                continue
+            if row["kind"] == "alert" and row["digest_id"] in digests:
+                db.execute("UPDATE outbox SET state = 'waiting', attempts = 0, due = ?, "
+                           "lease_until = NULL, lease_pid = NULL WHERE id = ?",
+                           [stamp, row["id"]])
+                done.append(row["id"])
                 continue
             # A digest's alert waits for the next digest (not its old, dead one).
             state = "waiting" if row["kind"] == "alert" and row["mode"] != "immediate" \
@@ -246,7 +243,7 @@ def anything_due(db: sqlite_utils.Database, *, now: datetime | None = None) -> b
     return db.execute(
         "SELECT 1 FROM outbox WHERE (state = 'pending' AND due <= ?) OR (state = 'waiting' "
         "AND kind = 'alert' AND digest_id IS NULL) LIMIT 1",
-        [iso(now or now_utc())]).fetchone() is not None
+        [times.utc_stamp(now or times.now_utc())]).fetchone() is not None
 
 
 # ---------------------------------------------------------------- reading for the web

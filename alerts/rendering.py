@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from alerts import local_time
 from alerts.explain import describe
+from crawler import times
 
 LANGUAGES = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,6 +39,14 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 _ENVS = {False: _environment(False), True: _environment(True)}
 
 
+class TemplateError(ValueError):
+    """A template file that does not compile; ``key`` is the channel field naming it."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
 class Renderer:
     """Renders the templates of one channel; ``overrides`` maps a field to a file."""
 
@@ -58,7 +66,7 @@ class Renderer:
                 try:
                     self._cache[key] = env.from_string(path.read_text(encoding="utf-8"))
                 except jinja2.TemplateSyntaxError as exc:
-                    raise ValueError(f"{path}:{exc.lineno}: {exc.message}") from None
+                    raise TemplateError(key, f"{path}:{exc.lineno}: {exc.message}") from None
             else:
                 name = {"template": self.base, "subject_template": "email_subject",
                         "text_template": "email_text", "html_template": "email_html"}[key]
@@ -75,13 +83,13 @@ class Renderer:
 
 
 def context(message, tz, language: str) -> dict[str, Any]:
-    tz = tz or local_time.zone(None)
+    tz = tz or times.zone(None)
     payload = message.payload
     notice = ({"title": payload.get("title", ""), "text": payload.get("text", "")}
               if message.kind == "notice" else None)
     items = message.items
     return {
-        "local": lambda value: local_time.local_text(value, tz),
+        "local": lambda value: times.local_text(value, tz),
         "kind": message.kind,
         "id": message.key,
         "topic": payload.get("topic") or {},

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
+
 from alerts.normalize import WORDSET, fold, normalize, position_map, squeeze
 
 PART_FIELDS = ("title", "body", "doc_number", "attachment")
@@ -170,16 +170,3 @@ def _host_suffixes(url: str) -> frozenset[str]:
 def _suffixes(host: str) -> frozenset[str]:
     labels = host.split(".")
     return frozenset(".".join(labels[i:]) for i in range(len(labels))) - {""}
-
-
-def article_time(article: dict) -> datetime | None:
-    """When an article appeared: ``published``, else ``fetched`` (UTC), if parseable."""
-    for key in ("published", "fetched"):
-        value = article.get(key)
-        if value:
-            try:
-                when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    return None

@@ -30,7 +30,8 @@ from pathlib import Path
 import seeds
 from alerts import fingerprints, shingles, story_index
 from alerts.aliases import load_alias_groups
-from crawler import archive
+from crawler import archive, times
+from crawler.times import article_time
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def _sort_time(member: dict) -> float:
 def recent(db: sqlite_utils.Database, days: float, *, now: datetime | None = None) -> list[dict]:
     """Stories last seen within ``days`` of ``now``, newest first, each with the sites
     and sources of its members (``outlets``)."""
-    since = (_now(now) - timedelta(days=days)).isoformat()
+    since = times.utc_stamp(_now(now) - timedelta(days=days))
     stories = list(db.query("SELECT * FROM stories WHERE last_seen >= ? "
                             "ORDER BY last_seen DESC, id DESC", [since]))
     for s in stories:
@@ -180,21 +181,6 @@ def recent(db: sqlite_utils.Database, days: float, *, now: datetime | None = Non
 def _now(now: datetime | None) -> datetime:
     now = now or datetime.now(timezone.utc)
     return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
-
-def article_time(article: dict) -> datetime | None:
-    """When the story appeared: published, else fetched."""
-    return _parse_time(article.get("published")) or _parse_time(article.get("fetched"))
 
 
 def lang_key(article: dict) -> str:
@@ -336,7 +322,7 @@ def _shown(ev: fingerprints.Evidence) -> tuple[str, ...]:
 
 def _assign(db, index, article: dict, prep: Prepared, window_s: float, joined: str) -> None:
     packed, sketch, lang, at = prep.packed, prep.sketch, prep.lang, prep.at
-    when = datetime.fromtimestamp(at, timezone.utc).replace(microsecond=0).isoformat()
+    when = times.utc_stamp(datetime.fromtimestamp(at, timezone.utc))
     match = best_match(db, index, article, packed, sketch, lang, at, window_s) \
         if packed.size else None
     link = Link(match[0], "shingles", round(match[1], 4)) if match else \
@@ -471,7 +457,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_days: float = 3,
                     continue  # another process took this batch; read on from its cursor
                 oldest = min(p.at for p in prepared)
                 index.refresh(db, min(oldest, now.timestamp()) - window_s)
-                joined = now.replace(microsecond=0).isoformat()
+                joined = times.utc_stamp(now)
                 for article, prep in zip(rows, prepared):
                     if story_of(db, article["id"]) is None:
                         _assign(db, index, article, prep, window_s, joined)

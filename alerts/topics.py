@@ -26,11 +26,10 @@ from typing import Iterable
 
 from alerts.aliases import AliasError, load_aliases
 from alerts.query import Node, QueryError, parse
+from crawler import times
 
 MODES = ("immediate", "hourly", "daily")
 _NAME = re.compile(r"\w[\w.-]*")
-_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _KEYS = {"name", "title", "query", "sources", "languages", "channels", "mode", "max_age"}
 
 
@@ -67,10 +66,7 @@ class Topic:
 
 def parse_age(text: str) -> timedelta:
     """``"3d"`` → 3 days; units s, m, h, d, w."""
-    m = _AGE.fullmatch(text.strip().lower())
-    if not m:
-        raise ValueError(f"max_age must look like '12h', '3d' or '2w', got {text!r}")
-    return timedelta(**{_AGE_UNITS[m.group(2)]: float(m.group(1))})
+    return times.parse_timedelta(text, what="max_age must look like '12h', '3d' or '2w'")
 
 
 def _str_list(value, key: str, file: str, topic: str) -> tuple[str, ...]:
@@ -126,38 +122,59 @@ def make_topic(table: dict, aliases: dict, *, file: str = "", index: int = 0) ->
 
 def load_topics(paths: Iterable[str | Path] | str | Path,
                 aliases_path: str | Path | None = None) -> list[Topic]:
-    """Read every topic of ``paths`` (in order); names must be unique across files."""
+    """Read every topic of ``paths`` (in order); names must be unique across files. The
+    first problem raises :class:`TopicError`."""
+    topics, problems = check_topics(paths, aliases_path)
+    if problems:
+        raise problems[0]
+    return topics
+
+
+def check_topics(paths: Iterable[str | Path] | str | Path,
+                 aliases_path: str | Path | None = None
+                 ) -> tuple[list[Topic], list[TopicError]]:
+    """Every good topic of ``paths``, and one :class:`TopicError` per problem (a bad
+    topic does not hide the others, nor their problems)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     try:
         aliases = load_aliases(aliases_path)
     except AliasError as exc:
-        raise TopicError(str(exc)) from None
+        return [], [TopicError(str(exc))]
     topics: list[Topic] = []
+    problems: list[TopicError] = []
     seen: dict[str, str] = {}
     for path in paths:
         file = str(path)
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise TopicError("topic file not found", file=file) from None
+            problems.append(TopicError("topic file not found", file=file))
+            continue
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise TopicError(f"not valid TOML: {exc}", file=file) from None
+            problems.append(TopicError(f"not valid TOML: {exc}", file=file))
+            continue
         extra = set(data) - {"topic"}
         if extra:
-            raise TopicError(f"unknown top-level key(s) {', '.join(sorted(extra))}; "
-                             "topics are [[topic]] tables", file=file)
+            problems.append(TopicError(f"unknown top-level key(s) {', '.join(sorted(extra))}; "
+                                       "topics are [[topic]] tables", file=file))
         tables = data.get("topic", [])
         if not isinstance(tables, list):
-            raise TopicError("topics must be [[topic]] tables", file=file)
+            problems.append(TopicError("topics must be [[topic]] tables", file=file))
+            continue
         for i, table in enumerate(tables):
-            topic = make_topic(table, aliases, file=file, index=i)
+            try:
+                topic = make_topic(table, aliases, file=file, index=i)
+            except TopicError as exc:
+                problems.append(exc)
+                continue
             if topic.name in seen:
-                raise TopicError(f"name already used in {seen[topic.name]}", file=file,
-                                 topic=topic.name)
+                problems.append(TopicError(f"name already used in {seen[topic.name]}",
+                                           file=file, topic=topic.name))
+                continue
             seen[topic.name] = file
             topics.append(topic)
-    return topics
+    return topics, problems
 
 
 def fingerprint(topics: Iterable[Topic]) -> str:

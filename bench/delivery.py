@@ -4,9 +4,12 @@ then the same with the receiver failing every other request (500).
     python3 bench/delivery.py [--count 10000] [--runs 3]
 
 Prints each run, then medians; the last line is one JSON object with
-deliveries_per_s, deliveries_per_s_half_failing, lost (alerts never accepted, target 0)
-and duplicates_without_same_id (an alert accepted under two different webhook-ids,
-target 0), plus peak memory.
+deliveries_per_s, deliveries_per_s_half_failing, lost (alerts never accepted, target 0),
+duplicates_two_ids (the same article, topic and channel accepted by the receiver under
+two different webhook-ids: the receiver cannot dedupe those, target 0) and
+accepted_twice (one delivery, one webhook-id, accepted more than once: a send repeated
+after it was accepted, target 0), plus peak memory. Each alert is its own article, so
+both counts start at zero and only a delivery fault can raise them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import multiprocessing
 import resource
 import statistics
@@ -28,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alerts import outbox  # noqa: E402
 from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
-from crawler import archive  # noqa: E402
+from crawler import archive, times  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
 from newswatch.storage import open_archive  # noqa: E402
 
@@ -37,17 +41,17 @@ T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
 
 def queue(db, count: int) -> None:
-    """``count`` alerts, one per story, over 500 real articles."""
+    """``count`` alerts, one per story and article."""
     articles = []
-    for i in range(500):
+    for i in range(count):
         url = f"https://news.example.cn/bench/{i}.html"
         articles.append({"canonical_url": url, "url": url, "source": "bench", "site": "新华网",
-                         "title": f"关于芯片产业的第{i}号通知", "body": "正文" * 200,
-                         "lang": "zh", "published": outbox.iso(T0), "baseline": 0})
+                         "title": f"关于芯片产业的第{i}号通知", "body": "正文" * 100,
+                         "lang": "zh", "published": times.utc_stamp(T0), "baseline": 0})
     db["articles"].insert_all(articles)
     with archive.immediate(db):
         for i in range(count):
-            outbox.enqueue(db, topic="chips", story_id=i + 1, article_id=i % 500 + 1,
+            outbox.enqueue(db, topic="chips", story_id=i + 1, article_id=i + 1,
                            match_id=None, channels=["hook"], mode="immediate", now=T0)
 
 
@@ -74,7 +78,8 @@ async def _receiver(conn, half_failing: bool, seen: list) -> None:
                 body = await reader.readexactly(int(headers.get("content-length", 0)))
                 counter[0] += 1
                 status = 500 if half_failing and counter[0] % 2 else 200
-                seen.append((status, headers.get("webhook-id"), body))
+                path = head.split(b" ", 2)[1].decode("latin-1")  # one path per channel
+                seen.append((status, headers.get("webhook-id"), path, body))
                 reason = b"OK" if status == 200 else b"Internal Server Error"
                 writer.write(b"HTTP/1.1 %d %s\r\nContent-Length: 2\r\n"
                              b"Content-Type: application/json\r\n\r\n{}" % (status, reason))
@@ -98,9 +103,9 @@ def serve(conn, half_failing: bool, count: int) -> None:
     seen: list = []
     asyncio.run(_receiver(conn, half_failing, seen))
     out = []
-    for status, webhook_id, body in seen:
+    for status, webhook_id, path, body in seen:
         data = json.loads(body)
-        out.append((status, webhook_id, data["topic"]["name"], data["story"]["id"]))
+        out.append((status, webhook_id, path, data["topic"]["name"], data["article"]["id"]))
     conn.send(out)
 
 
@@ -133,14 +138,17 @@ def one_run(count: int, half_failing: bool) -> dict:
         keys = {r["key"]: r for r in db.query("SELECT key, story_id, state FROM outbox")}
         got = {s[1] for s in accepted}
         lost = sum(1 for k, r in keys.items() if k not in got or r["state"] != "sent")
-        ids_per_alert: dict = defaultdict(set)
-        for _, webhook_id, topic, story in accepted:
-            ids_per_alert[(topic, story)].add(webhook_id)
-        dupes = sum(1 for ids in ids_per_alert.values() if len(ids) > 1)
+        ids_per_triple: dict = defaultdict(set)  # (article, topic, channel) -> webhook-ids
+        accepted_per_id: dict = defaultdict(int)
+        for _, webhook_id, path, topic, article in accepted:
+            ids_per_triple[(article, topic, path)].add(webhook_id)
+            accepted_per_id[webhook_id] += 1
+        two_ids = sum(1 for ids in ids_per_triple.values() if len(ids) > 1)
+        twice = sum(1 for n in accepted_per_id.values() if n > 1)
         return {"deliveries_per_s": count / elapsed, "seconds": elapsed, "rounds": rounds,
                 "cpu_ms_per_delivery": cpu * 1000 / count,
-                "requests": len(seen), "lost": lost, "duplicates_without_same_id": dupes,
-                "peak_rss_mb": rss_mb()}
+                "requests": len(seen), "lost": lost, "duplicates_two_ids": two_ids,
+                "accepted_twice": twice, "peak_rss_mb": rss_mb()}
 
 
 def main() -> None:
@@ -150,12 +158,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None,
                         help="sends in flight at once (default: alerts.delivery.CONCURRENCY)")
     args = parser.parse_args()
+    # Each retry logs a warning; without a handler Python prints them all to stderr.
+    logging.getLogger("alerts").setLevel(logging.ERROR)
     if args.concurrency:
         delivery_mod.CONCURRENCY = args.concurrency
     out: dict = {"count": args.count, "runs": args.runs,
                  "concurrency": delivery_mod.CONCURRENCY,
                  "rss_after_imports_mb": round(rss_mb(), 1)}  # so the growth shows
-    lost = dupes = 0
+    lost = two_ids = twice = 0
     for label, failing in (("all_ok", False), ("half_failing", True)):
         runs = []
         for i in range(args.runs):
@@ -164,10 +174,12 @@ def main() -> None:
             print(f"{label} run {i + 1}: {r['deliveries_per_s']:.0f} deliveries/s "
                   f"({r['seconds']:.1f} s, {r['requests']} requests, {r['rounds']} rounds, "
                   f"{r['cpu_ms_per_delivery']:.2f} ms CPU per delivery), "
-                  f"lost {r['lost']}, duplicates {r['duplicates_without_same_id']}, "
+                  f"lost {r['lost']}, same alert under two ids {r['duplicates_two_ids']}, "
+                  f"accepted twice {r['accepted_twice']}, "
                   f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
             lost += r["lost"]
-            dupes += r["duplicates_without_same_id"]
+            two_ids += r["duplicates_two_ids"]
+            twice += r["accepted_twice"]
         med = statistics.median(r["deliveries_per_s"] for r in runs)
         key = "deliveries_per_s" if not failing else "deliveries_per_s_half_failing"
         out[key] = round(med, 1)
@@ -177,7 +189,8 @@ def main() -> None:
     out["ratio_half_failing"] = round(out["deliveries_per_s_half_failing"]
                                       / out["deliveries_per_s"], 3)
     out["lost"] = lost
-    out["duplicates_without_same_id"] = dupes
+    out["duplicates_two_ids"] = two_ids
+    out["accepted_twice"] = twice
     out["peak_rss_mb"] = round(rss_mb(), 1)
     print(json.dumps(out))
 

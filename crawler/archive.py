@@ -28,6 +28,8 @@ import sqlite_utils
 from filelock import FileLock
 from sqlite_utils.migrations import Migrations
 
+from crawler import times
+
 BUSY_TIMEOUT_MS = 60_000
 
 migrations = Migrations("archive")
@@ -227,8 +229,8 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 def utcnow() -> str:
-    """Now, as the archive writes times: UTC, ISO 8601, seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    """Now, as the archive writes times (``crawler.times.utc_stamp``)."""
+    return times.utc_stamp()
 
 
 _SPACE = re.compile(r"\s+")

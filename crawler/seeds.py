@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import times
+
 KINDS = ("html", "json", "feed", "sitemap")
 LANGUAGES = ("zh", "en")
 DEFAULT_MAX_PAGES = 5
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # every bundled source is a Chinese publisher
 ATTACHMENT_KINDS = ("pdf", "doc", "docx", "wps", "xls", "xlsx")  # `attachments` may name
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 LIST_KEYS = {"items", "link", "title", "date", "items_path", "link_path", "title_path",
@@ -88,8 +88,7 @@ class Source:
         value = self.schedule.get("interval")
         if value is None:
             return None
-        number, unit = _INTERVAL.match(str(value)).groups()
-        return float(number) * _UNITS[unit]
+        return times.parse_duration(value, what="schedule.interval")
 
     def site_id(self, url: str) -> str | None:
         """The stable site id in an article URL (group 1 of ``site_id_pattern``)."""
@@ -161,9 +160,11 @@ def _check_schedule(c: _Checker) -> dict:
         c.bad("schedule", f"must be {{ interval = \"30m\" }} or {{ cron = \"*/30 * * * *\" }}, "
                           f"got {schedule!r}")
         return {"interval": "1h"}
-    if "interval" in schedule and not _INTERVAL.match(str(schedule["interval"])):
-        c.bad("schedule.interval", f"must be a number and a unit s, m, h or d (e.g. \"30m\"), "
-                                   f"got {schedule['interval']!r}")
+    if "interval" in schedule:
+        try:
+            times.parse_duration(schedule["interval"], what="")
+        except ValueError as exc:
+            c.bad("schedule.interval", str(exc))
     if "cron" in schedule and (not isinstance(schedule["cron"], str)
                                or len(schedule["cron"].split()) != 5):
         c.bad("schedule.cron", f"must have five fields (minute hour day month weekday), "
@@ -172,12 +173,10 @@ def _check_schedule(c: _Checker) -> dict:
 
 
 def _check_timezone(c: _Checker) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     name = c.string("timezone") or DEFAULT_TIMEZONE
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        times.zone(name)
+    except ValueError:
         c.bad("timezone", f"must be an IANA time zone name such as \"Asia/Shanghai\" or "
                           f"\"UTC\", got {name!r}")
         return DEFAULT_TIMEZONE

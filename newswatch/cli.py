@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 from functools import update_wrapper
 
 import click
@@ -25,15 +26,24 @@ class AppContext:
         self.config_path = config_path
         self._config: config_mod.Config | None = None
         self.overrides: dict = {}
+        self.channels = True  # a command that never delivers sets False before reading
 
     @property
     def config(self) -> config_mod.Config:
         if self._config is None:
             try:
-                self._config = config_mod.load(self.config_path, **self.overrides)
+                self._config = config_mod.load(self.config_path, channels=self.channels,
+                                               **self.overrides)
             except config_mod.ConfigError as exc:
-                raise click.ClickException(str(exc)) from None
+                lines = getattr(exc, "problems", None) or [str(exc)]
+                raise click.ClickException("\n".join(lines) if len(lines) == 1 else
+                                           "invalid configuration:\n  " +
+                                           "\n  ".join(lines)) from None
         return self._config
+
+    def db_exists(self) -> bool:
+        db = self.config.db
+        return db == ":memory:" or Path(db).exists()
 
     def open_db(self, *, must_exist: bool = False):
         from newswatch.storage import ArchiveMissing, open_archive
@@ -93,15 +103,35 @@ class CommandsGroup(click.Group):
     @staticmethod
     def _load(module_name: str) -> click.Command:
         module = importlib.import_module(f"newswatch.commands.{module_name}")
-        return module.command
+        return with_config_option(module.command)
+
+
+CONFIG_HELP = ("Config file (newswatch.toml). Default: $NEWSWATCH_CONFIG, else "
+               "./newswatch.toml, else newswatch.toml in the user's config directory.")
+
+
+def _set_config(ctx, param, value):
+    if value is not None:
+        app = ctx.find_object(AppContext)
+        app.config_path, app._config = value, None
+
+
+def with_config_option(cmd: click.Command) -> click.Command:
+    """Accept ``--config PATH`` after the (sub)command too: ``newswatch run --config x``."""
+    if not any(p.name == "config_path" for p in cmd.params):
+        cmd.params.append(click.Option(
+            ["--config", "config_path"], type=click.Path(dir_okay=False), default=None,
+            metavar="PATH", expose_value=False, is_eager=True, callback=_set_config,
+            help=CONFIG_HELP))
+    for sub in getattr(cmd, "commands", {}).values():
+        with_config_option(sub)
+    return cmd
 
 
 @click.group(cls=CommandsGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                   "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              metavar="PATH",
-              help="Config file (newswatch.toml). Default: $NEWSWATCH_CONFIG, else "
-                   "./newswatch.toml, else newswatch.toml in the user's config directory.")
+              metavar="PATH", help=CONFIG_HELP)
 @click.version_option(__version__, prog_name="newswatch")
 @click.pass_context
 def main(ctx, config_path):

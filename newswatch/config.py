@@ -16,11 +16,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import platformdirs
 
 import seeds
+from alerts.settings import DEFAULT_CHANNELS
+from crawler import times
 
 BUNDLED_SEEDS = seeds.ROOT  # inside the installed package, editable or not
 
@@ -35,7 +37,80 @@ class Setting:
     default: Any
     help: str
     env: str | None = None
-    kind: type = str
+    kind: str = "text"  # a key of PARSERS: how the value is read and what it becomes
+
+
+class Problems(ConfigError):
+    """Several problems at once, one line each (file, key, what is expected)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _path(value: Any, base: Path) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a path, got {value!r}")
+    path = Path(os.path.expanduser(value.strip()))
+    return path if path.is_absolute() else base / path
+
+
+def _db(value: Any, base: Path) -> str:
+    return value if value == ":memory:" else str(_path(value, base))
+
+
+def _paths(value: Any, base: Path) -> tuple[Path, ...]:
+    parts = value if isinstance(value, list) else str(value).split(os.pathsep)
+    return tuple(_path(p, base) for p in parts if str(p).strip())
+
+
+def _names(value: Any, base: Path) -> tuple[str, ...]:
+    parts = value if isinstance(value, list) else str(value).split(",")
+    if not all(isinstance(p, str) for p in parts):
+        raise ValueError(f"expected channel names (a list of strings), got {value!r}")
+    names = tuple(p.strip() for p in parts if p.strip())
+    if not names:
+        raise ValueError("expected at least one channel name, e.g. 'console'")
+    return names
+
+
+def _name(value: Any, base: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a channel name, got {value!r}")
+    return value.strip()
+
+
+def _text(value: Any, base: Path) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value.strip()
+
+
+def _duration(value: Any, base: Path) -> float:
+    return times.parse_duration(value, what="")
+
+
+def _quiet(value: Any, base: Path):
+    from alerts.local_time import parse_quiet_hours
+
+    if not isinstance(value, str):
+        raise ValueError(f"expected HH:MM-HH:MM, got {value!r}")
+    return parse_quiet_hours(value)
+
+
+def _clock(value: Any, base: Path):
+    return times.parse_clock(value)
+
+
+def _zone(value: Any, base: Path):
+    return times.zone(value if isinstance(value, str) else repr(value))
+
+
+# What each kind of setting becomes: a path, seconds, a tuple of names, a zone, ...
+PARSERS: dict[str, Callable[[Any, Path], Any]] = {
+    "channel": _name, "channels": _names, "clock": _clock, "db": _db, "duration": _duration,
+    "path": _path, "paths": _paths, "quiet_hours": _quiet, "text": _text, "zone": _zone,
+}
 
 
 def _default_db() -> str:
@@ -45,49 +120,55 @@ def _default_db() -> str:
 # Keep in alphabetical order; document each one in docs/configuration.md.
 SETTINGS: list[Setting] = [
     Setting("aliases", str(BUNDLED_SEEDS / "aliases.toml"),
-            "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES"),
+            "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES", "path"),
     Setting("crawl_timeout", "30m",
             "The service stops a crawl that runs longer than this (s, m, h units); "
-            "it counts as a failed crawl.", "NEWSWATCH_CRAWL_TIMEOUT"),
+            "it counts as a failed crawl.", "NEWSWATCH_CRAWL_TIMEOUT", "duration"),
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
-            "in the user's data directory.", "NEWSWATCH_DB"),
-    Setting("default_channels", "console,jsonl",
+            "in the user's data directory.", "NEWSWATCH_DB", "db"),
+    Setting("default_channels", ",".join(DEFAULT_CHANNELS),
             "Channels for topics that name none (comma-separated, or a TOML list). "
-            "console and jsonl work with no [channels] table.", "NEWSWATCH_DEFAULT_CHANNELS"),
+            "console and jsonl work with no [channels] table.",
+            "NEWSWATCH_DEFAULT_CHANNELS", "channels"),
     Setting("delivery_backoff", "30s",
             "First retry delay of a failed delivery; each further retry doubles it (full "
-            "jitter, at most 1 h).", "NEWSWATCH_DELIVERY_BACKOFF"),
+            "jitter, at most 1 h).", "NEWSWATCH_DELIVERY_BACKOFF", "duration"),
     Setting("delivery_interval", "5s",
-            "How often the service retries due deliveries.", "NEWSWATCH_DELIVERY_INTERVAL"),
+            "How often the service retries due deliveries.",
+            "NEWSWATCH_DELIVERY_INTERVAL", "duration"),
     Setting("delivery_max_age", "3d",
             "A delivery still failing this long after it was queued is given up (dead "
-            "letter); s, m, h, d units.", "NEWSWATCH_DELIVERY_MAX_AGE"),
+            "letter); s, m, h, d units.", "NEWSWATCH_DELIVERY_MAX_AGE", "duration"),
     Setting("digest_time", "08:00",
             "Local time (HH:MM, in `timezone`) of daily digests; hourly digests go at :00.",
-            "NEWSWATCH_DIGEST_TIME"),
+            "NEWSWATCH_DIGEST_TIME", "clock"),
     Setting("ops_channel", "console",
             "Channel that gets source-health alerts (a [channels.<name>] or console).",
-            "NEWSWATCH_OPS_CHANNEL"),
+            "NEWSWATCH_OPS_CHANNEL", "channel"),
     Setting("quiet_hours", "",
             "Local HH:MM-HH:MM window (e.g. 22:00-07:00) during which alerts are deferred, "
-            "never dropped; a channel's own quiet_hours wins.", "NEWSWATCH_QUIET_HOURS"),
+            "never dropped; a channel's own quiet_hours wins.",
+            "NEWSWATCH_QUIET_HOURS", "quiet_hours"),
     Setting("replay", "",
             "Base URL of a replay server (`newswatch replay serve`); when set, every crawl "
-            "request goes there while the archive keeps the real URLs.", "NEWSWATCH_REPLAY"),
+            "request goes there while the archive keeps the real URLs.",
+            "NEWSWATCH_REPLAY", "text"),
     Setting("shutdown_grace", "30s",
             "On SIGTERM/SIGINT, how long running crawls may finish before they are "
-            "stopped.", "NEWSWATCH_SHUTDOWN_GRACE"),
+            "stopped.", "NEWSWATCH_SHUTDOWN_GRACE", "duration"),
     Setting("sources_dir", str(BUNDLED_SEEDS / "sources"),
-            "Folder of source seed files, one <name>.toml per source.", "NEWSWATCH_SOURCES"),
+            "Folder of source seed files, one <name>.toml per source.",
+            "NEWSWATCH_SOURCES", "path"),
     Setting("story_window", "3d",
             "Republications are looked for among articles published within this long of "
-            "each other (s, m, h, d units).", "NEWSWATCH_STORY_WINDOW"),
+            "each other (s, m, h, d units).", "NEWSWATCH_STORY_WINDOW", "duration"),
     Setting("timezone", "Asia/Shanghai",
-            "Time zone for digests, quiet hours and displayed times.", "NEWSWATCH_TIMEZONE"),
+            "Time zone for digests, quiet hours and displayed times.",
+            "NEWSWATCH_TIMEZONE", "zone"),
     Setting("topics", str(BUNDLED_SEEDS / "topics.toml"),
             "Topic files, separated by the OS path separator (':' on Linux).",
-            "NEWSWATCH_TOPICS"),
+            "NEWSWATCH_TOPICS", "paths"),
     Setting("web_proxy_header", "",
             "Request header in which an authenticating reverse proxy names the user (e.g. "
             "X-Forwarded-User); empty: no proxy login. Trusted only from web_trusted_proxies.",
@@ -103,9 +184,14 @@ SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 @dataclass
 class Config:
+    """Typed settings: ``config.crawl_timeout`` is seconds, ``config.timezone`` a zone,
+    ``config.topics`` a tuple of paths; ``text(name)`` is the value as written."""
+
     path: Path | None
     values: dict[str, Any]
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -115,7 +201,30 @@ class Config:
 
     def where(self, name: str) -> str:
         """Say where a setting's value came from, for --help and `newswatch status`."""
-        return self.values.get(f"_from_{name}", "default")
+        return self.origins.get(name, "default")
+
+    def text(self, name: str) -> str:
+        """A setting as written (for messages and `describe_changes`)."""
+        value = self.raw.get(name, "")
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    @property
+    def story_window_days(self) -> float:
+        """`story_window` in days, as ``alerts.stories`` counts."""
+        return self.values["story_window"] / 86400
+
+    @property
+    def alerts(self):
+        """What ``alerts`` (delivery, digests, channels) runs with."""
+        from alerts.settings import AlertSettings
+
+        db = self.values["db"]
+        return AlertSettings(
+            channels=self.channels, config_path=self.path,
+            data_dir=Path(db).parent if db != ":memory:" else Path.cwd(),
+            timezone=self.timezone, delivery_max_age_s=self.delivery_max_age,
+            delivery_backoff_s=self.delivery_backoff, digest_time=self.digest_time,
+            quiet_hours=self.quiet_hours, default_channels=self.default_channels)
 
 
 def default_config_path() -> Path | None:
@@ -129,10 +238,14 @@ def default_config_path() -> Path | None:
     return None
 
 
-def load(path: str | Path | None = None, **overrides: Any) -> Config:
-    """Read settings; ``overrides`` (from command-line options) win when not None."""
+def load(path: str | Path | None = None, *, channels: bool = True,
+         **overrides: Any) -> Config:
+    """Read, parse and validate every setting and (``channels``) every channel;
+    ``overrides`` (command-line options) win when not None. Raises :class:`Problems`
+    listing every problem. Commands that never deliver (a crawl child) pass
+    ``channels=False`` and skip building the channels (and importing httpx)."""
     explicit = path is not None
-    path = Path(path) if path is not None else default_config_path()
+    path = Path(os.path.expanduser(str(path))) if path is not None else default_config_path()
     data: dict[str, Any] = {}
     if path is not None:
         if not path.is_file():
@@ -143,31 +256,67 @@ def load(path: str | Path | None = None, **overrides: Any) -> Config:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    where = str(path) if path is not None else "settings"
+    problems: list[str] = []
     channels = data.pop("channels", {})
-    if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
-        raise ConfigError(f"{path}: [channels.<name>] must be tables")
+    if not isinstance(channels, dict):
+        problems.append(f"{where}: [channels.<name>] must be tables")
+        channels = {}
+    for name in [n for n, v in channels.items() if not isinstance(v, dict)]:
+        problems.append(f"{where}: [channels.{name}] must be a table, got {channels[name]!r}")
+        del channels[name]
     for key in data:
         if key not in SETTINGS_BY_NAME:
             known = ", ".join(SETTINGS_BY_NAME)
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known}, channels)")
+            problems.append(f"{where}: unknown setting {key!r} (known: {known}, channels)")
     values: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    file_dir = path.resolve().parent if path is not None else Path.cwd()
     for s in SETTINGS:
-        value, origin = s.default, "default"
+        value, origin, base = s.default, "default", Path.cwd()
         if s.name in data:
-            value, origin = data[s.name], str(path)
+            # Relative paths in a file are relative to that file (systemd runs from /).
+            value, origin, base = data[s.name], str(path), file_dir
         if s.env and os.environ.get(s.env):
-            value, origin = os.environ[s.env], s.env
+            value, origin, base = os.environ[s.env], s.env, Path.cwd()
         if overrides.get(s.name) is not None:
-            value, origin = overrides[s.name], "command line"
-        if not isinstance(value, s.kind) and not (s.kind is str and isinstance(value, list)):
-            raise ConfigError(f"{path}: setting {s.name!r} must be a {s.kind.__name__}, "
-                              f"got {value!r}")
-        values[s.name] = value
-        values[f"_from_{s.name}"] = origin
-    return Config(path=path, values=values, channels=channels)
+            value, origin, base = overrides[s.name], "command line", Path.cwd()
+        raw[s.name], origins[s.name] = value, origin
+        try:
+            values[s.name] = PARSERS[s.kind](value, base)
+        except ValueError as exc:
+            problems.append(f"{origin}: setting {s.name!r}: {exc}")
+            values[s.name] = None
+    config = Config(path=path, values=values, channels=channels, raw=raw, origins=origins)
+    # Channels are checked even when a setting is bad (with its default in its place),
+    # so that one run of `newswatch run` lists every problem.
+    checked = Config(path=path, values={k: PARSERS[SETTINGS_BY_NAME[k].kind](
+        SETTINGS_BY_NAME[k].default, Path.cwd()) if v is None else v
+        for k, v in values.items()}, channels=channels)
+    if channels:
+        problems += channel_problems(checked)
+    if problems:
+        raise Problems(problems)
+    return config
+
+
+def channel_problems(config: Config) -> list[str]:
+    """Every [channels.<name>] table built once, and the channel names settings refer to."""
+    from alerts.channels import BUILTIN, check_channels
+
+    _, problems = check_channels(config.alerts)
+    known = set(BUILTIN) | set(config.channels)
+    where = str(config.path) if config.path else "settings"
+    for name in config.default_channels or ():
+        if name not in known:
+            problems.append(f"{where}: setting 'default_channels': unknown channel {name!r} "
+                            f"(known: {', '.join(sorted(known))})")
+    if config.ops_channel and config.ops_channel not in known:
+        problems.append(f"{where}: setting 'ops_channel': unknown channel "
+                        f"{config.ops_channel!r} (known: {', '.join(sorted(known))})")
+    return problems
 
 
 def topic_files(config: Config) -> list[Path]:
-    value = config.topics
-    parts = value if isinstance(value, list) else str(value).split(os.pathsep)
-    return [Path(p) for p in parts if p]
+    return list(config.topics)

@@ -12,16 +12,20 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from alerts import secrets
+
 FORMATS = ("human", "json")
 
 
 class HumanFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        when = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        # Local time with its UTC offset: a line read elsewhere is not ambiguous.
+        when = datetime.fromtimestamp(record.created).astimezone().strftime(
+            "%Y-%m-%d %H:%M:%S %z")
         line = f"{when} {record.levelname:<7} {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return secrets.mask(line, urls=False)  # a secret in a traceback, too
 
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -43,7 +47,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return secrets.mask(json.dumps(out, ensure_ascii=False, default=str), urls=False)
 
 
 def setup(fmt: str = "human", level: int = logging.INFO, stream=None) -> None:

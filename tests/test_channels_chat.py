@@ -26,8 +26,8 @@ def db(tmp_path):
     return open_archive(tmp_path / "a.db")
 
 
-def cfg(tmp_path, **channel):
-    return DeliveryConfig(db=str(tmp_path / "a.db"),
+def cfg(tmp_path, path=None, **channel):
+    return DeliveryConfig(db=str(tmp_path / "a.db"), path=path,
                           channels={"bot": {"allow_private": True, "timeout": 5, **channel}})
 
 
@@ -137,8 +137,8 @@ def test_custom_template_overrides_default(db, tmp_path):
                                       "{% endfor %}", encoding="utf-8")
     with WebhookReceiver(default=Reply(200, body={"errcode": 0})) as rx:
         queue_alert(db, channels=["bot"], now=T0, article_title="标题")
-        config = cfg(tmp_path, type="wecom", url=rx.url, template="mine.j2")
-        config.path = tmp_path / "newswatch.toml"
+        config = cfg(tmp_path, type="wecom", url=rx.url, template="mine.j2",
+                     path=tmp_path / "newswatch.toml")
         (res,) = deliver_due(db, config, now=T0)
     assert res.outcome == "sent"
     assert json.loads(rx.requests[0].body)["markdown"]["content"] == "NEWS 标题"

@@ -44,9 +44,9 @@ def load(tmp_path, text: str):
      "not found"),
 ])
 def test_errors_name_file_channel_and_field(tmp_path, table, field, words):
-    cfg = load(tmp_path, f"[channels.alarm]\n{table}\n")
-    with pytest.raises(ChannelConfigError) as exc:
-        build_channels(cfg)
+    # The whole configuration is validated when it loads, channels included.
+    with pytest.raises(config_mod.ConfigError) as exc:
+        load(tmp_path, f"[channels.alarm]\n{table}\n")
     message = str(exc.value)
     assert str(tmp_path / "newswatch.toml") in message and "[channels.alarm]" in message
     assert f"'{field}'" in message and words in message
@@ -54,13 +54,12 @@ def test_errors_name_file_channel_and_field(tmp_path, table, field, words):
 
 def test_template_syntax_error_is_named(tmp_path):
     (tmp_path / "bad.j2").write_text("{% for %}", encoding="utf-8")
-    cfg = load(tmp_path, '[channels.c]\ntype = "console"\ntemplate = "bad.j2"\n')
-    with pytest.raises(ChannelConfigError, match=r"bad\.j2:1"):
-        build_channels(cfg)
+    with pytest.raises(config_mod.ConfigError, match=r"field 'template'.*bad\.j2:1"):
+        load(tmp_path, '[channels.c]\ntype = "console"\ntemplate = "bad.j2"\n')
 
 
 def test_defaults_exist_with_no_config(tmp_path):
-    channels = build_channels(config_mod.load(None, db=str(tmp_path / "x.db")))
+    channels = build_channels(config_mod.load(None, db=str(tmp_path / "x.db")).alerts)
     assert {"console", "jsonl"} <= set(channels)
     assert channels["jsonl"].path == tmp_path / "alerts.jsonl"
 
@@ -70,9 +69,9 @@ def test_secret_expansion_and_redaction(monkeypatch):
     assert secrets.expand("https://x/?k=${NW_T}", where="w") == "https://x/?k=abcd1234"
     with pytest.raises(secrets.SecretError, match="NW_MISSING is not set"):
         secrets.expand("${NW_MISSING}", where="w")
-    r = secrets.Redactor()
-    r.add("abcd1234")
-    assert r("failed at https://x/?k=abcd1234") == "failed at https://x/?k=***"
+    secrets.remember("abcd1234")
+    assert secrets.mask("failed: abcd1234 refused") == "failed: *** refused"
+    assert secrets.mask("failed at https://x/?k=abcd1234") == "failed at https://x?k=***"
     assert secrets.safe_url("https://oapi.dingtalk.com/robot/send?access_token=abc") == \
         "https://oapi.dingtalk.com/…"
 
@@ -144,7 +143,7 @@ def test_example_config_and_its_commented_channels_validate(tmp_path):
 
     text = (ROOT / "newswatch.toml.example").read_text(encoding="utf-8")
     assert sorted(build_channels(config_mod.load(ROOT /
-                                                 "newswatch.toml.example"))) == ["console", "jsonl"]
+                                                 "newswatch.toml.example").alerts)) == ["console", "jsonl"]
     # Uncomment every example channel table and field: each must still be valid.
     lines = []
     for line in text.splitlines():
@@ -154,7 +153,7 @@ def test_example_config_and_its_commented_channels_validate(tmp_path):
     full = re.sub(r'(?m)^(db|topics|subject_template) = .*$', "", full)
     path = tmp_path / "full.toml"
     path.write_text(f'db = "{tmp_path / "a.db"}"\n' + full, encoding="utf-8")
-    channels = build_channels(config_mod.load(path))
+    channels = build_channels(config_mod.load(path).alerts)
     assert {"team-hook", "dingtalk", "wecom", "feishu", "slack", "email", "phone"} <= set(channels)
 
 
@@ -192,8 +191,8 @@ def test_literal_tokens_in_urls_are_redacted_too():
     ch = DingTalkChannel("d", {"type": "dingtalk",
                                "url": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456"})
     assert ch.redact("error at ...?access_token=abcdef123456") == "error at ...?access_token=***"
-    assert secrets.url_tokens("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX") \
-        == ["XXXXXXXXXXXXXXXXXXXXXXXX"]
+    slack = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
+    assert secrets.mask(f"POST {slack} failed") == "POST https://hooks.slack.com/… failed"
 
 
 def test_retry_after_as_http_date():
@@ -216,9 +215,39 @@ def test_no_config_alerts_show_on_console_and_jsonl(tmp_path, capsys):
     db = open_archive(tmp_path / "a.db")
     queue_alert(db, channels=[], article_title="无需配置的提醒")  # [] = the defaults
     cfg = config_mod.load(None, db=str(tmp_path / "a.db"))
-    results = deliver_due(db, cfg)
+    results = deliver_due(db, cfg.alerts)
     assert sorted((r.channel, r.outcome) for r in results) == [("console", "sent"),
                                                               ("jsonl", "sent")]
     assert "无需配置的提醒" in capsys.readouterr().out
     line = json.loads((tmp_path / "alerts.jsonl").read_text(encoding="utf-8"))
     assert line["article"]["title"] == "无需配置的提醒"
+
+
+def test_a_channel_value_error_is_not_reported_as_a_template_error(monkeypatch):
+    from alerts import channels as channels_mod
+    from alerts.channels.webhook import WebhookChannel
+
+    class Picky(WebhookChannel):
+        type = "picky"
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            raise ValueError("port 99999 is out of range")
+
+    monkeypatch.setitem(channels_mod.TYPES, "picky", Picky)
+    with pytest.raises(ChannelConfigError) as exc:
+        channels_mod.build_channel("p", {"type": "picky", "url": "https://x.example/"},
+                                   config_path="n.toml")
+    assert "port 99999 is out of range" in str(exc.value) and "[channels.p]" in str(exc.value)
+    assert "template" not in str(exc.value)
+
+
+def test_a_template_error_names_the_field_that_holds_it(tmp_path):
+    from alerts.channels import build_channel
+
+    (tmp_path / "subject.j2").write_text("{% if %}", encoding="utf-8")
+    with pytest.raises(ChannelConfigError) as exc:
+        build_channel("mail", {"type": "email", "host": "smtp.x", "from": "a@b.cn",
+                               "to": "c@d.cn", "subject_template": "subject.j2"},
+                      config_path=tmp_path / "n.toml")
+    assert "field 'subject_template'" in str(exc.value) and "subject.j2:1" in str(exc.value)

@@ -1,6 +1,6 @@
 """Retry timing: exponential backoff with full jitter, from the delivery_backoff setting."""
 
-from alerts.delivery import BACKOFF_CAP_S, _backoff_base_s, backoff_s
+from alerts.delivery import BACKOFF_CAP_S, backoff_s
 from newswatch import config as config_mod
 
 
@@ -15,9 +15,9 @@ def test_backoff_grows_with_attempts_within_its_cap():
 
 def test_the_setting_sets_the_base(tmp_path, monkeypatch):
     monkeypatch.delenv("NEWSWATCH_DELIVERY_BACKOFF", raising=False)
-    assert _backoff_base_s(config_mod.load(None)) == 30
+    assert config_mod.load(None).alerts.delivery_backoff_s == 30
     cfg = tmp_path / "newswatch.toml"
     cfg.write_text('delivery_backoff = "5s"\n', encoding="utf-8")
-    assert _backoff_base_s(config_mod.load(cfg)) == 5
+    assert config_mod.load(cfg).alerts.delivery_backoff_s == 5
     monkeypatch.setenv("NEWSWATCH_DELIVERY_BACKOFF", "1m")
-    assert _backoff_base_s(config_mod.load(cfg)) == 60
+    assert config_mod.load(cfg).alerts.delivery_backoff_s == 60

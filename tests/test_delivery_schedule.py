@@ -132,6 +132,38 @@ def test_dead_digest_takes_members_and_requeue_brings_them_back(tmp_path):
     assert outbox.counts(db) == {"pending": 1, "waiting": 1, "sent": 0, "dead": 0}
 
 
+def test_retry_dead_keeps_a_digests_members_and_sends_them(tmp_path):
+    # `alerts retry --dead` selects the dead digest and its dead members together; the
+    # members must stay in their digest, which is then sent with all of them.
+    from click.testing import CliRunner
+
+    from newswatch.cli import main
+
+    out = tmp_path / "out.jsonl"
+    broken = DeliveryConfig(db=str(tmp_path / "a.db"), channels={"file": {
+        "type": "jsonl", "path": str(tmp_path / "no" / "such" / "\0bad")}})
+    db = open_archive(tmp_path / "a.db")
+    queue_alert(db, channels=["file"], mode="hourly", now=T0, article_title="A")
+    queue_alert(db, channels=["file"], mode="hourly", now=T0, article_title="B")
+    deliver_due(db, broken, now=T0 + timedelta(hours=1))
+    (dead,) = deliver_due(db, broken, now=T0 + timedelta(days=4))
+    assert dead.kind == "digest" and outbox.counts(db)["dead"] == 3
+    result = CliRunner().invoke(main, ["alerts", "retry", "--dead", "--db",
+                                       str(tmp_path / "a.db")])
+    assert result.exit_code == 0, result.output
+    fixed = DeliveryConfig(db=str(tmp_path / "a.db"),
+                           channels={"file": {"type": "jsonl", "path": str(out)}})
+    db = open_archive(tmp_path / "a.db")
+    (res,) = deliver_due(db, fixed, now=datetime.now(UTC) + timedelta(minutes=1))
+    assert res.id == dead.id and res.outcome == "sent"
+    import json
+
+    (digest,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert digest["count"] == 2
+    assert sorted(a["article"]["title"] for a in digest["alerts"]) == ["A", "B"]
+    assert outbox.counts(db) == {"pending": 0, "waiting": 0, "sent": 3, "dead": 0}
+
+
 @pytest.mark.parametrize("text", ["25:00-07:00", "22:00", "soon"])
 def test_bad_quiet_hours_is_a_clear_error(tmp_path, text):
     from alerts.channels import ChannelConfigError, build_channels
@@ -151,3 +183,17 @@ def test_many_batches_and_limit(tmp_path, monkeypatch):
     assert len(deliver_due(db, cfg, now=T0, limit=3)) == 3
     assert len(deliver_due(db, cfg, now=T0)) == 4  # every remaining batch, not just one
     assert len(lines(tmp_path)) == 7 and outbox.counts(db)["sent"] == 7
+
+
+def test_one_broken_channel_never_holds_up_the_others(tmp_path, caplog):
+    # Validation at load keeps a bad table out of the service; should one still reach
+    # delivery (alerts used on its own), the other channels deliver and its rows wait.
+    cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={
+        "file": {"type": "jsonl", "path": str(tmp_path / "out.jsonl")},
+        "bad": {"type": "jsonl", "quiet_hours": "22-07"}})
+    db = open_archive(tmp_path / "a.db")
+    queue_alert(db, channels=["file", "bad"], now=T0, article_title="A")
+    results = {r.channel: r for r in deliver_due(db, cfg, now=T0)}
+    assert results["file"].outcome == "sent" and len(lines(tmp_path)) == 1
+    assert results["bad"].outcome == "retry" and "invalid configuration" in results["bad"].error
+    assert "[channels.bad] field 'quiet_hours'" in caplog.text

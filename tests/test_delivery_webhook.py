@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alerts import outbox
 from alerts.delivery import deliver_due
-from crawler import archive
+from crawler import archive, times
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 from newswatch.storage import open_archive  # noqa: E402
@@ -54,7 +54,7 @@ def test_signed_payload_arrives_verified_and_is_recorded(db, rx, tmp_path):
     assert body["article"]["site"] == "新华网" and body["article"]["url"].startswith("https://")
     assert [m["site"] for m in body["story"]["also_published_by"]] == ["人民网", "中国日报"]
     assert body["terms"] == ["芯片"] and body["snippet"]
-    assert row["state"] == "sent" and row["sent"] == outbox.iso(T0)
+    assert row["state"] == "sent" and row["sent"] == times.utc_stamp(T0)
     assert [a["outcome"] for a in outbox.attempts_of(db, rid)] == ["sent"]
     # Nothing is due any more: a second run sends nothing.
     assert deliver_due(db, config_for(db, rx, tmp_path), now=T0) == []
@@ -84,7 +84,7 @@ def test_429_retry_after_is_honoured(db, rx, tmp_path):
     queue_alert(db, now=T0)
     (res,) = deliver_due(db, config_for(db, rx, tmp_path), now=T0)
     assert res.outcome == "retry" and res.status == 429
-    assert res.due == outbox.iso(T0 + timedelta(seconds=120))
+    assert res.due == times.utc_stamp(T0 + timedelta(seconds=120))
 
 
 def test_410_is_permanent_dead_at_once(db, rx, tmp_path):
@@ -146,3 +146,30 @@ def test_every_attempt_is_logged_and_secrets_never_are(db, rx, tmp_path, caplog)
     assert caplog.records[1].fields["outbox_id"] == rid
     stored = str(outbox.attempts_of(db, rid)) + str(outbox.get(db, rid))
     assert SECRET not in "".join(logged) + stored and "***" in stored
+
+
+def test_a_hanging_channel_never_holds_up_another(db, tmp_path, monkeypatch):
+    from alerts import delivery
+
+    monkeypatch.setattr(delivery, "CONCURRENCY", 2)
+    with WebhookReceiver(default=Reply(200, delay=3)) as slow:
+        seen_slow: list[int] = []
+
+        def note(req):  # when the fast channel is reached, how far the slow one got
+            seen_slow.append(len(slow.requests))
+            return None
+
+        with WebhookReceiver(checker=note) as fast:
+            cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={
+                "slow": {"type": "webhook", "url": slow.url, "allow_private": True,
+                         "timeout": 0.5},
+                "fast": {"type": "webhook", "url": fast.url, "allow_private": True}})
+            for _ in range(30):
+                queue_alert(db, channels=["slow"], now=T0)
+            for _ in range(3):
+                queue_alert(db, channels=["fast"], now=T0)
+            results = deliver_due(db, cfg, now=T0)
+    outcomes = sorted((r.channel, r.outcome) for r in results)
+    assert outcomes.count(("fast", "sent")) == 3 and outcomes.count(("slow", "retry")) == 30
+    # The fast channel was served while the slow one still had most of its rows to try.
+    assert len(seen_slow) == 3 and max(seen_slow) < 15, seen_slow

@@ -78,7 +78,7 @@ def test_a_story_alerts_a_topic_once(db):
     second = add_article(db, title="工信部：人形机器人指导意见", body=STORY + "（来源：新华社）",
                          source="xinhua", url="https://xinhua.example.cn/1.html")
     assert stories.story_of(db, first) is None
-    result = matcher.run_once(db, [ROBOTS], now=NOW)
+    result = matcher.run_once(db, [ROBOTS], default_channels=("console",), now=NOW)
     assert stories.story_of(db, first) == stories.story_of(db, second)
     by_article = {m["article_id"]: m for m in result.matches}
     assert by_article[first]["first_for_story"] and by_article[first]["queued"] == 1
@@ -86,7 +86,7 @@ def test_a_story_alerts_a_topic_once(db):
     assert [r["article_id"] for r in rows(db, "SELECT * FROM outbox")] == [first]
     # A later republication, in a later run, is still "also published by".
     third = add_article(db, title="人形机器人", body=STORY + "。", source="people")
-    later = matcher.run_once(db, [ROBOTS], now=NOW)
+    later = matcher.run_once(db, [ROBOTS], default_channels=("console",), now=NOW)
     assert [(m["article_id"], m["first_for_story"]) for m in later.matches] == [(third, False)]
     assert len(rows(db, "SELECT * FROM outbox")) == 1
 
@@ -175,7 +175,9 @@ def test_a_killed_matcher_neither_skips_nor_repeats(tmp_path):
     matcher.run_once(db, [topic("chips", "芯片")])
     assert [r["article_id"] for r in rows(db, "SELECT * FROM matches ORDER BY id")] == ids
     keys = [r["key"] for r in rows(db, "SELECT key FROM outbox")]
-    assert len(keys) == len(set(keys)) == 6
+    from alerts.settings import DEFAULT_CHANNELS
+
+    assert len(keys) == len(set(keys)) == 6 * len(DEFAULT_CHANNELS)
 
 
 def test_one_bad_article_does_not_stop_the_matcher(db, monkeypatch):

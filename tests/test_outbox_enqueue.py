@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from alerts import outbox
-from crawler import archive
+from crawler import archive, times
 from newswatch.storage import open_archive  # noqa: E402
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)
@@ -39,7 +39,7 @@ def test_one_row_per_channel_and_rerun_creates_none(db):
     rows = outbox.list_rows(db)
     assert sorted(r["channel"] for r in rows) == ["hook", "mail"]
     assert {r["state"] for r in rows} == {"pending"}
-    assert {r["due"] for r in rows} == {outbox.iso(T0)}
+    assert {r["due"] for r in rows} == {times.utc_stamp(T0)}
     assert len({r["key"] for r in rows}) == 2
     assert rows[0]["topic_title"] == "芯片"
 

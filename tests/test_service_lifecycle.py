@@ -25,6 +25,7 @@ def free_port() -> int:
 def empty_service(tmp_path):
     sources = tmp_path / "sources"
     sources.mkdir()
+    (tmp_path / "topics.toml").write_text("", encoding="utf-8")  # no topics yet
     svc = ServiceProcess(tmp_path, config={"sources_dir": str(sources),
                                            "topics": str(tmp_path / "topics.toml"),
                                            "shutdown_grace": "5s"})
@@ -102,3 +103,32 @@ def test_bad_http_address_and_interval_are_clear_errors(empty_service):
         r = subprocess.run(empty_service.command("run", "--db", str(empty_service.db), *args),
                            env=empty_service.env, capture_output=True, text=True, timeout=30)
         assert r.returncode == 2 and message in r.stderr
+
+
+def test_a_bad_reload_keeps_the_running_configuration_whole(empty_service, tmp_path):
+    topics = tmp_path / "topics.toml"
+    good = ('[[topic]]\nname = "chips"\nquery = "chip*"\n\n'
+            '[[topic]]\nname = "robots"\nquery = "robot*"\n')
+    topics.write_text(good, encoding="utf-8")
+    svc = empty_service.start()
+    svc.wait_for("newswatch running: 0 sources, 2 topics")
+    text = svc.config_path.read_text()
+    # One bad topic, an unknown channel type and a mistyped quiet_hours: all refused,
+    # each named, in one record; nothing of the running configuration is dropped.
+    topics.write_text(good + '\n[[topic]]\nname = "bad"\nquery = "chip AND"\n',
+                      encoding="utf-8")
+    svc.config_path.write_text(text + 'quiet_hours = "22-07"\n\n[channels.tg]\n'
+                               'type = "telegram"\n')
+    svc.signal(signal.SIGHUP)
+    line = svc.wait_for("reload failed, keeping the running configuration")
+    assert "quiet_hours" in line and "telegram" in line
+    svc.config_path.write_text(text)
+    svc.signal(signal.SIGHUP)
+    line = svc.wait_for("reload failed, keeping the running configuration",
+                        after=svc.lines.index(line) + 1)
+    assert "topic 'bad'" in line
+    topics.write_text(good + '\n[[topic]]\nname = "ai"\nquery = "AI"\n', encoding="utf-8")
+    svc.signal(signal.SIGHUP)
+    svc.wait_for("reload: topics added: ai$")  # chips and robots were never dropped
+    assert svc.count("topics removed") == 0 and svc.count("reload failed") == 2
+    assert svc.terminate() == 0

@@ -65,3 +65,9 @@ def test_status_shows_health_schedule_articles_today_and_outbox(tmp_path, monkey
     assert "service not running" in r.output
     for text in ("alpha", "beta", "failing", "gamma", "due now", "pending"):
         assert text in r.output
+    # At 80 columns every row's reason is still readable, whole, on one line.
+    r = runner.invoke(main, ["status", "--db", str(db_path)], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert all(len(line) <= 80 for line in r.output.splitlines()[1:])  # [0]: the db path
+    reason = rows["beta"]["reason"]
+    assert any(line.strip() == f"beta: {reason}" for line in r.output.splitlines()), r.output

@@ -195,3 +195,37 @@ def test_topics_flags_topics_evaluated_on_every_article(env):
     assert flags == {"chips": False, "robots": False, "not-ads": True}
     code, out = run("topics")
     assert "not-ads *" in out and "evaluated on every article" in out
+
+
+def test_search_reports_a_database_error_instead_of_a_silent_scan(env, monkeypatch):
+    import sqlite3
+
+    import sqlite_utils
+
+    _, db = env
+    add_article(db, title="芯片", body="高端芯片研发取得突破。")
+    real = sqlite_utils.Database.execute
+
+    def locked(self, sql, *args, **kwargs):
+        if "articles_fts" in sql:
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_utils.Database, "execute", locked)
+    result = CliRunner().invoke(main, ["search", '"AI+manufacturing"'])
+    assert result.exit_code == 1 and "database is locked" in result.output
+    assert "matcher scan" not in result.output
+
+
+def test_search_falls_back_only_when_the_index_cannot_serve_and_says_so(env):
+    _, db = env
+    add_article(db, title="robots", body="Humanoid robots and AI + manufacturing.", lang="en")
+    db.execute("DROP TABLE articles_fts")  # no index at all: the FTS-specific failure
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                              "AND sql LIKE '%articles_fts%'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")
+    db.conn.commit()
+    result = CliRunner().invoke(main, ["search", '"AI+manufacturing"'])
+    assert result.exit_code == 0 and "robots" in result.output
+    assert "matcher scan" in result.output
+    assert "full-text index cannot serve" in result.stderr

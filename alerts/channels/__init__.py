@@ -7,7 +7,6 @@ even with no config, so a new installation shows its alerts with no set-up.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from alerts.channels.apprise import AppriseChannel
@@ -20,6 +19,7 @@ from alerts.channels.jsonl import JsonlChannel
 from alerts.channels.slack import SlackChannel
 from alerts.channels.webhook import WebhookChannel
 from alerts.channels.wecom import WeComChannel
+from alerts.settings import AlertSettings
 
 TYPES: dict[str, type[Channel]] = {c.type: c for c in (
     AppriseChannel, ConsoleChannel, DingTalkChannel, EmailChannel, FeishuChannel,
@@ -30,7 +30,7 @@ BUILTIN: dict[str, dict[str, Any]] = {"console": {"type": "console"},
                                       "jsonl": {"type": "jsonl"}}
 
 __all__ = ["Channel", "ChannelConfigError", "Message", "Outcome", "TYPES", "build_channels",
-           "build_channel"]
+           "build_channel", "check_channels"]
 
 
 def build_channel(name: str, cfg: dict[str, Any], *, config_path=None, data_dir=None,
@@ -47,19 +47,32 @@ def build_channel(name: str, cfg: dict[str, Any], *, config_path=None, data_dir=
                                  f"{', '.join(sorted(TYPES))}, got {kind!r}")
     try:
         return TYPES[kind](name, cfg, config_path=config_path, data_dir=data_dir, tz=tz)
-    except ValueError as exc:  # a template that does not compile
-        raise ChannelConfigError(f"{where} field 'template': {exc}") from None
+    except ChannelConfigError:
+        raise
+    except (ValueError, TypeError) as exc:  # the channel's own check; it names its field
+        raise ChannelConfigError(f"{where}: {exc}") from None
 
 
-def build_channels(config: Any, *, tz=None) -> dict[str, Channel]:
-    """All channels of ``config`` (a ``newswatch.config.Config`` or anything with
-    ``channels``, ``path`` and ``db``), plus the built-in console and jsonl."""
-    tables = dict(BUILTIN)
-    tables.update(getattr(config, "channels", None) or {})
-    path = getattr(config, "path", None)
-    db = getattr(config, "db", None)
-    data_dir = Path(db).parent if db and str(db) != ":memory:" else Path.cwd()
-    return {name: build_channel(name, cfg, config_path=path if name in
-                                (getattr(config, "channels", None) or {}) else None,
-                                data_dir=data_dir, tz=tz)
-            for name, cfg in tables.items()}
+def check_channels(settings: AlertSettings) -> tuple[dict[str, Channel], list[str]]:
+    """Build every channel of ``settings`` (and the built-in console and jsonl); the ones
+    that build, and one problem line per one that does not."""
+    tables = {**BUILTIN, **settings.channels}
+    built: dict[str, Channel] = {}
+    problems: list[str] = []
+    for name, cfg in tables.items():
+        try:
+            built[name] = build_channel(
+                name, cfg, config_path=settings.config_path if name in settings.channels
+                else None, data_dir=settings.data_dir, tz=settings.timezone)
+        except ChannelConfigError as exc:
+            problems.append(str(exc))
+    return built, problems
+
+
+def build_channels(settings: AlertSettings) -> dict[str, Channel]:
+    """All channels of ``settings``, plus the built-in console and jsonl; the first bad
+    table raises :class:`ChannelConfigError`."""
+    built, problems = check_channels(settings)
+    if problems:
+        raise ChannelConfigError(problems[0])
+    return built

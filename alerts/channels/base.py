@@ -13,6 +13,7 @@ Outcome classes, as the delivery loop reads them::
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any, ClassVar
 import httpx
 
 from alerts import local_time, rendering, secrets, splitting, ssrf
+from crawler import times
 
 
 class ChannelConfigError(Exception):
@@ -77,18 +79,6 @@ COMMON_FIELDS: dict[str, Field] = {
 }
 
 
-def parse_duration(text: str) -> float:
-    """'90s', '30m', '12h', '3d' (or a bare number of seconds) to seconds."""
-    text = str(text).strip()
-    units = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-    for unit in sorted(units, key=len, reverse=True):
-        if text.endswith(unit) and text[: -len(unit)].strip().replace(".", "", 1).isdigit():
-            return float(text[: -len(unit)]) * units[unit]
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    raise ValueError(f"not a duration: {text!r} (write e.g. 90s, 30m, 12h, 3d)")
-
-
 def parse_rate(text: str) -> tuple[int, float]:
     """'20/min' to (20, 60.0)."""
     count, _, per = str(text).partition("/")
@@ -129,22 +119,22 @@ class Channel:
     def __init__(self, name: str, cfg: dict[str, Any], *, config_path: str | Path | None = None,
                  data_dir: str | Path | None = None, tz=None):
         self.name = name
-        self.tz = tz or local_time.zone(None)
+        self.tz = tz or times.zone(None)
         self.where = f"{config_path or 'config'}: [channels.{name}]"
         self.config_dir = Path(config_path).parent if config_path else Path.cwd()
         self.data_dir = Path(data_dir) if data_dir else Path.cwd()
         self.cfg = self._validate(cfg)
-        self.redact = secrets.Redactor()
+        self.redact = secrets.mask
+        secrets.remember_references(self.cfg)  # masked even in text this process only prints
         for key in ("secret", "password", "url"):
-            # Literal secrets (not ${ENV}) are redacted too: bot tokens live in URLs.
+            # Literal secrets (not ${ENV}) are masked too: bot tokens live in URLs.
             value = self.cfg.get(key)
             if isinstance(value, str) and not secrets.references(value):
-                for part in (secrets.url_tokens(value) if key == "url" else [value]):
-                    self.redact.add(part)
+                (secrets.remember_url if key == "url" else secrets.remember)(value)
         self.language = self.cfg.get("language") or self.DEFAULT_LANGUAGE
         rate = self.cfg.get("rate_limit") or self.DEFAULT_RATE
         self.rate = self._parsed("rate_limit", parse_rate, rate)
-        self.max_age = self._parsed("max_age", parse_duration, self.cfg.get("max_age"))
+        self.max_age = self._parsed("max_age", times.parse_duration, self.cfg.get("max_age"))
         self.quiet_hours = self._parsed("quiet_hours", local_time.parse_quiet_hours,
                                         self.cfg.get("quiet_hours"))
         url = self.cfg.get("url")
@@ -155,8 +145,11 @@ class Channel:
             raise self.error("language", f"must be one of {', '.join(rendering.LANGUAGES)}, "
                                          f"got {self.language!r}")
         self.timeout = float(self.cfg.get("timeout") or 20)
-        self.renderer = rendering.Renderer(self.type, self.language,
-                                           self._template_overrides())
+        try:
+            self.renderer = rendering.Renderer(self.type, self.language,
+                                               self._template_overrides())
+        except rendering.TemplateError as exc:
+            raise self.error(exc.key, str(exc)) from None
 
     # -- configuration ---------------------------------------------------------------
     def error(self, field_name: str, message: str) -> ChannelConfigError:
@@ -198,7 +191,7 @@ class Channel:
         found = {}
         for key in ("template", "subject_template", "text_template", "html_template"):
             if self.cfg.get(key):
-                path = Path(self.cfg[key])
+                path = Path(os.path.expanduser(self.cfg[key]))
                 path = path if path.is_absolute() else self.config_dir / path
                 if not path.is_file():
                     raise self.error(key, f"template file not found: {path}")
@@ -206,15 +199,12 @@ class Channel:
         return found
 
     def secret(self, key: str) -> str | None:
-        """A field's value with ``${ENV}`` expanded now; the result is redacted from errors."""
+        """A field's value with ``${ENV}`` expanded now; the result is masked in errors."""
         raw = self.cfg.get(key)
         return None if raw is None else self.expand(raw, key)
 
     def expand(self, raw: str, key: str) -> str:
-        value = secrets.expand(raw, where=f"{self.where} field {key!r}")
-        if secrets.references(raw):
-            self.redact.add(value)
-        return value
+        return secrets.expand(raw, where=f"{self.where} field {key!r}")
 
     def describe(self) -> str:
         """One line for tables: type and where it posts (no secrets)."""
@@ -282,7 +272,8 @@ class Channel:
         code = resp.status_code
         if 200 <= code < 300:
             return self.check_reply(resp), resp
-        text = self.redact(resp.text[:200].strip())
+        # Masked before it is cut: a cut secret would no longer match its mask.
+        text = self.redact(resp.text[:4000]).strip()[:200]
         retry = retry_after_seconds(resp.headers.get("Retry-After"))
         if code in (408, 429) or code >= 500:
             return Outcome(False, status=code, error=f"HTTP {code} {text}".strip(),

@@ -15,10 +15,15 @@ import hmac
 import json
 import time
 
+import re
+
 import httpx
 
 from alerts import secrets
 from alerts.channels.base import Channel, Field, Message, Outcome
+
+
+_SECRET_HEADER = re.compile(r"auth|token|key|secret|password|signature", re.I)
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -45,6 +50,9 @@ class WebhookChannel(Channel):
         for k, v in self.cfg["headers"].items():
             if not isinstance(v, str):
                 raise self.error("headers", f"header {k!r} must be a string")
+            if not secrets.references(v) and _SECRET_HEADER.search(k):
+                secrets.remember(v.split()[-1] if v.split() else v)  # "Bearer <token>"
+                secrets.remember(v)
 
     def _check_secret(self, value: str) -> None:
         if not value.startswith("whsec_"):
@@ -65,8 +73,7 @@ class WebhookChannel(Channel):
         body = self.body(message)
         headers = {"content-type": "application/json", "user-agent": "newswatch",
                    "webhook-id": message.key}
-        headers.update({k: secrets.expand(v, where=f"{self.where} field 'headers'")
-                        for k, v in self.cfg["headers"].items()})
+        headers.update({k: self.expand(v, "headers") for k, v in self.cfg["headers"].items()})
         secret = self.secret("secret")
         if secret:
             self._check_secret(secret)

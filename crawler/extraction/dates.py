@@ -18,13 +18,9 @@ def zone_named(name: str):
     """The tzinfo of an IANA zone name (``Asia/Shanghai`` is ``BEIJING``); ValueError if unknown."""
     if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
         return BEIJING
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from crawler import times
 
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as "
-                         f"'Asia/Shanghai' or 'UTC')") from None
+    return times.zone(name)
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import times
 from crawler.attachments.fetching import AttachmentFetcher
 from crawler.blocking import block_reason
 from crawler.canonical import canonical_url
@@ -315,7 +316,7 @@ class SourceSpider(scrapy.Spider):
 
         headers = {k.decode("latin-1"): v[0].decode("latin-1")
                    for k, v in response.headers.items() if v}
-        fetched = datetime.now(timezone.utc).replace(microsecond=0)
+        fetched = times.now_utc()
         ex = extract(response.body, response.url, headers=headers,
                      selectors=extraction_selectors(self.source.article) or None,
                      fetched_at=fetched,
@@ -327,7 +328,7 @@ class SourceSpider(scrapy.Spider):
             return None
         published = ex.published
         if isinstance(published, datetime):
-            published = published.astimezone(timezone.utc).isoformat()
+            published = times.utc_stamp(published)
         # The seed's page selectors that are not article fields: site_id and extra.
         own = page_fields(response, self.source.article) if self.source.article else {}
         site_id = (own.get("site_id") or self.source.site_id(response.url)
@@ -347,7 +348,7 @@ class SourceSpider(scrapy.Spider):
             original_source=ex.original_source,
             doc_number=ex.doc_number, body=ex.body,
             lang=ex.lang or self.source.language, attachments=list(ex.attachments or []),
-            encoding=ex.encoding, fetched=fetched.isoformat(),
+            encoding=ex.encoding, fetched=times.utc_stamp(fetched),
             field_sources=dict(ex.field_sources or {}), extra=extra)
 
     def article_failed(self, failure) -> None:

@@ -4,11 +4,11 @@ settings with clear errors, parsing a query given on the command line, showing d
 from __future__ import annotations
 
 import sys
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import click
 
+from crawler import times
 from newswatch import config as config_mod
 
 QUERY_EXIT = 2  # an invalid query: `topics test` and `search` exit with this
@@ -57,27 +57,15 @@ def adhoc_topic(query_text: str, node):
 
 
 def zone_of(app) -> ZoneInfo:
-    try:
-        return ZoneInfo(app.config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.ClickException(f"setting 'timezone': unknown time zone "
-                                   f"{app.config.timezone!r}") from None
+    return app.config.timezone  # parsed and checked when the config loaded
 
 
 def local_date(article: dict, zone: ZoneInfo) -> str:
-    from alerts.engine import article_time
-
-    when = article_time(article)
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "-"
+    return times.local_text(times.article_time(article), zone, "-")
 
 
 def local_time(value: str | None, zone: ZoneInfo) -> str:
-    if not value:
-        return "-"
-    try:
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
+    return times.local_text(value, zone, "-")
 
 
 def hit_lines(hits: list[dict]) -> list[str]:

@@ -34,11 +34,14 @@ def command(ctx, app, status, limit, as_json):
     if ctx.invoked_subcommand is not None:
         return
     from alerts import outbox
-    from alerts.local_time import local_text, zone
+    from alerts.secrets import mask
+    from crawler.times import local_text
 
-    db = app.open_db()
-    tz = zone(app.config.timezone)
+    db = app.open_db(must_exist=True)
+    tz = app.config.timezone
     rows = outbox.list_rows(db, state=status, limit=limit)
+    for r in rows:
+        r["last_error"] = mask(r["last_error"])  # also rows stored before masking
     if as_json:
         for r in rows:
             r = {k: v for k, v in r.items() if not k.startswith("lease_")}
@@ -69,10 +72,11 @@ def command(ctx, app, status, limit, as_json):
 def show(app, outbox_id):
     """Show one delivery and every attempt: time, outcome, status code, error."""
     from alerts import outbox
-    from alerts.local_time import local_text, zone
+    from alerts.secrets import mask
+    from crawler.times import local_text
 
-    db = app.open_db()
-    tz = zone(app.config.timezone)
+    db = app.open_db(must_exist=True)
+    tz = app.config.timezone
     row = outbox.get(db, outbox_id)
     if row is None:
         raise click.ClickException(f"no delivery with id {outbox_id}")
@@ -80,13 +84,13 @@ def show(app, outbox_id):
                 "story_id", "article_id", "created", "due", "sent", "attempts", "last_status",
                 "last_error", "digest_id", "period_start", "period_end"):
         if row.get(key) is not None:
-            click.echo(f"{key:>12}: {row[key]}")
+            click.echo(f"{key:>12}: {mask(str(row[key])) if key == 'last_error' else row[key]}")
     table = Table(title="attempts")
     for col in ("at", "outcome", "status", "ms", "error"):
         table.add_column(col, overflow="fold")
     for a in outbox.attempts_of(db, outbox_id):
-        table.add_row(local_text(a["at"], tz), a["outcome"], str(a["status"] or "-"), str(a["duration_ms"]),
-                      escape(a["error"] or ""))
+        table.add_row(local_text(a["at"], tz), a["outcome"], str(a["status"] or "-"),
+                      str(a["duration_ms"]), escape(mask(a["error"]) or ""))
     _console().print(table)
 
 
@@ -102,7 +106,7 @@ def retry(app, ids, dead):
 
     if not ids and not dead:
         raise click.UsageError("give delivery ids, or --dead")
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     done = outbox.requeue(db, ids, dead=dead)
     missing = sorted(set(ids) - set(done))
     click.echo(f"requeued {len(done)}: {' '.join(map(str, done)) or '-'}")
@@ -117,18 +121,15 @@ def retry(app, ids, dead):
 def test(app, channel):
     """Send a sample alert through CHANNEL now and report the outcome, to check a URL,
     secret or login before relying on it. Nothing is written to the outbox."""
-    from alerts.channels import ChannelConfigError, build_channels
+    from alerts.channels import build_channels
     from alerts.delivery import send_test
-    from alerts.local_time import zone
+    from alerts.secrets import mask
 
-    try:
-        channels = build_channels(app.config, tz=zone(app.config.timezone))
-    except (ChannelConfigError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    channels = build_channels(app.config.alerts)  # validated when the config loaded
     if channel not in channels:
         raise click.ClickException(f"no channel {channel!r}; configured: "
                                    f"{', '.join(sorted(channels))}")
-    ch, outcome = asyncio.run(send_test(app.config, channel, channels=channels))
+    ch, outcome = asyncio.run(send_test(app.config.alerts, channel, channels=channels))
     if outcome.ok:
         parts = f" in {outcome.parts} parts" if outcome.parts > 1 else ""
         click.echo(f"ok: channel {channel!r} ({ch.describe()}) accepted the test alert{parts}"
@@ -136,4 +137,4 @@ def test(app, channel):
         return
     kind = "permanent" if outcome.permanent else "temporary (would be retried)"
     raise click.ClickException(f"channel {channel!r} ({ch.describe()}) failed, {kind}: "
-                               f"{outcome.error}")
+                               f"{mask(outcome.error)}")

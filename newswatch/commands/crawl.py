@@ -117,6 +117,7 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     summary table ends the run. Exits with status 1 when any source did not end `ok`
     (failed, blocked, empty, invalid seed, or already being crawled).
     """
+    app.channels = False  # a crawl delivers nothing: its channels are not built here
     config = app.config
     folder = Path(sources_dir or config.sources_dir)
     if not folder.is_dir():

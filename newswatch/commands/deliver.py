@@ -26,21 +26,20 @@ def command(app, limit, as_json):
     do it); one that fails for good, or for longer than `delivery_max_age`, is dead:
     see `newswatch alerts --status dead`.
     """
-    from alerts.channels import ChannelConfigError
     from alerts.delivery import deliver_due
-    from alerts.local_time import local_text, zone
+    from alerts.secrets import mask
+    from crawler.times import local_text
 
-    db = app.open_db()
-    try:
-        results = deliver_due(db, app.config, limit=limit)
-    except (ChannelConfigError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = app.config.alerts  # settings and channels validated when loaded
+    results = deliver_due(app.open_db(), settings, limit=limit)
+    for r in results:
+        r.error = mask(r.error)
     if as_json:
         for r in results:
             click.echo(json.dumps(r.to_json(), ensure_ascii=False))
         return
     if results:
-        tz = zone(app.config.timezone)
+        tz = settings.timezone
         table = Table(title="deliveries")
         for col in ("id", "kind", "topic", "channel", "outcome", "status", "tries", "note"):
             table.add_column(col, overflow="fold")

@@ -25,14 +25,11 @@ def command(app, as_json):
     match. A story alerts a topic once; later outlets are recorded as "also published by".
     """
     from alerts import matcher
-    from newswatch.commands.stories import window_days
-    from newswatch.service.steps import default_channels
 
     topics = tf.topics_of(app)
     db = app.open_db()
-    defaults = default_channels(app.config)  # the same reading as the service's
-    result = matcher.run_once(db, topics, default_channels=defaults,
-                              story_window_days=window_days(app.config),
+    result = matcher.run_once(db, topics, default_channels=app.config.default_channels,
+                              story_window_days=app.config.story_window_days,
                               aliases=app.config.aliases or None)
     if as_json:
         for m in result.matches:

@@ -8,6 +8,8 @@ import click
 
 from newswatch.cli import db_option, pass_app
 
+CONFIG_EXIT = 2  # an invalid configuration at start-up
+
 
 @click.command("run")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
@@ -64,7 +66,13 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
     except InstanceLocked as exc:
         raise click.ClickException(str(exc)) from None
     except (ConfigError, ScheduleError) as exc:
-        raise click.ClickException(str(exc)) from None
+        # One line per problem (file, key, what is expected); nothing was started.
+        problems = getattr(exc, "problems", None) or str(exc).splitlines()
+        for line in problems:
+            click.echo(f"Error: {line}", err=True)
+        click.echo(f"newswatch run: invalid configuration ({len(problems)} problem(s)); "
+                   f"nothing started", err=True)
+        raise SystemExit(CONFIG_EXIT) from None
     except OSError as exc:
         if (http or web) and "address" in str(exc).lower():
             raise click.ClickException(f"--http {http} / --web {web}: {exc}") from None

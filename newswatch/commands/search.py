@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import click
 from rich.console import Console
@@ -32,7 +33,13 @@ def command(app, query, limit, scan, as_json):
     node = tf.parse_or_exit(query, tf.aliases_of(app))
     db = app.open_db(must_exist=True)
     # Newest archived first, stopping at the limit: only --limit hits are ever held.
-    page = search(db, node, query, limit=limit, budget=None, scan=scan)
+    try:
+        page = search(db, node, query, limit=limit, budget=None, scan=scan)
+    except sqlite3.Error as exc:  # locked, corrupt, ...: an error, never a silent scan
+        raise click.ClickException(f"{app.config.db}: database error: {exc}") from None
+    if page.fallback:
+        click.echo(f"note: the full-text index cannot serve this query ({page.fallback}); "
+                   f"scanning every article instead", err=True)
     found = page.found
     if as_json:
         for a, m in found:

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from crawler.times import local_text
 from newswatch.cli import db_option, pass_app
 
 SOURCES_DIR_HELP = "Folder of source seed files. Default: the `sources_dir` setting."
@@ -19,20 +20,6 @@ def _console() -> Console:
     console = Console()
     # Piped output (tests, logs) gets a width that keeps one source on one line.
     return console if console.is_terminal else Console(width=150)
-
-
-def _local(ts: str | None, zone: str) -> str:
-    """An archive time (UTC) in the configured time zone, as `newswatch status` shows it."""
-    if not ts:
-        return "-"
-    from datetime import datetime, timezone
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = timezone.utc
-    return datetime.fromisoformat(ts).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _schedule_text(schedule: dict) -> str:
@@ -92,7 +79,7 @@ def command(app, sources_dir, as_json):
             table.add_row(r["source"], r["site"],
                           r["kind"] if r["spider"] == r["kind"] else f"{r['kind']} ({r['spider']})",
                           r["language"], r["schedule"], r["last_outcome"] or "never run",
-                          _local(r["last_run"], app.config.timezone))
+                          local_text(r["last_run"], app.config.timezone, "-"))
         _console().print(table)
     for p in problems:
         click.echo(f"invalid: {p}", err=True)

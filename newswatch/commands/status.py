@@ -8,14 +8,18 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from crawler import times
 from newswatch.cli import db_option, pass_app
+
+WIDE_STATUS = 120  # columns from which `why` fits as a table column
 
 
 def _local(ts: str | None, tz: ZoneInfo, *, due: bool = False) -> str:
     if not ts:
         return "-"
-    dt = datetime.fromisoformat(ts)
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = times.parse_stamp(ts)
+    if dt is None:
+        return ts
     now = datetime.now(timezone.utc)
     if due and dt <= now + timedelta(seconds=1):
         return "due now"
@@ -71,14 +75,15 @@ def command(app, as_json):
     crawl yet). Next run comes from the running service, else from the seeds' schedule.
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from crawler import seeds
 
     cfg = app.config
-    tz = ZoneInfo(cfg.timezone)
+    tz = cfg.timezone
     good, problems = seeds.check_sources(cfg.sources_dir)
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     info = gather(db, {s.name: s for s in good}, tz)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
@@ -89,8 +94,12 @@ def command(app, as_json):
     console.print(f"[bold]{cfg.db}[/bold]: {who}", soft_wrap=True)
     colour = {"ok": "green", "degraded": "yellow", "empty": "yellow", "stale": "yellow", "blocked": "red",
               "failing": "red", "new": "dim"}
+    # Narrow terminals (80 columns) get each source's reason below the table, whole,
+    # instead of a `why` column squeezed to nothing.
+    wide = console.width >= WIDE_STATUS
     table = Table(title="Sources")
-    for col in ("source", "state", "last run", "outcome", "next run", "new today", "why"):
+    for col in ("source", "state", "last run", "outcome", "next run", "new today",
+                *(("why",) if wide else ())):
         table.add_column(col, justify="right" if col == "new today" else "left",
                          no_wrap=col != "why")
     for r in info["sources"]:
@@ -98,8 +107,14 @@ def command(app, as_json):
         if r["running"]:
             state += " (crawling)"
         table.add_row(r["source"], state, _local(r["last_run"], tz), r["last_outcome"] or "-",
-                      _local(r["next_run"], tz, due=True), str(r["new_today"]), r["reason"] or "")
+                      _local(r["next_run"], tz, due=True), str(r["new_today"]),
+                      *((r["reason"] or "",) if wide else ()))
     console.print(table)
+    reasons = [r for r in info["sources"] if r["reason"]]
+    if reasons and not wide:
+        console.print("why:")
+        for r in reasons:
+            console.print(f"  {escape(r['source'])}: {escape(r['reason'])}")
     box = Table(title="Outbox")
     for status in info["outbox"]:
         box.add_column(status, justify="right")

@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from newswatch.cli import db_option, pass_app
-from newswatch.commands._topic_files import local_time
+from crawler.times import local_text
 
 
 def _console() -> Console:
     """The terminal's width on a terminal; wide lines when piped, so rows stay whole."""
     console = Console()
     return console if console.is_terminal else Console(width=200)
-
-
-def _zone(app) -> ZoneInfo:
-    try:
-        return ZoneInfo(app.config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.ClickException(f"setting 'timezone': unknown time zone "
-                                   f"{app.config.timezone!r}") from None
-
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT_DAYS = {"": 1 / 86400, "s": 1 / 86400, "m": 1 / 1440, "h": 1 / 24, "d": 1.0}
-
-
-def window_days(config) -> float:
-    """The `story_window` setting in days, for `alerts.stories.cluster_new(window_days=)`."""
-    value = config.story_window
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        days = float(value) / 86400
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise click.ClickException(
-                f"setting 'story_window' ({config.where('story_window')}): expected a "
-                f"number with unit s, m, h or d (e.g. '3d'), got {value!r}")
-        days = float(m.group(1)) * _UNIT_DAYS[m.group(2)]
-    if days <= 0:
-        raise click.ClickException(f"setting 'story_window': must be more than 0, got {value!r}")
-    return days
 
 
 def _pending_note(db) -> str | None:
@@ -77,13 +45,13 @@ def command(ctx, app, days, as_json):
         return
     from alerts import stories
 
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     found = stories.recent(db, days)
     if as_json:
         for s in found:
             click.echo(json.dumps(s, ensure_ascii=False))
         return
-    zone = _zone(app)
+    zone = app.config.timezone
     note = _pending_note(db)
     if not found:
         click.echo(f"No stories in the last {days:g} day(s).")
@@ -92,8 +60,9 @@ def command(ctx, app, days, as_json):
         for col in ("story", "first seen", "last seen", "size", "lang", "title", "outlets"):
             table.add_column(col, overflow="fold")
         for s in found:
-            table.add_row(str(s["id"]), local_time(s["first_seen"], zone),
-                          local_time(s["last_seen"], zone), str(s["size"]), s["lang"] or "-",
+            table.add_row(str(s["id"]), local_text(s["first_seen"], zone, "-"),
+                          local_text(s["last_seen"], zone, "-"), str(s["size"]),
+                          s["lang"] or "-",
                           s["title"] or "(no title)", ", ".join(s["outlets"]))
         _console().print(table)
     if note:
@@ -122,7 +91,7 @@ def show(app, story_id, as_json):
     its score and what the two shared, title, URL."""
     from alerts import stories
 
-    db = app.open_db()
+    db = app.open_db(must_exist=True)
     story = stories.get_story(db, story_id)
     if story is None:
         raise click.ClickException(f"no story with id {story_id} (see `newswatch stories`)")
@@ -130,11 +99,11 @@ def show(app, story_id, as_json):
     if as_json:
         click.echo(json.dumps({**story, "members": members}, ensure_ascii=False))
         return
-    zone = _zone(app)
+    zone = app.config.timezone
     click.echo(f"Story {story['id']}: {story['title'] or '(no title)'}")
     langs = ", ".join(dict.fromkeys(m["lang"] or "?" for m in members))
-    click.echo(f"  {story['size']} article(s), {langs}, first published "
-               f"{local_time(story['first_seen'], zone)}, last {local_time(story['last_seen'], zone)}")
+    first, last = (local_text(story[k], zone, "-") for k in ("first_seen", "last_seen"))
+    click.echo(f"  {story['size']} article(s), {langs}, first published {first}, last {last}")
     table = Table()
     for col in ("article", "site", "lang", "original source", "published", "joined by",
                 "shared", "title", "url"):
@@ -142,7 +111,7 @@ def show(app, story_id, as_json):
     for m in members:
         table.add_row(str(m["id"]), m["site"] or m["source"] or "-", m["lang"] or "-",
                       m["original_source"] or "-",
-                      local_time(m["published"] or m["fetched"], zone), _joined_by(m),
+                      local_text(m["published"] or m["fetched"], zone, "-"), _joined_by(m),
                       ", ".join(m.get("evidence") or []) or "-", m["title"] or "(no title)",
                       m["url"] or "-")
     _console().print(table)
@@ -158,7 +127,7 @@ def cluster(app, days):
     """Assign the articles not yet clustered to stories (the service does this itself)."""
     from alerts import stories
 
-    db = app.open_db()
-    window = window_days(app.config) if days is None else days
+    db = app.open_db(must_exist=True)
+    window = app.config.story_window_days if days is None else days
     done = stories.cluster_new(db, window_days=window, aliases=app.config.aliases or None)
     click.echo(f"Clustered {done} article(s); stories cursor at article {stories.cursor(db)}.")

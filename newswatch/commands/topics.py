@@ -32,8 +32,8 @@ def command(ctx, app, as_json):
     from alerts.engine import engine_for
 
     topics = tf.topics_of(app)
-    db = app.open_db()
-    counts = matcher.match_counts(db)
+    # Read-only: before the first crawl there is no archive, and none is created.
+    counts = matcher.match_counts(app.open_db()) if app.db_exists() else {}
     always = set(engine_for(topics).every_article_topics())
     zone = tf.zone_of(app)
     if as_json:
@@ -152,7 +152,7 @@ def _hits_json(engine, topic, art) -> list[dict]:
 def _backtest(app, engine, days: float, limit: int, as_json: bool) -> None:
     import heapq
 
-    from alerts.engine import article_time
+    from crawler.times import article_time
     from crawler import archive
 
     db = app.open_db(must_exist=True)

@@ -8,9 +8,11 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from crawler import times
 
 
 def verify(secret: str, headers, body: bytes) -> bool:
@@ -27,11 +29,7 @@ def _when(iso: str | None) -> str:
     """A UTC time as Beijing time, how the demo's sites wrote it."""
     if not iso:
         return "?"
-    try:
-        dt = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return dt.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M (UTC+8)")
+    return times.local_text(iso, timezone(timedelta(hours=8))) + " (UTC+8)"
 
 
 def describe(alert: dict, verified: bool, webhook_id: str) -> str:

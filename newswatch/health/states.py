@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive, runs
+from crawler import archive, runs, times
 
 STATES = ("ok", "degraded", "empty", "blocked", "failing", "stale", "new")
 # How many recent runs make a source's "normal".
@@ -143,7 +143,7 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
         h.items_normal = statistics.median(r["items_found"] or 0 for r in good[:HISTORY_RUNS])
     with_new = [_parse(r["finished"] or r["started"]) for r in done if (r["items_new"] or 0) > 0]
     if with_new:
-        h.last_new = with_new[0].isoformat()
+        h.last_new = times.utc_stamp(with_new[0])
         gaps = [(a - b).total_seconds() for a, b in zip(with_new, with_new[1:])]
         if len(gaps) >= 2:
             h.normal_gap_s = statistics.median(gaps)
@@ -222,7 +222,7 @@ def record(db, h: Health, *, now: datetime | None = None) -> Change | None:
     """
     if h.state == "new":
         return None
-    now_s = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
+    now_s = times.utc_stamp(now)
     with archive.immediate(db):
         rows = list(db.query("SELECT state FROM source_health WHERE source = ?", [h.source]))
         old = rows[0]["state"] if rows else "new"
@@ -247,7 +247,7 @@ def unnotified(db) -> list[Change]:
 
 
 def mark_notified(db, change_id: int, *, now: datetime | None = None) -> None:
-    now_s = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
+    now_s = times.utc_stamp(now)
     with archive.immediate(db):
         db.execute("UPDATE health_changes SET notified = ? WHERE id = ?", [now_s, change_id])
 

@@ -15,5 +15,4 @@ from newswatch.service.metrics import parse_listen  # noqa: F401
 from newswatch.service.schedule import (  # noqa: F401
     ScheduleError, build_trigger, first_run_time, parse_duration)
 from newswatch.service.state import last_run_starts, read_schedule  # noqa: F401
-from newswatch.service.steps import default_channels  # noqa: F401
 from newswatch.service.state import add_request, recent_requests  # noqa: F401

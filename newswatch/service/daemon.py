@@ -15,7 +15,6 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -100,7 +99,7 @@ class Service:
         for line in self.loaded.problems:
             log.warning("%s", line)
         self.scheduler = AsyncIOScheduler(
-            timezone=ZoneInfo(self.loaded.config.timezone),
+            timezone=self.loaded.config.timezone,
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": MISFIRE_GRACE_S})
         if self.stopping.is_set():
@@ -191,7 +190,7 @@ class Service:
     async def _schedule_all(self) -> None:
         starts = await self.db.call(steps.last_run_starts)
         now = datetime.now(timezone.utc)
-        tz = ZoneInfo(self.loaded.config.timezone)
+        tz = self.loaded.config.timezone
         for job in self.scheduler.get_jobs():
             if job.id.startswith("crawl:"):
                 job.remove()
@@ -332,7 +331,10 @@ class Service:
             new = await asyncio.to_thread(service_load.load, self.opts.config_path,
                                           self.opts.overrides or {}, only=self.opts.only)
         except Exception as exc:
-            log.error("reload failed, keeping the running configuration: %s", exc)
+            # One record saying every reason; the running configuration stays whole.
+            problems = getattr(exc, "problems", None) or [str(exc)]
+            log.error("reload failed, keeping the running configuration: %s",
+                      "; ".join(problems), extra=fields(problems=problems))
             return
         changes = service_load.describe_changes(self.loaded, new)
         for line in new.problems:

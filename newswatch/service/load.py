@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newswatch import config as config_mod
-from newswatch.service.schedule import ScheduleError, parse_duration
 
 log = logging.getLogger("newswatch.service")
 
@@ -17,42 +16,49 @@ class Loaded:
     config: config_mod.Config
     sources: dict[str, Any]
     topics: list
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # warnings: bad seed files
 
     def seconds(self, name: str) -> float:
-        return parse_duration(getattr(self.config, name), what=f"setting {name}")
+        """A duration setting, in seconds (parsed once, at load)."""
+        return float(getattr(self.config, name))
 
 
 def load(config_path: str | None, overrides: dict, *, only: tuple[str, ...] = ()) -> Loaded:
-    """Read config, seeds and topics. Bad seeds and topics are reported, not fatal."""
+    """Read and validate settings, channels, seeds and topics together.
+
+    Raises :class:`newswatch.config.Problems` listing every problem of the settings, the
+    channels, the topics and aliases, and the channel and source names topics use: the
+    service never runs on half a configuration. A bad seed file only leaves its source
+    out (``problems``): one source must not stop the others."""
+    from alerts import topics as topics_mod
+    from alerts.channels import BUILTIN
     from crawler import seeds
 
     config = config_mod.load(config_path, **overrides)
-    for name in ("crawl_timeout", "delivery_interval", "shutdown_grace"):
-        try:
-            parse_duration(getattr(config, name), what=f"setting {name}")
-        except ScheduleError as exc:
-            raise config_mod.ConfigError(f"{config.path or 'settings'}: {exc}") from None
     good, problems = seeds.check_sources(config.sources_dir)
     sources = {s.name: s for s in good}
+    errors: list[str] = []
     if only:
         unknown = [n for n in only if n not in sources]
         if unknown:
-            raise config_mod.ConfigError(
-                f"unknown source(s) {', '.join(unknown)} in {config.sources_dir}")
-        sources = {n: sources[n] for n in only}
-    topics: list = []
-    paths = [p for p in config_mod.topic_files(config) if p.exists()]
-    missing = [str(p) for p in config_mod.topic_files(config) if not p.exists()]
-    if missing:
-        problems.append(f"topic file(s) not found: {', '.join(missing)}")
-    if paths:
-        from alerts import topics as topics_mod
-
-        try:
-            topics = list(topics_mod.load_topics(paths, config.aliases))
-        except Exception as exc:  # a bad topic file must not stop crawling
-            problems.append(f"topics not loaded: {exc}")
+            errors.append(f"unknown source(s) {', '.join(unknown)} in {config.sources_dir}")
+        sources = {n: sources[n] for n in only if n in sources}
+    topics, topic_problems = topics_mod.check_topics(config.topics, config.aliases)
+    errors += [str(p) for p in topic_problems]
+    channels = set(BUILTIN) | set(config.channels)
+    known_sources = {n.lower() for s in good for n in (s.name, s.site, s.title)}
+    for t in topics:
+        where = f"{t.file}: topic {t.name!r}"
+        for name in t.channels:
+            if name not in channels:
+                errors.append(f"{where}: 'channels': unknown channel {name!r} "
+                              f"(known: {', '.join(sorted(channels))})")
+        for name in t.sources:
+            if name.lower() not in known_sources:
+                errors.append(f"{where}: 'sources': unknown source {name!r} (a source "
+                              f"name in {config.sources_dir}, or its site)")
+    if errors:
+        raise config_mod.Problems(errors)
     return Loaded(config, sources, topics, problems)
 
 
@@ -88,9 +94,9 @@ def describe_changes(old: Loaded, new: Loaded) -> list[str]:
         if names:
             lines.append(f"{label}: {', '.join(names)}")
     for name in (s.name for s in config_mod.SETTINGS if s.name != "db"):
-        a, b = getattr(old.config, name), getattr(new.config, name)
-        if a != b:
-            lines.append(f"setting {name}: {a!r} → {b!r}")
+        if getattr(old.config, name) != getattr(new.config, name):
+            lines.append(f"setting {name}: {old.config.text(name)!r} → "
+                         f"{new.config.text(name)!r}")
     if old.config.channels != new.config.channels:
         names = sorted(set(old.config.channels) | set(new.config.channels))
         changed = [n for n in names if old.config.channels.get(n) != new.config.channels.get(n)]

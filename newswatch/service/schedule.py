@@ -8,7 +8,6 @@ is older than its interval runs at once, others when their interval has passed.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,8 +15,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+from crawler.times import parse_duration  # noqa: F401 (the one parser)
+
 # Jitter is this share of the interval, capped: enough to spread, not to drift.
 JITTER_SHARE = 0.1
 JITTER_MAX_S = 60.0
@@ -25,21 +24,6 @@ JITTER_MAX_S = 60.0
 
 class ScheduleError(ValueError):
     """A schedule or duration that cannot be read; the message says which and why."""
-
-
-def parse_duration(text: str | int | float, *, what: str = "duration") -> float:
-    """Seconds in ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"`` or a bare number of seconds."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        seconds = float(text)
-    else:
-        m = _DURATION.match(str(text))
-        if not m:
-            raise ScheduleError(f"{what}: expected a number with unit s, m, h or d "
-                                f"(e.g. '30m'), got {text!r}")
-        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-    if seconds <= 0:
-        raise ScheduleError(f"{what}: must be more than 0, got {text!r}")
-    return seconds
 
 
 def schedule_of(source: Any) -> dict:

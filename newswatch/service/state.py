@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlite_utils.migrations import Migrations
 
-from crawler import archive
+from crawler import archive, times
 
 migrations = Migrations("newswatch_service")
 
@@ -30,7 +30,8 @@ def write_schedule(db, rows: list[tuple[str, datetime | None, str]], pid: int) -
         db.execute("DELETE FROM service_schedule")
         for source, next_run, desc in rows:
             db.execute("INSERT INTO service_schedule VALUES (?, ?, ?, ?, ?)",
-                       [source, next_run.isoformat() if next_run else None, desc, pid, now])
+                       [source, times.utc_stamp(next_run) if next_run else None, desc, pid,
+                        now])
 
 
 def read_schedule(db) -> dict[str, dict]:

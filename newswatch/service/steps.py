@@ -7,11 +7,10 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from crawler import archive, runs
+from crawler import runs
 from newswatch import health
 from newswatch.health import notices as ops_alerts
 from newswatch.crawl.child import CrawlResult
-from newswatch.service.schedule import parse_duration
 from newswatch.service.state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
 
 log = logging.getLogger("newswatch.service")
@@ -64,38 +63,21 @@ def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]
     return {name: check_health(db, name, ops_channel) for name in sources}
 
 
-def default_channels(config) -> tuple[str, ...]:
-    """The `default_channels` setting: channels of topics that name none."""
-    value = getattr(config, "default_channels", None) or "console"
-    parts = value if isinstance(value, list) else str(value).split(",")
-    return tuple(p.strip() for p in parts if p.strip())
-
-
-def story_window_days(config) -> float | None:
-    value = getattr(config, "story_window", None)
-    return parse_duration(value, what="setting story_window") / 86400 if value else None
-
-
 def match_new(db, loaded) -> dict:
     """Cluster new articles into stories and match them (one matcher pass); counts."""
     from alerts import matcher, stories
 
     if not loaded.topics:
         # Nothing to match, but stories still group what arrives.
-        n = stories.cluster_new(db, **_window(loaded.config),
+        n = stories.cluster_new(db, window_days=loaded.config.story_window_days,
                                 aliases=loaded.config.aliases or None)
         return {"articles": n, "matches": 0, "queued": 0}
     result = matcher.run_once(db, loaded.topics, now=datetime.now(timezone.utc),
-                              default_channels=default_channels(loaded.config),
-                              story_window_days=story_window_days(loaded.config),
+                              default_channels=loaded.config.default_channels,
+                              story_window_days=loaded.config.story_window_days,
                               aliases=loaded.config.aliases or None)
     return {"articles": result.articles, "matches": len(result.matches),
             "queued": result.queued}
-
-
-def _window(config) -> dict:
-    days = story_window_days(config)
-    return {"window_days": days} if days else {}
 
 
 def deliver_due(db, loaded) -> dict[str, int]:
@@ -106,7 +88,7 @@ def deliver_due(db, loaded) -> dict[str, int]:
     if not outbox.anything_due(db):
         return {}
     counts: dict[str, int] = {}
-    for r in delivery.deliver_due(db, loaded.config):
+    for r in delivery.deliver_due(db, loaded.config.alerts):
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     return counts
 
@@ -126,7 +108,7 @@ def digest_triggers(loaded, tz) -> list[tuple[str, Any]]:
     if "hourly" in modes:
         jobs.append(("digest:hourly", CronTrigger(minute=0, second=1, timezone=tz)))
     if "daily" in modes:
-        hour, _, minute = str(getattr(loaded.config, "digest_time", "08:00")).partition(":")
-        jobs.append(("digest:daily", CronTrigger(hour=int(hour), minute=int(minute or 0),
+        at = loaded.config.digest_time
+        jobs.append(("digest:daily", CronTrigger(hour=at.hour, minute=at.minute,
                                                  second=1, timezone=tz)))
     return jobs

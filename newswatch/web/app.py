@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -47,11 +46,7 @@ class Web:
     def __init__(self, opts: WebOptions):
         self.opts = opts
         self.config = config_mod.load(opts.config_path, **(opts.overrides or {}))
-        try:
-            self.zone = ZoneInfo(self.config.timezone)
-        except (ValueError, KeyError) as exc:
-            raise config_mod.ConfigError(f"setting 'timezone': unknown time zone "
-                                         f"{self.config.timezone!r}") from exc
+        self.zone = self.config.timezone  # a ZoneInfo, checked when the config loaded
         self.db_path = str(self.config.db)
         self.gate = access.Gate(proxy_header=self.config.web_proxy_header,
                                 trusted_proxies=self.config.web_trusted_proxies)
@@ -95,25 +90,20 @@ class Web:
         return load_aliases(self.config.aliases)
 
     def redactor(self):
-        """Blanks every channel secret (expanded ``${ENV}`` values, URL tokens) out of
-        text shown on a page."""
+        """A function that masks every channel secret (``${ENV}`` values, URL tokens and
+        paths) out of text shown on a page: ``alerts.secrets.mask`` once the channels'
+        secrets are remembered."""
         from alerts import secrets as alert_secrets
 
-        red = alert_secrets.Redactor()
         for table in self.config.channels.values():
+            alert_secrets.remember_references(table)
             for key, value in table.items():
-                if not isinstance(value, str):
-                    continue
-                try:
-                    expanded = alert_secrets.expand(value, where=key)
-                except alert_secrets.SecretError:
-                    expanded = value
-                if key.lower() in ("secret", "password", "token", "key", "url", "webhook",
-                                   "access_token", "api_key") or alert_secrets.references(value):
-                    red.add(expanded)
-                for token in alert_secrets.url_tokens(expanded):
-                    red.add(token)
-        return red
+                if isinstance(value, str) and value.startswith(("http://", "https://")):
+                    try:
+                        alert_secrets.remember_url(alert_secrets.expand(value, where=key))
+                    except alert_secrets.SecretError:
+                        alert_secrets.remember_url(value)
+        return alert_secrets.mask
 
     # ---- rendering ---------------------------------------------------------------
 
@@ -124,7 +114,7 @@ class Web:
             request=request, _=_, lang=lang, visitor=request.state.visitor,
             csrf=request.state.session.get("c", ""), open_mode=request.state.open_mode,
             t=lambda v, fmt="%Y-%m-%d %H:%M": render.local_time(v, self.zone, fmt),
-            zone=self.config.timezone, path=request.url.path, **ctx)
+            zone=self.zone.key, path=request.url.path, **ctx)
         return HTMLResponse(body, status_code=status)
 
     def error(self, request: Request, status: int, message: str) -> HTMLResponse:

@@ -5,29 +5,32 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from alerts import outbox
-from crawler import archive
+from alerts.local_time import parse_quiet_hours
+from alerts.settings import AlertSettings
+from crawler import archive, times
 from tests.support.archive_articles import add_article
 
 _seq = itertools.count(1)
 
 
-@dataclass
-class DeliveryConfig:
-    """What ``alerts.delivery`` reads from ``newswatch.config.Config``."""
-
-    db: str
-    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
-    path: Path | None = None
-    timezone: str = "Asia/Shanghai"
-    delivery_max_age: str = "3d"
-    digest_time: str = "08:00"
-    quiet_hours: str = ""
+def DeliveryConfig(db: str, channels: dict[str, dict[str, Any]] | None = None, *,  # noqa: N802
+                   path: Path | None = None, timezone: str = "Asia/Shanghai",
+                   delivery_max_age: str = "3d", digest_time: str = "08:00",
+                   quiet_hours: str = "", delivery_backoff: str = "30s") -> AlertSettings:
+    """Typed ``alerts`` settings from the texts a config file would hold."""
+    return AlertSettings(
+        channels=channels or {}, config_path=path, data_dir=Path(db).parent,
+        timezone=times.zone(timezone),
+        delivery_max_age_s=times.parse_duration(delivery_max_age),
+        delivery_backoff_s=times.parse_duration(delivery_backoff),
+        digest_time=times.parse_clock(digest_time),
+        quiet_hours=parse_quiet_hours(quiet_hours))
 
 
 def queue_alert(db, *, topic: str = "chips", title: str = "芯片出口管制",
@@ -49,7 +52,7 @@ def queue_alert(db, *, topic: str = "chips", title: str = "芯片出口管制",
                           source=other)
         db["story_members"].insert({"article_id": aid, "story_id": story_id,
                                     "similarity": 0.9, "site": other, "source": other})
-    stamp = outbox.iso(now or datetime.now(timezone.utc))
+    stamp = times.utc_stamp(now or datetime.now(timezone.utc))
     hits = json.dumps([{"term": t, "field": "body", "at": [[0, len(t)]]} for t in terms],
                       ensure_ascii=False)
     with archive.immediate(db):

@@ -2,7 +2,7 @@
 the replay web: the demo sites (``seeds/demo``: a baseline crawl, then the demo's new
 articles, a story republished by a second outlet) and the bundled replay set
 (``seeds/replay`` with ``seeds/replay-sources``), then ``newswatch match`` and one
-``newswatch deliver`` to a webhook that refuses connections (``delivery_max_age = 0s``:
+``newswatch deliver`` to a webhook that refuses connections (``delivery_max_age = 1s``:
 its alerts become dead letters at once).
 
     with web_archive(tmp_path) as world:
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import socket
 import subprocess
 import sys
@@ -101,7 +102,7 @@ def web_archive(root: Path, *, deliver: bool = True):
     topics.write_text(TOPICS, encoding="utf-8")
     with replay_site(site_dir) as site:
         settings = {"db": str(root / "archive.db"), "sources_dir": str(sources),
-                    "replay": site.url, "topics": str(topics), "delivery_max_age": "0s",
+                    "replay": site.url, "topics": str(topics), "delivery_max_age": "1s",
                     "delivery_interval": "1s", "default_channels": "console"}
         channels = {"hook": {"type": "webhook", "allow_private": True,
                              "url": f"http://127.0.0.1:{refused_port()}/hook?token="
@@ -115,5 +116,6 @@ def web_archive(root: Path, *, deliver: bool = True):
         world.crawl("demo-ministry", "demo-daily")
         world.newswatch("match", "--db", str(world.db))
         if deliver:
+            time.sleep(1.2)  # past delivery_max_age (1 s, the least the setting takes)
             world.newswatch("deliver", "--db", str(world.db))
         yield world
