@@ -51,7 +51,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "source": str,
             "started": str,
             "finished": str,
-            "outcome": str,  # running | ok | empty | blocked | failed
+            "outcome": str,  # running | ok | empty | blocked | failed | interrupted
             "baseline": int,
             "pages": int,
             "items_found": int,
@@ -188,12 +188,30 @@ def content_hash(title: str | None, body: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-ARTICLE_COLUMNS = (
-    "id", "canonical_url", "url", "site_id", "source", "site", "title", "published",
-    "published_text", "date_source", "author", "editor", "original_source", "doc_number",
-    "body", "lang", "attachments", "encoding", "content_hash", "first_seen_run", "fetched",
-    "baseline", "field_sources", "extra",
-)
+# --- runs -----------------------------------------------------------------------------
+
+
+def running_runs(db: sqlite_utils.Database) -> list[dict]:
+    """Runs still marked ``running`` (a crawl in progress, or one killed before it closed)."""
+    return [dict(r) for r in db.query(
+        "SELECT id, source, started, pid FROM runs WHERE outcome = 'running' ORDER BY id")]
+
+
+def close_run(db: sqlite_utils.Database, run_id: int, *, outcome: str,
+              errors: list[dict]) -> bool:
+    """Close a run its crawl could not close (killed, crashed), or restate why an
+    ``interrupted`` one stopped; a run that ended any other way is left as it is.
+    ``sources.last_outcome`` follows. True when the row changed."""
+    now = utcnow()
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE runs SET finished = COALESCE(finished, ?), outcome = ?, errors = ? "
+            "WHERE id = ? AND outcome IN ('running', 'interrupted')",
+            [now, outcome, json.dumps(errors[:200], ensure_ascii=False), run_id])
+        if cursor.rowcount:
+            db.execute("UPDATE sources SET last_outcome = ?, updated = ? WHERE name = "
+                       "(SELECT source FROM runs WHERE id = ?)", [outcome, now, run_id])
+    return bool(cursor.rowcount)
 
 
 def _decode_row(row: dict) -> dict:

@@ -48,6 +48,7 @@ class Tally:
     items_known: int = 0
     items_failed: int = 0
     empty_pages: int = 0
+    capped: bool = False  # stopped at NEWSWATCH_MAX_ARTICLES: the rest waits for the next run
     errors: list[dict[str, str]] = field(default_factory=list)
     outcome: str = "running"
 

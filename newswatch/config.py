@@ -47,7 +47,7 @@ SETTINGS: list[Setting] = [
             "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES"),
     Setting("crawl_timeout", "30m",
             "The service stops a crawl that runs longer than this (s, m, h units); "
-            "it counts as a failed crawl.", "NEWSWATCH_CRAWL_TIMEOUT"),
+            "it is recorded as interrupted.", "NEWSWATCH_CRAWL_TIMEOUT"),
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
             "in the user's data directory.", "NEWSWATCH_DB"),
@@ -65,6 +65,9 @@ SETTINGS: list[Setting] = [
     Setting("digest_time", "08:00",
             "Local time (HH:MM, in `timezone`) of daily digests; hourly digests go at :00.",
             "NEWSWATCH_DIGEST_TIME"),
+    Setting("max_articles_per_run", 200,
+            "Article pages one crawl of a source fetches at most (newest first); the "
+            "rest waits for the next run. 0: no cap.", kind=int),
     Setting("ops_channel", "console",
             "Channel that gets source-health alerts (a [channels.<name>] or console).",
             "NEWSWATCH_OPS_CHANNEL"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -36,6 +37,10 @@ NOT_HTML_TYPES = ("application/pdf", "application/msword", "application/vnd.", "
                   "application/x-rar", "application/octet-stream", "image/", "video/", "audio/")
 
 
+class ListRefused(ValueError):
+    """A list page refused whole (an XML bomb, ...): the message is the sentence shown."""
+
+
 @dataclass
 class ListEntry:
     """An article link found on a list page, with what the list says about it."""
@@ -50,17 +55,38 @@ _TOOK = re.compile(r"took longer than ([\d.]+) seconds")
 _SIZE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 
 
-def failure_message(failure) -> str:
+# Failures Scrapy and Twisted report by exception name alone, as sentences.
+_BY_NAME = {
+    "ResponseDataLossError": "the server closed the connection before the promised length "
+                             "(Content-Length)",
+    "ResponseNeverReceived": "the server closed the connection without answering",
+    "ConnectionLost": "the server closed the connection in the middle of the answer",
+    "ConnectionDone": "the server closed the connection in the middle of the answer",
+    "ConnectError": "could not connect to the server",
+    "TunnelError": "could not connect through the proxy",
+    "SSLError": "the TLS (https) handshake failed",
+}
+
+
+def failure_message(failure, *, maxsize: int | None = None) -> str:
     """A one-line reason for a failed request, for runs.errors and the summary.
 
     Scrapy's own texts name the replay URL under replay; these name no URL at all
-    (the error row carries the real one).
+    (the error row carries the real one). ``maxsize``: the ``DOWNLOAD_MAXSIZE`` in force,
+    for the sentence of a download cancelled for its size.
     """
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
     text = str(value).strip()
     name = type(value).__name__
+    if name == "DownloadCancelledError" or (name == "CancelledError" and maxsize):
+        limit = failure.request.meta.get("download_maxsize", maxsize) if getattr(
+            failure, "request", None) is not None else maxsize
+        cap = f"the {limit / 2**20:g} MB cap" if limit else "the size cap"
+        return f"larger than {cap} (DOWNLOAD_MAXSIZE): download cancelled"
+    if name in _BY_NAME:
+        return _BY_NAME[name]
     if m := _TOOK.search(text):
         return f"timed out after {float(m.group(1)):g} s"
     if "Timeout" in name:
@@ -122,6 +148,11 @@ class SourceSpider(scrapy.Spider):
         self.dry_run = settings.getbool("NEWSWATCH_DRY_RUN")
         self.known = KnownArticles(settings.get("NEWSWATCH_DB"), self.source.site)
         self._seen: set[str] = set()
+        # Bounds of one run: article pages requested, links read per list page.
+        self.max_articles = settings.getint("NEWSWATCH_MAX_ARTICLES")
+        self.max_links = settings.getint("NEWSWATCH_MAX_LINKS_PER_PAGE")
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.requested = 0
 
     def closed(self, reason: str) -> None:
         self.known.close()
@@ -186,11 +217,11 @@ class SourceSpider(scrapy.Spider):
         if self.record_block(response):
             return
         try:
-            entries = list(self.list_entries(response))
+            entries = self.read_entries(response)
         except Exception as exc:  # one bad list page must not end the crawl
             self.tally.list_failed += 1
-            self.tally.error(response.url, f"could not read the list page: "
-                                           f"{type(exc).__name__}: {exc}")
+            why = str(exc) if isinstance(exc, ListRefused) else f"{type(exc).__name__}: {exc}"
+            self.tally.error(response.url, f"could not read the list page: {why}")
             return
         self.tally.pages += 1
         entries, repeated = self._admissible(entries)
@@ -208,8 +239,13 @@ class SourceSpider(scrapy.Spider):
             if not self.refresh and self.known.is_known(entry.url, site_id):
                 self.tally.items_known += 1
                 continue
+            if self.at_article_cap(response):
+                return  # the rest (older: lists are newest first) waits for the next run
             new += 1
+            self.requested += 1
             yield self.article_request(entry)
+        if self.at_article_cap(response):
+            return
         for url in sublists:
             if page < self.source.max_pages:
                 yield self.list_request(url, page=page + 1)
@@ -219,6 +255,28 @@ class SourceSpider(scrapy.Spider):
             next_url = self.next_page_url(response, page)
             if next_url:
                 yield self.list_request(response.urljoin(next_url), page=page + 1)
+
+    def read_entries(self, response: Response) -> list[ListEntry]:
+        """:meth:`list_entries`, read up to ``NEWSWATCH_MAX_LINKS_PER_PAGE`` links."""
+        found = self.list_entries(response)
+        limit = self.max_links
+        entries = list(islice(found, limit + 1)) if limit else list(found)
+        if limit and len(entries) > limit:
+            entries = entries[:limit]
+            self.tally.error(response.url, f"list page has more than {limit:,} links: read the "
+                                           f"first {limit:,} (NEWSWATCH_MAX_LINKS_PER_PAGE)")
+        return entries
+
+    def at_article_cap(self, response: Response) -> bool:
+        """True once this run has requested its ``NEWSWATCH_MAX_ARTICLES`` article pages."""
+        if not self.max_articles or self.requested < self.max_articles:
+            return False
+        if not self.tally.capped:
+            self.tally.capped = True
+            self.tally.error(response.url, f"stopped at {self.max_articles} article pages "
+                                           f"(max_articles_per_run): the rest waits for the "
+                                           f"next run")
+        return True
 
     def _admissible(self, entries: list[ListEntry]) -> tuple[list[ListEntry], int]:
         """Absolute, on an allowed host, matching ``link_pattern``, once per run; and how
@@ -242,7 +300,7 @@ class SourceSpider(scrapy.Spider):
 
     def list_failed(self, failure) -> None:
         request = failure.request
-        message = failure_message(failure)
+        message = failure_message(failure, maxsize=self.maxsize)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             if response.status == 404 and request.meta.get("nw_page", 1) > 1:
@@ -318,7 +376,7 @@ class SourceSpider(scrapy.Spider):
 
     def article_failed(self, failure) -> None:
         self.tally.items_failed += 1
-        self.tally.error(failure.request.url, failure_message(failure))
+        self.tally.error(failure.request.url, failure_message(failure, maxsize=self.maxsize))
 
 
 def text_response(response: Response) -> TextResponse:

@@ -10,6 +10,9 @@ its normal gap between new articles. States, most serious first:
 - ``stale``:   no new article for several normal gaps;
 - ``ok``;      and ``new`` before a source has finished any crawl.
 
+An ``interrupted`` crawl (stopped at its time limit or by a service stop) says nothing
+about the source: it is shown as the last run but never counts as a failure.
+
 :func:`record` keeps the last state per source in ``source_health`` and appends a row to
 ``health_changes`` when it changes, so an operator gets one alert per change, not one per
 crawl; :mod:`newswatch.health.notices` sends them.
@@ -112,22 +115,29 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
         "FROM runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, HISTORY_RUNS * 3]))
     h = Health(source)
     done = []
+    latest = None
     for i, r in enumerate(rows):
         r = dict(r)
         if r["outcome"] == "running":
             started = _parse(r["started"])
-            fresh = started is not None and now - started < crawl_timeout
+            # The runner stops a crawl at crawl_timeout and kills it 10 s later.
+            fresh = started is not None and now - started < crawl_timeout + timedelta(minutes=1)
             if i == 0 and fresh and _alive(r["pid"]):
                 h.running = True
                 continue
             # Killed or lost: the crawl never finished, which is a failure.
             r["outcome"] = "failed"
             r["errors"] = json.dumps([{"error": "crawl did not finish (killed or timed out)"}])
+        latest = latest or r
+        if r["outcome"] == "interrupted":
+            continue  # stopped by us (time limit, service stop): not the source's doing
         done.append(r)
+    if latest is not None:
+        h.last_run = latest["finished"] or latest["started"]
+        h.last_outcome = latest["outcome"]
     if not done:
         return h
     last = done[0]
-    h.last_run, h.last_outcome = last["finished"] or last["started"], last["outcome"]
     h.items_last = last["items_found"]
     try:
         h.errors = json.loads(last["errors"] or "[]")[:5]
