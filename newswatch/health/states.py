@@ -10,8 +10,9 @@ its normal gap between new articles. States, most serious first:
 - ``stale``:   no new article for several normal gaps;
 - ``ok``;      and ``new`` before a source has finished any crawl.
 
-An ``interrupted`` crawl (stopped at its time limit or by a service stop) says nothing
-about the source: it is shown as the last run but never counts as a failure.
+An ``interrupted`` crawl stopped by a service stop or a SIGTERM says nothing about the
+source: it is shown as the last run but never counts. One stopped at its time limit
+(``crawl_timeout``) counts as a failed crawl: a source that always hangs is failing.
 
 :func:`record` keeps the last state per source in ``source_health`` and appends a row to
 ``health_changes`` when it changes, so an operator gets one alert per change, not one per
@@ -130,7 +131,9 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
             r["errors"] = json.dumps([{"error": "crawl did not finish (killed or timed out)"}])
         latest = latest or r
         if r["outcome"] == "interrupted":
-            continue  # stopped by us (time limit, service stop): not the source's doing
+            if "time limit" not in first_error(r["errors"]):
+                continue  # stopped by us (a service stop, SIGTERM): not the source's doing
+            r = {**r, "outcome": "failed"}  # hung past crawl_timeout
         done.append(r)
     if latest is not None:
         h.last_run = latest["finished"] or latest["started"]

@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -259,8 +260,8 @@ class Service:
             result = await crawl.run()
         finally:
             self.children.pop(name, None)
-        summary = await self.db.call(steps.after_crawl, name, result, cfg.ops_channel,
-                                     crawl_timeout_s=limit)
+        summary = await self.db.call(partial(steps.after_crawl, crawl_timeout_s=limit),
+                                     name, result, cfg.ops_channel)
         self.metrics.crawl_seconds.labels(name).observe(result.seconds)
         self.metrics.crawls.labels(name, summary["outcome"]).inc()
         if summary["items_new"]:
@@ -327,9 +328,9 @@ class Service:
             await self._guard("delivery", self._deliver())
 
     async def _startup_checks(self) -> None:
-        states = await self.db.call(steps.check_all_health, list(self.loaded.sources),
-                                    self.loaded.config.ops_channel,
-                                    crawl_timeout_s=self.loaded.seconds("crawl_timeout"))
+        limit = self.loaded.seconds("crawl_timeout")
+        states = await self.db.call(partial(steps.check_all_health, crawl_timeout_s=limit),
+                                    list(self.loaded.sources), self.loaded.config.ops_channel)
         for name, state in states.items():
             self.metrics.set_health(name, state)
         await self._match()
