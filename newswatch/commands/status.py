@@ -26,7 +26,7 @@ def _local(ts: str | None, tz: ZoneInfo, *, due: bool = False) -> str:
 
 def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> dict:
     """Everything status shows, as plain data (also the ``--json`` output)."""
-    from alerts import outbox
+    from alerts import matcher, outbox
     from newswatch import health, service
 
     now = now or datetime.now(timezone.utc)
@@ -56,7 +56,8 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
                      "last_outcome": h.last_outcome, "last_success": h.last_success,
                      "next_run": next_run, "new_today": today.get(name, 0),
                      "in_seeds": known[name] is not None})
-    return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db)}
+    return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db),
+            "matcher": {"parked": matcher.parked_count(db)}}
 
 
 @click.command("status")
@@ -105,6 +106,10 @@ def command(app, as_json):
         box.add_column(status, justify="right")
     box.add_row(*(str(n) for n in info["outbox"].values()))
     console.print(box)
+    if info["matcher"]["parked"]:
+        console.print(f"[red]{info['matcher']['parked']} article(s) parked by the matcher[/red] "
+                      f"(matching failed 3 times; the service log says why): "
+                      f"newswatch match --retry-parked")
     for p in problems:
         console.print(f"[yellow]seed problem:[/yellow] {p}")
     console.print(f"times in {cfg.timezone}")
