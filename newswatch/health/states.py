@@ -246,10 +246,20 @@ def unnotified(db) -> list[Change]:
             for r in db.query("SELECT * FROM health_changes WHERE notified IS NULL ORDER BY id")]
 
 
-def mark_notified(db, change_id: int, *, now: datetime | None = None) -> None:
+def mark_notified(db, change_id: int, *, now: datetime | None = None,
+                  value: str | None = None) -> None:
+    """Mark a change told (``notified`` = when), or ``value`` (``folded``: told by another)."""
     now_s = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
     with archive.immediate(db):
-        db.execute("UPDATE health_changes SET notified = ? WHERE id = ?", [now_s, change_id])
+        db.execute("UPDATE health_changes SET notified = ? WHERE id = ?",
+                   [value or now_s, change_id])
+
+
+def last_failing_change_notified(db, source: str, *, before: int) -> str | None:
+    """``notified`` of the source's latest change to a bad state before change ``before``."""
+    row = db.execute("SELECT notified FROM health_changes WHERE source = ? AND id < ? AND "
+                     "new_state != 'ok' ORDER BY id DESC LIMIT 1", [source, before]).fetchone()
+    return row[0] if row else None
 
 
 def stored_states(db) -> dict[str, dict]:
