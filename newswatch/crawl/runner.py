@@ -40,7 +40,6 @@ from crawler.seeds import Source
 
 EventHandler = Callable[[dict], None]
 STOP_GRACE = 10.0  # seconds a stopped child gets to close cleanly before SIGKILL
-NOT_OK = ("empty", "blocked", "failed", "interrupted", "locked", "invalid")
 
 
 @dataclass

@@ -16,9 +16,6 @@ from newswatch.logs import fields
 
 log = logging.getLogger("newswatch.health")
 
-_ICON = {"ok": "recovered", "empty": "EMPTY", "blocked": "BLOCKED", "failing": "FAILING",
-         "stale": "STALE"}
-
 
 def describe(change: health.Change) -> tuple[str, str]:
     """(title, text) of the message for one change."""
