@@ -62,10 +62,12 @@ HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Scrapy logs go to stderr; stdout carries only progress JSON lines.
 LOG_LEVEL = "INFO"
-# Memory cap of one crawl: past it the crawl closes as `interrupted` (checked every 5 s).
-MEMUSAGE_ENABLED = True
-MEMUSAGE_LIMIT_MB = 512
+# How often the memory cap below is checked (seconds).
 MEMUSAGE_CHECK_INTERVAL_SECONDS = 5.0
+# Watch the crawl's memory (Scrapy's memusage extension).
+MEMUSAGE_ENABLED = True
+# Memory cap of one crawl: past it the crawl closes as `interrupted`.
+MEMUSAGE_LIMIT_MB = 512
 # Where `scrapy genspider` would put a new spider.
 NEWSPIDER_MODULE = "crawler.spiders"
 # Redirect chains longer than this are an error ("redirect loop").

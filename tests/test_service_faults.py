@@ -161,7 +161,9 @@ def test_sigterm_stops_a_crawl_that_outlives_the_grace(tmp_path, site):
     try:
         svc.start("--interval", "1h")
         svc.wait_for("crawl stuck: started")
-        time.sleep(1)
+        deadline = time.monotonic() + 60
+        while not runs(svc.db, "stuck") and time.monotonic() < deadline:
+            time.sleep(0.2)  # the crawl has opened its run (Scrapy has started)
         t0 = time.monotonic()
         assert svc.terminate(timeout=30) == 0
         took = time.monotonic() - t0

@@ -80,11 +80,6 @@ def failure_message(failure, *, maxsize: int | None = None) -> str:
         return f"HTTP {value.response.status}"
     text = str(value).strip()
     name = type(value).__name__
-    if name == "DownloadCancelledError" or (name == "CancelledError" and maxsize):
-        limit = failure.request.meta.get("download_maxsize", maxsize) if getattr(
-            failure, "request", None) is not None else maxsize
-        cap = f"the {limit / 2**20:g} MB cap" if limit else "the size cap"
-        return f"larger than {cap} (DOWNLOAD_MAXSIZE): download cancelled"
     if name in _BY_NAME:
         return _BY_NAME[name]
     if m := _TOOK.search(text):
@@ -94,6 +89,12 @@ def failure_message(failure, *, maxsize: int | None = None) -> str:
     if m := _SIZE.search(text):
         return (f"page too large: {int(m.group(1)):,} bytes, over the "
                 f"{int(m.group(2)) // 2**20} MB cap (DOWNLOAD_MAXSIZE)")
+    if name == "DownloadCancelledError" or (name == "CancelledError" and maxsize):
+        # Scrapy cancels a download that grows past DOWNLOAD_MAXSIZE and only logs why.
+        request = getattr(failure, "request", None)
+        limit = request.meta.get("download_maxsize", maxsize) if request is not None else maxsize
+        cap = f"the {limit / 2**20:g} MB cap" if limit else "the size cap"
+        return f"larger than {cap} (DOWNLOAD_MAXSIZE): download cancelled"
     if "max redirections" in text:
         return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
@@ -109,6 +110,11 @@ class SourceSpider(scrapy.Spider):
 
     source: Source
     tally: Tally
+    # Bounds of one run (set from the settings by setup): 0 is no cap.
+    max_articles = 0
+    max_links = 0
+    maxsize = 0
+    requested = 0
 
     @classmethod
     def update_settings(cls, settings) -> None:
