@@ -180,3 +180,29 @@ def test_leftover_running_rows_are_closed_as_interrupted_unless_being_crawled(we
     assert len(closed) == 1
     outcomes = {r["source"]: r["outcome"] for r in conn.query("SELECT * FROM runs")}
     assert outcomes == {"killed": "interrupted", "live": "running"}
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_newswatch_crawl_stopped_by_a_signal_gives_scrapy_one_sigterm(web, sig):
+    import signal as signals
+    import time
+
+    site, seeds, db = web
+    source = build(site, seeds, "held", "held.example", 1)
+    site.publish("https://held.example/n/0.html", PAGE.format(t="x", d=1, b=BODY),
+                 meta="delay = 60\n")
+    env = {**os.environ, "NEWSWATCH_CONFIG": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "newswatch", "crawl", source.name, "--db",
+                             str(db), "--sources-dir", str(seeds), "--replay", site.url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "/held.example/n/" not in site.paths():
+        time.sleep(0.1)  # the list page is read, the article request in flight: midway
+    time.sleep(0.5)
+    proc.send_signal(getattr(signals, sig))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode in (1, 130), out + err
+    runs = [dict(r) for r in open_archive(db).query("SELECT outcome, finished FROM runs")]
+    assert [r["outcome"] for r in runs] == ["interrupted"] and runs[0]["finished"]
+    log = open(crawl_runner.Path(str(db) + ".logs") / "held.log", encoding="utf-8").read()
+    assert log.count("Received SIG") == 1 and "twice" not in log, log[-2000:]
