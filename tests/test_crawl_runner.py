@@ -206,3 +206,25 @@ def test_newswatch_crawl_stopped_by_a_signal_gives_scrapy_one_sigterm(web, sig):
     assert [r["outcome"] for r in runs] == ["interrupted"] and runs[0]["finished"]
     log = open(crawl_runner.Path(str(db) + ".logs") / "held.log", encoding="utf-8").read()
     assert log.count("Received SIG") == 1 and "twice" not in log, log[-2000:]
+
+
+def test_wait_takes_the_lock_when_the_holder_lets_go(web):
+    import threading
+
+    site, seeds, db = web
+    source = build(site, seeds, "queued", "queued.example", 1)
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with source_lock(db, "queued"):
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
+                                               wait=True))
+    thread.join()
+    assert result.outcome == "ok" and result.items_new == 1

@@ -210,13 +210,15 @@ class Crawl:
         path = lock_path(self.options.db, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path), thread_local=False)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            if not self.options.wait:
-                return CrawlResult(name, "locked", errors=[
-                    {"url": "", "error": _locked_message(self.options.db, name)}])
-            await asyncio.to_thread(lock.acquire)
+        while True:
+            try:
+                lock.acquire(timeout=0)
+                break
+            except Timeout:
+                if not self.options.wait:
+                    return CrawlResult(name, "locked", errors=[
+                        {"url": "", "error": _locked_message(self.options.db, name)}])
+                await asyncio.sleep(0.25)  # polled, so that a cancelled wait holds nothing
         try:
             _write_holder(self.options.db, name)
             return await self._run_child()
