@@ -12,7 +12,8 @@ import pytest
 from crawler import archive
 from crawler.seeds import load_source
 from newswatch.crawl import runner as crawl_runner
-from newswatch.crawl.runner import CrawlOptions, crawl_source, crawl_sources, source_lock
+from newswatch.crawl.locks import source_lock
+from newswatch.crawl.runner import CrawlOptions, crawl_source, crawl_sources
 from tests.support.replay_site import replay_site
 from newswatch.storage import open_archive  # noqa: E402
 

@@ -8,6 +8,8 @@ call it:
 - :func:`crawl_source` (blocking, its own event loop) and :func:`crawl_sources`
   (several, ``jobs`` at a time) for plain callers.
 
+The per-source lock is :mod:`newswatch.crawl.locks`.
+
 The child is ``python -m scrapy crawl <spider> -a source=<name>``, started directly (no
 middle interpreter) in its own process group. It streams JSON lines on stdout
 (``crawler.extensions.progress``); each is passed to ``on_event(event)`` as it arrives,
@@ -25,18 +27,18 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from crawler import archive
 from crawler.seeds import Source
+from newswatch.crawl.locks import file_lock, locked_message, write_holder
 
 EventHandler = Callable[[dict], None]
 STOP_GRACE = 10.0  # seconds a stopped child gets to close cleanly before SIGKILL
@@ -90,24 +92,6 @@ class CrawlResult:
         return self.errors[0]["error"] if self.errors else ""
 
 
-def lock_path(db: str | Path, source: str) -> Path:
-    return Path(str(db) + ".locks") / f"{source}.lock"
-
-
-def _holder_path(db: str | Path, source: str) -> Path:
-    return Path(str(db) + ".locks") / f"{source}.holder.json"
-
-
-def lock_holder(db: str | Path, source: str) -> str:
-    """Who holds a source's lock, in words (pid, command, since when)."""
-    try:
-        info = json.loads(_holder_path(db, source).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "another process"
-    return (f"pid {info.get('pid')} on {info.get('host')} ({info.get('command')}), "
-            f"since {info.get('since')}")
-
-
 def child_command(source: Source, options: CrawlOptions) -> list[str]:
     polite = options.polite if options.polite is not None else not options.replay
     settings = {
@@ -129,43 +113,6 @@ def child_command(source: Source, options: CrawlOptions) -> list[str]:
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     return cmd
-
-
-class SourceLocked(Exception):
-    """The source is being crawled by another process; the message names it."""
-
-
-def _write_holder(db: str | Path, source: str) -> None:
-    _holder_path(db, source).write_text(json.dumps({
-        "pid": os.getpid(), "host": socket.gethostname(),
-        "command": " ".join(Path(a).name if i == 0 else a
-                            for i, a in enumerate(sys.argv[:3])) or "python",
-        "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
-
-
-def _locked_message(db: str | Path, source: str) -> str:
-    return (f"already being crawled by {lock_holder(db, source)}; not started (use --wait "
-            f"to wait for it)")
-
-
-@contextlib.contextmanager
-def source_lock(db: str | Path, source: str, *, wait: bool = False) -> Iterator[None]:
-    """Hold ``<db>.locks/<source>.lock`` (and say who holds it) for the block.
-
-    Raises :class:`SourceLocked` at once when another process holds it, unless ``wait``.
-    """
-    path = lock_path(db, source)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path))
-    try:
-        lock.acquire(timeout=-1 if wait else 0)
-    except Timeout:
-        raise SourceLocked(_locked_message(db, source)) from None
-    try:
-        _write_holder(db, source)
-        yield
-    finally:
-        lock.release()
 
 
 # Crawls running now in this process, so that a SIGTERM to a parent reaches them.
@@ -207,9 +154,7 @@ class Crawl:
         if _stopping.is_set():
             return CrawlResult(name, "failed", errors=[
                 {"url": "", "error": "not started: newswatch is stopping"}])
-        path = lock_path(self.options.db, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path), thread_local=False)
+        lock = file_lock(self.options.db, name)
         while True:
             try:
                 lock.acquire(timeout=0)
@@ -217,10 +162,10 @@ class Crawl:
             except Timeout:
                 if not self.options.wait:
                     return CrawlResult(name, "locked", errors=[
-                        {"url": "", "error": _locked_message(self.options.db, name)}])
+                        {"url": "", "error": locked_message(self.options.db, name)}])
                 await asyncio.sleep(0.25)  # polled, so that a cancelled wait holds nothing
         try:
-            _write_holder(self.options.db, name)
+            write_holder(self.options.db, name)
             return await self._run_child()
         finally:
             lock.release()
@@ -240,7 +185,9 @@ class Crawl:
 
     async def stop(self, why: str = "stopped", grace: float | None = None) -> None:
         """Stop the child: one SIGTERM to its process group, SIGKILL after ``grace``;
-        returns when it has exited."""
+        returns when it has exited (a crawl whose child has not started yet is stopped as
+        soon as it starts)."""
+        self._pending_stop = self._pending_stop or why
         task = self._start_stop(why, grace)
         if task is not None:
             await asyncio.shield(task)
@@ -415,9 +362,8 @@ def close_leftover_runs(db_path: str | Path) -> list[int]:
     closed = []
     try:
         for run in archive.running_runs(db):
-            lock = FileLock(str(lock_path(db_path, run["source"])), thread_local=False)
+            lock = file_lock(db_path, run["source"])
             try:
-                lock_path(db_path, run["source"]).parent.mkdir(parents=True, exist_ok=True)
                 lock.acquire(timeout=0)
             except Timeout:
                 continue  # being crawled now
