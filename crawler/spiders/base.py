@@ -101,7 +101,7 @@ def failure_message(failure, *, maxsize: int | None = None) -> str:
         return "connection refused"
     if "DNSLookup" in name or "CannotResolveHost" in name:
         return "host name not found (DNS)"
-    return f"{name}: {text}" if text else name
+    return f"{name}: {text}" if text else f"the download failed ({name})"
 
 
 class SourceSpider(scrapy.Spider):
