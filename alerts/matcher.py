@@ -6,6 +6,11 @@ write lock; each batch's ``matches`` rows, their outbox rows and the cursor then
 in one ``BEGIN IMMEDIATE`` transaction, so a crash neither skips nor repeats an article.
 A topic alerts a story once: the first match of (story, topic) has ``first_for_story = 1``
 and is queued in the outbox; later members are stored with 0 ("also published by").
+
+An article whose matching raises (odd data, an engine bug) does not stop the pass: it is
+recorded in ``match_failures`` and retried at the start of the next passes; after
+:data:`MAX_ATTEMPTS` failures it is *parked* (logged once, counted by ``status``) until
+:func:`retry_parked` (``newswatch match --retry-parked``) puts it back in line.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from alerts.topics import Topic
 from crawler import archive, times
 
 CURSOR = "matcher"
+MAX_ATTEMPTS = 3  # failed matchings of one article before it is parked
 log = logging.getLogger(__name__)
 
 migrations = Migrations("matcher")
@@ -62,6 +68,20 @@ def m002_match_location(db: sqlite_utils.Database) -> None:
     # JSON: where the snippet is from when it is an attachment (explain.snippet_location).
     if "location" not in db["matches"].columns_dict:
         db.execute("ALTER TABLE matches ADD COLUMN location TEXT")
+
+
+@migrations()
+def m003_match_failures(db: sqlite_utils.Database) -> None:
+    # Articles whose matching raised: retried on the next passes, then parked.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS match_failures("
+        " article_id INTEGER PRIMARY KEY,"
+        " attempts INTEGER NOT NULL,"
+        " error TEXT NOT NULL,"
+        " first_failed TEXT NOT NULL,"
+        " last_failed TEXT NOT NULL,"
+        " parked INTEGER NOT NULL DEFAULT 0)"
+    )
 
 
 @dataclass
@@ -113,35 +133,98 @@ def run_once(db: sqlite_utils.Database, topics: Sequence[Topic], *,
     engine = engine_for(list(topics))
     stamp = times.utc_stamp(now)
     result = RunResult()
+    _retry_failed(db, engine, default_channels, stamp, now, result)
     while True:
         start = cursor(db)
         rows = archive.articles_after(db, start, limit=batch, up_to_id=stories.cursor(db),
                                       with_attachments=True)
         if not rows:
             return result
-        found = []
+        found, failed = [], []
         for article in rows:
             if article.get("baseline"):
                 continue  # a source's first crawl is archived, never alerted
-            for m in _safe_match(engine, article, now):
-                found.append((article, m))
+            try:
+                found += [(article, m) for m in engine.match(article, now=now)]
+            except Exception as exc:  # noqa: BLE001  one bad article must not stop the pass
+                log.exception("article %s: matching failed (will retry): %s",
+                              article.get("id"), exc)
+                failed.append((article["id"], exc))
         with archive.immediate(db):
             if cursor(db) != start:
                 continue  # another matcher took this batch; go on from its cursor
             batch_result = _record(db, found, default_channels, stamp, now)
+            for article_id, exc in failed:
+                _note_failure(db, article_id, exc, stamp)
             _set_cursor(db, rows[-1]["id"])
         result.articles += len(rows)
         result.matches += batch_result.matches
         result.queued += batch_result.queued
 
 
-def _safe_match(engine, article: dict, now: datetime) -> list:
-    """One bad article (odd data) must not stop the matcher: it is skipped, loudly."""
-    try:
-        return engine.match(article, now=now)
-    except Exception as exc:  # noqa: BLE001
-        log.exception("article %s: matching failed: %s", article.get("id"), exc)
-        return []
+def _note_failure(db, article_id: int, exc: Exception, stamp: str) -> bool:
+    """Count one failed matching (inside the caller's transaction); True once parked."""
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    db.execute(
+        "INSERT INTO match_failures(article_id, attempts, error, first_failed, last_failed, "
+        "parked) VALUES (?, 1, ?, ?, ?, 0) ON CONFLICT(article_id) DO UPDATE SET "
+        "attempts = attempts + 1, error = excluded.error, last_failed = excluded.last_failed",
+        [article_id, error, stamp, stamp])
+    attempts = db.execute("SELECT attempts FROM match_failures WHERE article_id = ?",
+                          [article_id]).fetchone()[0]
+    if attempts >= MAX_ATTEMPTS:
+        db.execute("UPDATE match_failures SET parked = 1 WHERE article_id = ?", [article_id])
+        log.error("article %s: matching failed %d times, parked (newswatch match "
+                  "--retry-parked runs it again): %s", article_id, attempts, error)
+        return True
+    return False
+
+
+def _retry_failed(db, engine, default_channels, stamp: str, now: datetime,
+                  result: RunResult) -> None:
+    """Match again the articles whose matching failed before and are not parked."""
+    ids = [r[0] for r in db.execute(
+        "SELECT article_id FROM match_failures WHERE parked = 0 ORDER BY article_id")]
+    for article_id in ids:
+        article = archive.get_article(db, article_id)
+        error = None
+        found = []
+        if article is not None:
+            try:
+                found = [(article, m) for m in engine.match(article, now=now)]
+            except Exception as exc:  # noqa: BLE001
+                error = exc
+        with archive.immediate(db):
+            if error is not None:
+                _note_failure(db, article_id, error, stamp)
+                continue
+            done = _record(db, found, default_channels, stamp, now)
+            db.execute("DELETE FROM match_failures WHERE article_id = ?", [article_id])
+        log.info("article %s: matched on retry", article_id)
+        result.articles += 1
+        result.matches += done.matches
+        result.queued += done.queued
+
+
+def failures(db: sqlite_utils.Database, *, parked: bool | None = None) -> list[dict]:
+    """Articles whose matching failed: ``article_id``, ``attempts``, ``error``,
+    ``first_failed``, ``last_failed``, ``parked``."""
+    sql = "SELECT * FROM match_failures"
+    if parked is not None:
+        sql += f" WHERE parked = {int(parked)}"
+    return [dict(r) for r in db.query(sql + " ORDER BY article_id")]
+
+
+def parked_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM match_failures WHERE parked = 1").fetchone()[0]
+
+
+def retry_parked(db: sqlite_utils.Database) -> int:
+    """Put every parked article back in line (the next :func:`run_once` matches it
+    again, with :data:`MAX_ATTEMPTS` fresh attempts); how many."""
+    with archive.immediate(db):
+        cur = db.execute("UPDATE match_failures SET parked = 0, attempts = 0 WHERE parked = 1")
+    return cur.rowcount
 
 
 def _record(db, found, default_channels, stamp: str, now: datetime) -> RunResult:
@@ -189,7 +272,7 @@ def match_counts(db: sqlite_utils.Database) -> dict[str, dict]:
 
 
 @migrations()
-def m002_topic_id_index(db: sqlite_utils.Database) -> None:
+def m004_topic_id_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS matches_topic_id ON matches(topic, id)")
 
 

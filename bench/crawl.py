@@ -127,6 +127,16 @@ def timed_crawl(source, options) -> tuple[object, float]:
     return result, marks.get("done", time.monotonic()) - marks.get("start", 0)
 
 
+def require_ok(what: str, result, *, expect_new: int) -> None:
+    """A figure from a crawl that did not end ``ok`` (or missed articles) means nothing:
+    stop before reporting any."""
+    if result.outcome != "ok" or result.items_new != expect_new:
+        errors = "; ".join(e["error"] for e in result.errors[:5])
+        raise SystemExit(f"bench/crawl.py: the {what} ended {result.outcome!r} with "
+                         f"{result.items_new} new articles (expected ok, {expect_new}): "
+                         f"{errors or 'no error recorded'}; log {result.log}")
+
+
 def scrapy_bench(seconds: int) -> float:
     """Median pages/min of `scrapy bench` (its own local server and link-following spider)."""
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
@@ -158,12 +168,15 @@ def main() -> None:
         source = load_source(tmp / "seeds" / "bench.toml")
         server = ReplayServer(tmp / "site", "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        # No article cap: the bench crawls the whole site in one run.
         options = CrawlOptions(db=tmp / "bench.db", sources_dir=tmp / "seeds", replay=server.url,
-                               polite=False, settings={"LOG_LEVEL": "WARNING"})
+                               polite=False, max_articles=0,
+                               settings={"LOG_LEVEL": "WARNING", "NEWSWATCH_MAX_ARTICLES": "0"})
         # scrapy bench before and after our crawl: the machine's load drifts.
         bench_rates = [scrapy_bench(args.bench_seconds)]
         print(f"scrapy bench (before): {bench_rates[0]:.0f} pages/min", flush=True)
         first, seconds = timed_crawl(source, options)
+        require_ok("crawl", first, expect_new=args.articles)
         pages = first.pages + first.items_new + first.items_failed
         pages_per_min = pages / seconds * 60
         first_bytes = sum(r.bytes for r in server.requests)
@@ -172,6 +185,7 @@ def main() -> None:
               flush=True)
         server.clear_log()
         second, seconds2 = timed_crawl(source, options)
+        require_ok("re-crawl", second, expect_new=0)
         log = server.requests
         recrawl_bytes = sum(r.bytes for r in log)
         article_requests = sum(1 for r in log if "/art/" in r.path)

@@ -50,6 +50,22 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def crawl_cycles(lines: list[str]) -> int:
+    """Crawls the service finished: its per-crawl summary lines (JSON with source, outcome
+    and items_new), not the delivery lines that also carry an outcome."""
+    n = 0
+    for line in lines:
+        if '"items_new"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if {"source", "outcome", "items_new"} <= entry.keys():
+            n += 1
+    return n
+
+
 def slope(points: list[tuple[int, float]]) -> float:
     """Least-squares MB per cycle."""
     if len(points) < 2:
@@ -91,7 +107,7 @@ def main() -> None:
             cycles = 0
             while cycles < args.cycles:
                 time.sleep(0.5)
-                cycles = svc.count(r'"outcome": ')
+                cycles = crawl_cycles(list(svc.lines))
                 if cycles // 25 > len(samples):
                     samples.append((cycles, rss_mb(pid)))
                     print(f"cycle {cycles:4d}: rss {samples[-1][1]:6.1f} MB, "

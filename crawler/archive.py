@@ -56,7 +56,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "source": str,
             "started": str,
             "finished": str,
-            "outcome": str,  # running | ok | degraded | empty | blocked | failed
+            "outcome": str,  # running | ok | degraded | empty | blocked | failed | interrupted
             "baseline": int,
             "pages": int,
             "items_found": int,
@@ -248,12 +248,7 @@ def content_hash(title: str | None, body: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-ARTICLE_COLUMNS = (
-    "id", "canonical_url", "url", "site_id", "source", "site", "title", "published",
-    "published_text", "date_source", "author", "editor", "original_source", "doc_number",
-    "body", "lang", "attachments", "encoding", "content_hash", "first_seen_run", "fetched",
-    "baseline", "field_sources", "extra",
-)
+# --- runs -----------------------------------------------------------------------------
 
 
 def _decode_row(row: dict) -> dict:
@@ -437,6 +432,13 @@ def normal_items_per_page(db: sqlite_utils.Database, source: str, *, runs: int =
 # Used by newswatch.web (and `newswatch search`): newest-first pages keyed on id, never
 # OFFSET, so a page costs the same at the end of the archive as at its start.
 
+# Every column of ``articles``, for readers that name what they read.
+ARTICLE_COLUMNS = (
+    "id", "canonical_url", "url", "site_id", "source", "site", "title", "published",
+    "published_text", "date_source", "author", "editor", "original_source", "doc_number",
+    "body", "lang", "attachments", "encoding", "content_hash", "first_seen_run", "fetched",
+    "baseline", "field_sources", "extra", "body_of",
+)
 LIST_COLUMNS = ("id", "url", "source", "site", "title", "published", "fetched",
                 "original_source", "lang", "baseline")
 

@@ -50,6 +50,7 @@ class Tally:
     items_known: int = 0
     items_failed: int = 0
     empty_pages: int = 0
+    capped: bool = False  # stopped at NEWSWATCH_MAX_ARTICLES: the rest waits for the next run
     errors: list[dict[str, str]] = field(default_factory=list)
     outcome: str = "running"
     fallback: dict | None = None  # the inferred list used when the seed's selectors broke

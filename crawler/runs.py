@@ -10,6 +10,7 @@ Rows are plain dicts with the table's columns: ``id``, ``source``, ``started``,
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import sqlite_utils
@@ -72,15 +73,23 @@ def runs_since(db: sqlite_utils.Database, since: str, *, source: str | None = No
     return [dict(r) for r in db.query(sql + " ORDER BY id", params)]
 
 
-def close_if_running(db: sqlite_utils.Database, run_id: int, *, outcome: str,
-                     errors_json: str) -> bool:
-    """Close a run its crawler left ``running`` (it died before it could) as ``outcome``.
-    A clean close wins: a row no longer ``running`` is left alone. True if it closed."""
+def running_runs(db: sqlite_utils.Database) -> list[dict]:
+    """Runs still marked ``running`` (a crawl in progress, or one killed before it closed)."""
+    return [dict(r) for r in db.query(
+        "SELECT id, source, started, pid FROM runs WHERE outcome = 'running' ORDER BY id")]
+
+
+def close_run(db: sqlite_utils.Database, run_id: int, *, outcome: str,
+              errors: list[dict]) -> bool:
+    """Close a run its crawl could not close (killed, crashed), or restate why an
+    ``interrupted`` one stopped; a run that ended any other way is left as it is.
+    ``sources.last_outcome`` follows. True when the row changed."""
     now = archive.utcnow()
     with archive.immediate(db):
-        cursor = db.execute("UPDATE runs SET finished = ?, outcome = ?, errors = ? "
-                            "WHERE id = ? AND outcome = 'running'",
-                            [now, outcome, errors_json, run_id])
+        cursor = db.execute(
+            "UPDATE runs SET finished = COALESCE(finished, ?), outcome = ?, errors = ? "
+            "WHERE id = ? AND outcome IN ('running', 'interrupted')",
+            [now, outcome, json.dumps(errors[:200], ensure_ascii=False), run_id])
         if cursor.rowcount:
             db.execute("UPDATE sources SET last_outcome = ?, updated = ? WHERE name = "
                        "(SELECT source FROM runs WHERE id = ?)", [outcome, now, run_id])

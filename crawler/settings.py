@@ -62,6 +62,12 @@ HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Scrapy logs go to stderr; stdout carries only progress JSON lines.
 LOG_LEVEL = "INFO"
+# How often the memory cap below is checked (seconds).
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 5.0
+# Watch the crawl's memory (Scrapy's memusage extension).
+MEMUSAGE_ENABLED = True
+# Memory cap of one crawl: past it the crawl closes as `interrupted`.
+MEMUSAGE_LIMIT_MB = 512
 # Where `scrapy genspider` would put a new spider.
 NEWSPIDER_MODULE = "crawler.spiders"
 # Redirect chains longer than this are an error ("redirect loop").
@@ -105,6 +111,10 @@ NEWSWATCH_DB = os.environ.get("NEWSWATCH_DB") or str(
     Path(platformdirs.user_data_dir("newswatch")) / "newswatch.db")
 # Fetch and extract but store nothing; items are printed as JSON lines instead.
 NEWSWATCH_DRY_RUN = False
+# Article pages requested per run (0: no cap); the rest waits for the next run.
+NEWSWATCH_MAX_ARTICLES = 200
+# Links read from one list page (0: no cap); the rest of the page is ignored.
+NEWSWATCH_MAX_LINKS_PER_PAGE = 1000
 # Politeness (AutoThrottle, delays, per-host cap); the crawl runner turns it off under replay.
 NEWSWATCH_POLITE = True
 # Stream progress as JSON lines on stdout (for `newswatch crawl`).

@@ -13,7 +13,11 @@ import sys
 from pathlib import Path
 from functools import update_wrapper
 
-import click
+from newswatch import early_signals
+
+early_signals.install_if_run()  # the console script: before click and the commands load
+
+import click  # noqa: E402
 
 from newswatch import __version__, commands
 from newswatch import config as config_mod

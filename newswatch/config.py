@@ -90,6 +90,17 @@ def _duration(value: Any, base: Path) -> float:
     return times.parse_duration(value, what="")
 
 
+def _count(value: Any, base: Path) -> int:
+    """A whole number, 0 or more (0: no cap)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number (0: no cap), got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"must be 0 or more, got {number}")
+    return number
+
+
 def _quiet(value: Any, base: Path):
     from alerts.local_time import parse_quiet_hours
 
@@ -108,7 +119,8 @@ def _zone(value: Any, base: Path):
 
 # What each kind of setting becomes: a path, seconds, a tuple of names, a zone, ...
 PARSERS: dict[str, Callable[[Any, Path], Any]] = {
-    "channel": _name, "channels": _names, "clock": _clock, "db": _db, "duration": _duration,
+    "channel": _name, "channels": _names, "clock": _clock, "count": _count, "db": _db,
+    "duration": _duration,
     "path": _path, "paths": _paths, "quiet_hours": _quiet, "text": _text, "zone": _zone,
 }
 
@@ -123,7 +135,7 @@ SETTINGS: list[Setting] = [
             "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES", "path"),
     Setting("crawl_timeout", "30m",
             "The service stops a crawl that runs longer than this (s, m, h units); "
-            "it counts as a failed crawl.", "NEWSWATCH_CRAWL_TIMEOUT", "duration"),
+            "it is recorded as interrupted.", "NEWSWATCH_CRAWL_TIMEOUT", "duration"),
     Setting("db", _default_db(),
             "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
             "in the user's data directory.", "NEWSWATCH_DB", "db"),
@@ -143,6 +155,9 @@ SETTINGS: list[Setting] = [
     Setting("digest_time", "08:00",
             "Local time (HH:MM, in `timezone`) of daily digests; hourly digests go at :00.",
             "NEWSWATCH_DIGEST_TIME", "clock"),
+    Setting("max_articles_per_run", 200,
+            "Article pages one crawl of a source fetches at most (newest first); the "
+            "rest waits for the next run. 0: no cap.", kind="count"),
     Setting("ops_channel", "console",
             "Channel that gets source-health alerts (a [channels.<name>] or console).",
             "NEWSWATCH_OPS_CHANNEL", "channel"),

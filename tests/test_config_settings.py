@@ -20,7 +20,7 @@ from newswatch import config as config_mod
 from newswatch.cli import main
 from tests.support.service_process import REPO, write_config
 
-ENV_VARS = [s.env for s in config_mod.SETTINGS] + ["NEWSWATCH_CONFIG"]
+ENV_VARS = [s.env for s in config_mod.SETTINGS if s.env] + ["NEWSWATCH_CONFIG"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ import pytest
 from crawler import archive
 from crawler.seeds import load_source
 from newswatch.crawl import runner as crawl_runner
-from newswatch.crawl.runner import CrawlOptions, crawl_source, crawl_sources, source_lock
+from newswatch.crawl.locks import source_lock
+from newswatch.crawl.runner import CrawlOptions, crawl_source, crawl_sources
 from tests.support.replay_site import replay_site
 from newswatch.storage import open_archive  # noqa: E402
 
@@ -119,16 +120,116 @@ def test_refresh_requests_known_articles_again_and_updates_them(web):
     assert "fresh 第0篇（更正）" in titles and len(titles) == 2
 
 
-def test_a_crawl_past_its_timeout_is_stopped_and_its_run_closed(web, monkeypatch):
+def test_a_crawl_past_its_timeout_is_interrupted_never_ok_never_the_baseline(web, monkeypatch):
     site, seeds, db = web
-    monkeypatch.setattr(crawl_runner, "STOP_GRACE", 2.0)
-    source = build(site, seeds, "stuck", "stuck.example", 1)
-    site.publish("https://stuck.example/n/", "<a href='/n/0.html'>0</a>", meta="delay = 60\n")
+    monkeypatch.setattr(crawl_runner, "STOP_GRACE", 5.0)
+    source = build(site, seeds, "stuck", "stuck.example", 2)
+    # The list answers at once, the articles never in time: the crawl is cut midway.
+    for i in range(2):
+        site.publish(f"https://stuck.example/n/{i}.html", PAGE.format(t="x", d=1, b=BODY),
+                     meta="delay = 60\n")
     result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
-                                               timeout=7,
+                                               timeout=6,
                                                settings={"DOWNLOAD_TIMEOUT": "120"}))
-    assert result.outcome == "failed" and result.seconds < 30
-    assert "timed out after 7 s" in result.message()
-    # Killed before or after it opened its run: no run is left "running".
-    runs = list(open_archive(db).query("SELECT outcome, finished FROM runs"))
-    assert all(r["outcome"] == "failed" and r["finished"] for r in runs)
+    assert result.outcome == "interrupted" and result.seconds < 40, result
+    assert "time limit of 6 s" in result.message()
+    conn = open_archive(db)
+    runs = [dict(r) for r in conn.query("SELECT outcome, finished, baseline FROM runs")]
+    assert runs and all(r["outcome"] == "interrupted" and r["finished"] for r in runs)
+    assert conn.execute("SELECT first_run_id FROM sources").fetchone()[0] is None
+    # Scrapy got ONE SIGTERM (a second makes it stop uncleanly) and closed the run itself.
+    log = open(result.log, encoding="utf-8").read()
+    assert log.count("Received SIGTERM") == 1 and "twice" not in log
+    # The first *complete* crawl is the baseline.
+    for i in range(2):
+        site.publish(f"https://stuck.example/n/{i}.html", PAGE.format(t=f"y{i}", d=1, b=BODY),
+                     meta="")
+    again = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url))
+    assert again.outcome == "ok" and again.baseline
+    assert conn.execute("SELECT first_run_id FROM sources").fetchone()[0] == again.run_id
+
+
+def test_a_list_of_100000_links_ends_quickly_within_its_bounds(web):
+    site, seeds, db = web
+    source = build(site, seeds, "huge", "huge.example", 0)
+    links = "".join(f"<a href='/n/{i}.html'>{i}</a>" for i in range(100_000))
+    site.publish("https://huge.example/n/", f"<html><body>{links}</body></html>")
+    for i in range(6):
+        site.publish(f"https://huge.example/n/{i}.html",
+                     PAGE.format(t=f"huge {i}", d=1, b=BODY))
+    result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
+                                               max_articles=5))
+    assert result.outcome == "ok", result.errors
+    assert result.items_new == 5 and result.requests <= 8  # robots, list, 5 articles
+    assert result.seconds < 60
+    messages = " ".join(e["error"] for e in result.errors)
+    assert "more than 1,000 links" in messages and "stopped at 5 article pages" in messages
+    assert [p for p in site.paths() if p.endswith(".html")][-5:] == [
+        f"/huge.example/n/{i}.html" for i in range(5)] or len(site.paths()) <= 8
+    # Capped: not yet the baseline; the next run takes the next (older) links.
+    conn = open_archive(db)
+    assert conn.execute("SELECT first_run_id FROM sources").fetchone()[0] is None
+    second = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
+                                               max_articles=5))
+    assert second.items_known == 5 and second.items_new == 1  # page 5 (the rest 404)
+
+
+def test_leftover_running_rows_are_closed_as_interrupted_unless_being_crawled(web):
+    site, seeds, db = web
+    conn = open_archive(db)
+    for name in ("killed", "live"):
+        conn["runs"].insert({"source": name, "started": archive.utcnow(),
+                             "outcome": "running", "pid": 999_999})
+    with source_lock(db, "live"):
+        closed = crawl_runner.close_leftover_runs(db)
+    assert len(closed) == 1
+    outcomes = {r["source"]: r["outcome"] for r in conn.query("SELECT * FROM runs")}
+    assert outcomes == {"killed": "interrupted", "live": "running"}
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_newswatch_crawl_stopped_by_a_signal_gives_scrapy_one_sigterm(web, sig):
+    import signal as signals
+    import time
+
+    site, seeds, db = web
+    source = build(site, seeds, "held", "held.example", 1)
+    site.publish("https://held.example/n/0.html", PAGE.format(t="x", d=1, b=BODY),
+                 meta="delay = 60\n")
+    env = {**os.environ, "NEWSWATCH_CONFIG": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "newswatch", "crawl", source.name, "--db",
+                             str(db), "--sources-dir", str(seeds), "--replay", site.url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "/held.example/n/" not in site.paths():
+        time.sleep(0.1)  # the list page is read, the article request in flight: midway
+    time.sleep(0.5)
+    proc.send_signal(getattr(signals, sig))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode in (1, 130), out + err
+    runs = [dict(r) for r in open_archive(db).query("SELECT outcome, finished FROM runs")]
+    assert [r["outcome"] for r in runs] == ["interrupted"] and runs[0]["finished"]
+    log = open(crawl_runner.Path(str(db) + ".logs") / "held.log", encoding="utf-8").read()
+    assert log.count("Received SIG") == 1 and "twice" not in log, log[-2000:]
+
+
+def test_wait_takes_the_lock_when_the_holder_lets_go(web):
+    import threading
+
+    site, seeds, db = web
+    source = build(site, seeds, "queued", "queued.example", 1)
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with source_lock(db, "queued"):
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    result = crawl_source(source, CrawlOptions(db=db, sources_dir=seeds, replay=site.url,
+                                               wait=True))
+    thread.join()
+    assert result.outcome == "ok" and result.items_new == 1

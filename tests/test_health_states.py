@@ -136,3 +136,60 @@ def test_a_change_recorded_but_not_sent_is_sent_once_after_a_crash(db):
     assert ops_alerts.send_pending(db, "console") == 1
     n = db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'notice'").fetchone()[0]
     assert n == 1
+
+
+def test_one_network_outage_is_one_notice_not_one_per_source(db):
+    dns = [{"url": "https://a.example/", "error": "list page: host name not found (DNS)"}]
+    names = ["n1", "n2", "n3", "n4"]
+    for name in names:
+        add_run(db, name, 50, "ok", new=1)
+        health.record(db, state(db, name), now=NOW)
+    for name in names:
+        add_run(db, name, 40, "failed", errors=dns)
+        add_run(db, name, 30, "failed", errors=dns)
+        assert health.record(db, state(db, name), now=NOW).new_state == "failing"
+        ops_alerts.send_pending(db, "console")
+    # An unrelated failure is still told on its own.
+    add_run(db, "site", 50, "ok", new=1)
+    health.record(db, state(db, "site"), now=NOW)
+    for minutes in (40, 30):
+        add_run(db, "site", minutes, "failed", errors=[{"url": "", "error": "HTTP 500"}])
+    health.record(db, state(db, "site"), now=NOW)
+    ops_alerts.send_pending(db, "console")
+    # The network comes back: one recovery notice, for the source that was told.
+    for name in names:
+        add_run(db, name, 10, "ok", new=1)
+        health.record(db, state(db, name), now=NOW)
+        ops_alerts.send_pending(db, "console")
+    titles = [r["topic_title"] for r in db.query(
+        "SELECT topic_title FROM outbox WHERE kind = 'notice' ORDER BY id")]
+    assert titles == ["newswatch: source n1 is failing", "newswatch: source site is failing",
+                      "newswatch: source n1 recovered"]
+
+
+def test_an_interrupted_crawl_is_no_failure_but_one_past_its_time_limit_is(db):
+    add_run(db, "s", 50, "ok", new=1)
+    for minutes in (40, 30):
+        add_run(db, "s", minutes, "interrupted",
+                errors=[{"url": "", "error": "stopped: the service is stopping"}])
+    h = state(db)
+    assert h.state == "ok" and h.consecutive_failures == 0 and h.last_outcome == "interrupted"
+    for minutes in (20, 10):
+        add_run(db, "s", minutes, "interrupted",
+                errors=[{"url": "", "error": "stopped at its time limit of 1800 s"}])
+    assert state(db).state == "failing"
+
+
+def test_health_uses_the_configured_crawl_timeout(db):
+    from newswatch.service import steps
+
+    add_run(db, "s", 50 * 60, "ok", new=1)
+    # A crawl running for 45 min, still alive, under a 2 h crawl_timeout: running, not failed.
+    db["runs"].insert({"source": "s", "started": (datetime.now(timezone.utc)
+                                                  - timedelta(minutes=45)).isoformat(),
+                       "outcome": "running", "pid": os.getpid()})
+    db["runs"].insert({"source": "s", "started": (datetime.now(timezone.utc)
+                                                  - timedelta(minutes=45)).isoformat(),
+                       "outcome": "running", "pid": os.getpid()})
+    assert steps.check_health(db, "s", "console", crawl_timeout_s=7200) == "ok"
+    assert health.compute(db, "s", crawl_timeout=timedelta(hours=2)).running

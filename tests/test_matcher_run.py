@@ -198,6 +198,59 @@ def test_one_bad_article_does_not_stop_the_matcher(db, monkeypatch):
     assert matcher.cursor(db) == bad
 
 
+def test_a_failing_article_is_retried_then_parked_visibly_and_re_run_on_request(
+        db, monkeypatch, tmp_path):
+    bad = add_article(db, title="芯片", body="芯片!", source="b")
+    from alerts import engine as engine_mod
+
+    original = engine_mod.Engine.match
+    broken = {"on": True}
+
+    def flaky(self, article, **kw):
+        if article["id"] == bad and broken["on"]:
+            raise ValueError("odd data")
+        return original(self, article, **kw)
+
+    monkeypatch.setattr(engine_mod.Engine, "match", flaky)
+    matcher.run_once(db, [CHIPS], now=NOW)
+    assert [(f["article_id"], f["attempts"], f["parked"]) for f in matcher.failures(db)] == \
+        [(bad, 1, 0)]
+    # Retried on the next passes; parked after the third failure.
+    for _ in range(matcher.MAX_ATTEMPTS - 1):
+        matcher.run_once(db, [CHIPS], now=NOW)
+    assert matcher.parked_count(db) == 1
+    assert "ValueError: odd data" in matcher.failures(db, parked=True)[0]["error"]
+    matcher.run_once(db, [CHIPS], now=NOW)  # a parked article is left alone
+    assert matcher.failures(db)[0]["attempts"] == matcher.MAX_ATTEMPTS
+    # `status` counts it; `newswatch match --retry-parked` runs it again.
+    from newswatch.commands.status import gather
+
+    assert gather(db, {}, timezone.utc)["matcher"]["parked"] == 1
+    broken["on"] = False
+    assert matcher.retry_parked(db) == 1
+    result = matcher.run_once(db, [CHIPS], now=NOW)
+    assert [m["article_id"] for m in result.matches] == [bad]
+    assert matcher.failures(db) == [] and matcher.parked_count(db) == 0
+
+
+def test_match_retry_parked_command(tmp_path):
+    db_path = tmp_path / "archive.db"
+    db = open_archive(db_path)
+    art = add_article(db, title="芯片", body="芯片")
+    db.execute("INSERT INTO match_failures VALUES (?, 3, 'ValueError: x', ?, ?, 1)",
+               [art, NOW.isoformat(), NOW.isoformat()])
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[[topic]]\nname = "chips"\nquery = "芯片"\n', encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "NEWSWATCH_CONFIG": "",
+           "NEWSWATCH_TOPICS": str(topics)}
+    out = subprocess.run([sys.executable, "-m", "newswatch", "match", "--retry-parked",
+                          "--db", str(db_path)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "1 parked article(s) put back" in out.stdout
+    assert matcher.parked_count(db) == 0 and matcher.failures(db) == []
+
+
 def test_topic_state_records_when_a_topic_changed(db):
     matcher.run_once(db, [ROBOTS], now=NOW)
     first = rows(db, "SELECT * FROM topic_state")

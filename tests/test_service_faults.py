@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import signal
 import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
 
@@ -162,7 +164,9 @@ def test_sigterm_stops_a_crawl_that_outlives_the_grace(tmp_path, site):
     try:
         svc.start("--interval", "1h")
         svc.wait_for("crawl stuck: started")
-        time.sleep(1)
+        deadline = time.monotonic() + 60
+        while not runs(svc.db, "stuck") and time.monotonic() < deadline:
+            time.sleep(0.2)  # the crawl has opened its run (Scrapy has started)
         t0 = time.monotonic()
         assert svc.terminate(timeout=30) == 0
         took = time.monotonic() - t0
@@ -172,3 +176,44 @@ def test_sigterm_stops_a_crawl_that_outlives_the_grace(tmp_path, site):
     assert "stopping crawl(s) still running: stuck" in svc.output
     ps = subprocess.run(["pgrep", "-f", f"{svc.db}"], capture_output=True, text=True)
     assert ps.stdout.strip() == "", "a crawl process outlived the service"
+    # Stopping the service is not the source's failure: the run is interrupted, closed,
+    # and no ops notice is queued; the next start finds no run left "running".
+    assert [r["outcome"] for r in runs(svc.db, "stuck")] == ["interrupted"]
+    assert all(r["finished"] for r in runs(svc.db, "stuck"))
+    assert changes(svc.db) == []
+    assert "stuck: new →" not in svc.output
+
+
+def _catches_sigterm(pid: int) -> bool:
+    try:
+        status = open(f"/proc/{pid}/status", encoding="ascii").read()
+    except OSError:
+        return False
+    caught = int(re.search(r"SigCgt:\s*([0-9a-f]+)", status).group(1), 16)
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def test_run_catches_sigterm_before_it_imports_the_cli():
+    # The window in which a SIGTERM killed `run` (exit -15) was the CLI's imports
+    # (~0.6 s): the handler must be in place before them.
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "newswatch", "run",
+                          "--help"], capture_output=True, text=True, timeout=60)
+    order = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()
+             if line.startswith("import time:")]
+    assert "newswatch.early_signals" in order, out.stderr[-500:]
+    assert order.index("newswatch.early_signals") < order.index("click")
+
+
+def test_a_sigterm_in_the_first_moments_of_run_exits_cleanly(tmp_path, site):
+    for attempt in range(3):
+        svc = service_for(tmp_path, site)
+        try:
+            svc.start("--interval", "1h")
+            deadline = time.monotonic() + 30
+            while not _catches_sigterm(svc.proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(attempt * 0.2)  # at once, then while the CLI is still loading
+            code = svc.terminate(timeout=30)
+        finally:
+            svc.stop()
+        assert code == 0, (attempt, code, svc.output[-2000:])

@@ -1,9 +1,11 @@
 """Run recording: one ``runs`` row per crawl of a source, and the source's health.
 
 At open: the ``sources`` row is upserted, a ``runs`` row is started, and the run is a
-baseline when the source has no successful run yet (its articles never alert). At
-close: counts, requests, bytes, errors and the outcome (``Tally.classify``) are written,
-and ``sources.last_outcome`` follows. Dry runs record nothing.
+baseline when the source has no complete successful run yet (its articles never alert).
+At close: counts, requests, bytes, errors and the outcome (``Tally.classify``) are
+written, and ``sources.last_outcome`` follows. A crawl that did not run to its end (a
+SIGTERM, the time limit, the memory cap) is ``interrupted``: never ``ok``, never the
+baseline; nor is a run that stopped at its article cap. Dry runs record nothing.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class RunRecord:
         tally = spider.tally
         tally.outcome = tally.classify()
         if reason != "finished":
-            tally.error("", f"crawl ended early: {reason}")
+            if tally.outcome != "blocked":
+                tally.outcome = "interrupted"
+            tally.errors.insert(0, {"url": "", "error": early_end(reason, self.crawler.settings)})
         if self.db is None:
             return
         stats = self.crawler.stats
@@ -80,7 +84,20 @@ class RunRecord:
                 "fallback": (json.dumps(tally.fallback, ensure_ascii=False)
                              if tally.fallback else None)})
             changes = {"last_outcome": tally.outcome, "updated": archive.utcnow()}
-            if spider.baseline and tally.outcome in ("ok", "degraded"):
+            complete = reason == "finished" and not tally.capped
+            if spider.baseline and tally.outcome in ("ok", "degraded") and complete:
                 changes["first_run_id"] = spider.run_id
             db["sources"].update(spider.source.name, changes)
         db.conn.close()
+
+
+def early_end(reason: str, settings) -> str:
+    """Why a crawl closed before its end, as a sentence (Scrapy gives a close reason)."""
+    if reason == "shutdown":
+        return "stopped before the end: the crawler was asked to shut down (SIGTERM)"
+    if reason == "memusage_exceeded":
+        return (f"stopped before the end: memory use passed the "
+                f"{settings.getint('MEMUSAGE_LIMIT_MB')} MB cap (MEMUSAGE_LIMIT_MB)")
+    if reason.startswith("closespider_"):
+        return f"stopped before the end: Scrapy's {reason.upper()} limit was reached"
+    return f"stopped before the end: {reason}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,10 @@ NOT_HTML_TYPES = ("application/pdf", "application/msword", "application/vnd.", "
                   "application/x-rar", "application/octet-stream", "image/", "video/", "audio/")
 
 
+class ListRefused(ValueError):
+    """A list page refused whole (an XML bomb, ...): the message is the sentence shown."""
+
+
 @dataclass
 class ListEntry:
     """An article link found on a list page, with what the list says about it."""
@@ -53,17 +58,33 @@ _TOOK = re.compile(r"took longer than ([\d.]+) seconds")
 _SIZE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 
 
-def failure_message(failure) -> str:
+# Failures Scrapy and Twisted report by exception name alone, as sentences.
+_BY_NAME = {
+    "ResponseDataLossError": "the server closed the connection before the promised length "
+                             "(Content-Length)",
+    "ResponseNeverReceived": "the server closed the connection without answering",
+    "ConnectionLost": "the server closed the connection in the middle of the answer",
+    "ConnectionDone": "the server closed the connection in the middle of the answer",
+    "ConnectError": "could not connect to the server",
+    "TunnelError": "could not connect through the proxy",
+    "SSLError": "the TLS (https) handshake failed",
+}
+
+
+def failure_message(failure, *, maxsize: int | None = None) -> str:
     """A one-line reason for a failed request, for runs.errors and the summary.
 
     Scrapy's own texts name the replay URL under replay; these name no URL at all
-    (the error row carries the real one).
+    (the error row carries the real one). ``maxsize``: the ``DOWNLOAD_MAXSIZE`` in force,
+    for the sentence of a download cancelled for its size.
     """
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
     text = str(value).strip()
     name = type(value).__name__
+    if name in _BY_NAME:
+        return _BY_NAME[name]
     if m := _TOOK.search(text):
         return f"timed out after {float(m.group(1)):g} s"
     if "Timeout" in name:
@@ -71,13 +92,19 @@ def failure_message(failure) -> str:
     if m := _SIZE.search(text):
         return (f"page too large: {int(m.group(1)):,} bytes, over the "
                 f"{int(m.group(2)) // 2**20} MB cap (DOWNLOAD_MAXSIZE)")
+    if name == "DownloadCancelledError" or (name == "CancelledError" and maxsize):
+        # Scrapy cancels a download that grows past DOWNLOAD_MAXSIZE and only logs why.
+        request = getattr(failure, "request", None)
+        limit = request.meta.get("download_maxsize", maxsize) if request is not None else maxsize
+        cap = f"the {limit / 2**20:g} MB cap" if limit else "the size cap"
+        return f"larger than {cap} (DOWNLOAD_MAXSIZE): download cancelled"
     if "max redirections" in text:
         return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
         return "connection refused"
     if "DNSLookup" in name or "CannotResolveHost" in name:
         return "host name not found (DNS)"
-    return f"{name}: {text}" if text else name
+    return f"{name}: {text}" if text else f"the download failed ({name})"
 
 
 class SourceSpider(scrapy.Spider):
@@ -87,6 +114,11 @@ class SourceSpider(scrapy.Spider):
     source: Source
     tally: Tally
     fallback: ListFallback | None = None  # set up per run in setup()
+    # Bounds of one run (set from the settings by setup): 0 is no cap.
+    max_articles = 0
+    max_links = 0
+    maxsize = 0
+    requested = 0
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -129,6 +161,11 @@ class SourceSpider(scrapy.Spider):
         self.attachments = AttachmentFetcher(self, settings)
         self.fallback = ListFallback(self.source, normal_items_per_page(
             settings.get("NEWSWATCH_DB"), self.source.name))
+        # Bounds of one run: article pages requested, links read per list page.
+        self.max_articles = settings.getint("NEWSWATCH_MAX_ARTICLES")
+        self.max_links = settings.getint("NEWSWATCH_MAX_LINKS_PER_PAGE")
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.requested = 0
 
     def closed(self, reason: str) -> None:
         self.known.close()
@@ -193,13 +230,14 @@ class SourceSpider(scrapy.Spider):
         if self.record_block(response):
             return
         try:
-            entries = list(self.list_entries(response))
+            entries = self.read_entries(response)
         except Exception as exc:  # one bad list page must not end the crawl
-            inferred = self.inferred_entries(response, page, 0)
+            refused = isinstance(exc, ListRefused)  # an XML bomb: nothing to infer from
+            inferred = [] if refused else self.inferred_entries(response, page, 0)
             if not inferred:
                 self.tally.list_failed += 1
-                self.tally.error(response.url, f"could not read the list page: "
-                                               f"{type(exc).__name__}: {exc}")
+                why = str(exc) if refused else f"{type(exc).__name__}: {exc}"
+                self.tally.error(response.url, f"could not read the list page: {why}")
                 return
             entries = []
         else:
@@ -223,8 +261,13 @@ class SourceSpider(scrapy.Spider):
             if not self.refresh and self.known.is_known(entry.url, site_id):
                 self.tally.items_known += 1
                 continue
+            if self.at_article_cap(response):
+                return  # the rest (older: lists are newest first) waits for the next run
             new += 1
+            self.requested += 1
             yield self.article_request(entry)
+        if self.at_article_cap(response):
+            return
         for url in sublists:
             if page < self.source.max_pages:
                 yield self.list_request(url, page=page + 1)
@@ -253,6 +296,28 @@ class SourceSpider(scrapy.Spider):
         entries = [ListEntry(url=u, title=t, date=d) for u, t, d in rows]
         return self._admissible(entries, pattern=self.fallback.pattern())[0]
 
+    def read_entries(self, response: Response) -> list[ListEntry]:
+        """:meth:`list_entries`, read up to ``NEWSWATCH_MAX_LINKS_PER_PAGE`` links."""
+        found = self.list_entries(response)
+        limit = self.max_links
+        entries = list(islice(found, limit + 1)) if limit else list(found)
+        if limit and len(entries) > limit:
+            entries = entries[:limit]
+            self.tally.error(response.url, f"list page has more than {limit:,} links: read the "
+                                           f"first {limit:,} (NEWSWATCH_MAX_LINKS_PER_PAGE)")
+        return entries
+
+    def at_article_cap(self, response: Response) -> bool:
+        """True once this run has requested its ``NEWSWATCH_MAX_ARTICLES`` article pages."""
+        if not self.max_articles or self.requested < self.max_articles:
+            return False
+        if not self.tally.capped:
+            self.tally.capped = True
+            self.tally.error(response.url, f"stopped at {self.max_articles} article pages "
+                                           f"(max_articles_per_run): the rest waits for the "
+                                           f"next run")
+        return True
+
     def _admissible(self, entries: list[ListEntry], pattern: re.Pattern | None = None
                     ) -> tuple[list[ListEntry], int]:
         """Absolute, on an allowed host, matching ``link_pattern``, once per run; and how
@@ -276,7 +341,7 @@ class SourceSpider(scrapy.Spider):
 
     def list_failed(self, failure) -> None:
         request = failure.request
-        message = failure_message(failure)
+        message = failure_message(failure, maxsize=self.maxsize)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             if response.status == 404 and request.meta.get("nw_page", 1) > 1:
@@ -353,7 +418,7 @@ class SourceSpider(scrapy.Spider):
 
     def article_failed(self, failure) -> None:
         self.tally.items_failed += 1
-        self.tally.error(failure.request.url, failure_message(failure))
+        self.tally.error(failure.request.url, failure_message(failure, maxsize=self.maxsize))
 
 
 def text_response(response: Response) -> TextResponse:

@@ -36,8 +36,9 @@ class HtmlListSpider(SourceSpider):
         spec = self.source.list
         if not spec.get("items"):
             # No item selector: every link the selector finds is an article.
-            return [ListEntry(url=response.urljoin(href.strip()))
-                    for href in select(response, spec["link"]).getall() if _usable(href)]
+            # A generator: the base reads at most NEWSWATCH_MAX_LINKS_PER_PAGE of them.
+            return (ListEntry(url=response.urljoin(href.strip()))
+                    for href in select(response, spec["link"]).getall() if _usable(href))
         entries = []
         for node in select(response, spec["items"]):
             href = select(node, spec["link"]).get()

@@ -104,7 +104,8 @@ def summary_table(results: list[CrawlResult], dry_run: bool) -> Table:
 @click.option("--wait", is_flag=True,
               help="Wait for a source that is being crawled elsewhere instead of skipping it.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
-              help="Stop a source's crawl after this many seconds (default: no limit).")
+              help="Stop a source's crawl after this many seconds (default: no limit); "
+                   "it is recorded `interrupted`.")
 @click.option("--set", "-s", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for the crawl (repeatable), e.g. -s DOWNLOAD_TIMEOUT=10.")
 @db_option
@@ -114,8 +115,10 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     """Crawl SOURCE... now (all sources when none are named).
 
     Each source runs as `scrapy crawl` in its own process; progress is shown live and a
-    summary table ends the run. Exits with status 1 when any source did not end `ok`
-    (failed, blocked, empty, invalid seed, or already being crawled).
+    summary table ends the run. A crawl stopped by --timeout, SIGTERM or Ctrl-C is
+    recorded `interrupted`. At most `max_articles_per_run` article pages are fetched per
+    source (newest first). Exits with status 1 when any source did not end `ok` (failed,
+    blocked, empty, interrupted, invalid seed, or already being crawled).
     """
     app.channels = False  # a crawl delivers nothing: its channels are not built here
     config = app.config
@@ -130,9 +133,11 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
     options = CrawlOptions(db=config.db, sources_dir=folder,
                            replay=replay,
                            refresh=refresh, dry_run=dry_run, wait=wait, timeout=timeout,
+                           max_articles=config.max_articles_per_run,
                            settings=_parse_settings(scrapy_settings))
-    # A SIGTERM (a supervisor, `kill`) stops the children cleanly instead of orphaning them.
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop_all())
+    # A SIGTERM (a supervisor, `kill`) stops the children cleanly instead of orphaning them:
+    # each gets one SIGTERM (and SIGKILL after a grace), and records its run `interrupted`.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop_all("stopped (SIGTERM)"))
     console = Console()
     err = Console(stderr=True)
     board = ProgressBoard([s.name for s in sources])
@@ -159,8 +164,7 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
         else:
             results = crawl_sources(sources, options, jobs=jobs, on_event=on_event)
     except KeyboardInterrupt:
-        # Ctrl-C reached the children too: they close and record their runs.
-        stop_all()
+        # The runner stopped the children (one SIGTERM each): they recorded their runs.
         err.print("interrupted: the crawls that had started were stopped and recorded")
         raise SystemExit(130) from None
     results = invalid + results

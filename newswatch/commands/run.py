@@ -36,14 +36,13 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
     `shutdown_grace` setting, exit 0). SIGHUP reloads seeds, topics and config and logs
     what changed. One service per database. With SOURCE names, only those are crawled.
     """
-    import signal
+    from newswatch import early_signals
 
     # Until the service's own handlers are in place, remember a stop request instead of
-    # dying by it (start-up reads seeds and topics, which takes a moment).
-    early: list[str] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, frame: early.append(signal.Signals(signum).name))
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # dying by it (start-up reads seeds and topics, which takes a moment). The entry points
+    # installed this already, before their imports; here for any other caller.
+    early = early_signals.received
+    early_signals.install()
 
     from newswatch import logs
     from newswatch.config import ConfigError

@@ -102,7 +102,7 @@ def _share(report, name: str) -> str:
                    "(DIR/<host>/<path>, expectations in DIR/expect.toml) on temporary "
                    "databases, and grade each source.")
 @click.option("--keep", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="With --replay: keep the temporary databases and crawl log in DIR.")
+              help="With --replay: keep the temporary databases and crawl logs in DIR.")
 @click.option("--sources-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help=SOURCES_DIR_HELP)
 @click.argument("names", nargs=-1, metavar="[SOURCE]...")

@@ -28,9 +28,14 @@ def _local(ts: str | None, tz: ZoneInfo, *, due: bool = False) -> str:
     return local.strftime("%H:%M:%S" if same_day else "%m-%d %H:%M")
 
 
-def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> dict:
+# A source whose scheduled crawl has not started this long after it fell due is late.
+LATE_AFTER_S = 5
+
+
+def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None,
+           crawl_timeout: timedelta = timedelta(minutes=30)) -> dict:
     """Everything status shows, as plain data (also the ``--json`` output)."""
-    from alerts import outbox
+    from alerts import matcher, outbox
     from crawler import archive, runs
     from newswatch import health, service
 
@@ -44,9 +49,11 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
     known = dict(sources)
     for name in runs.sources_with_runs(db):
         known.setdefault(name, None)
+    for name in stored:  # the running service's sources (its seeds may have changed since)
+        known.setdefault(name, None)
     rows = []
     for name in sorted(known):
-        h = health.compute(db, name)
+        h = health.compute(db, name, crawl_timeout=crawl_timeout)
         if name in stored:
             next_run = stored[name]["next_run"]
         elif known[name] is not None:
@@ -54,12 +61,17 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None) -> d
             next_run = service.first_run_time(trig, starts.get(name), now).isoformat()
         else:
             next_run = None
+        late_s = None
+        if name in stored and next_run and not h.running:
+            behind = (now - datetime.fromisoformat(next_run)).total_seconds()
+            late_s = round(behind) if behind > LATE_AFTER_S else None
         rows.append({"source": name, "state": h.state, "reason": h.reason,
-                     "running": h.running, "last_run": h.last_run,
+                     "running": h.running, "late_s": late_s, "last_run": h.last_run,
                      "last_outcome": h.last_outcome, "last_success": h.last_success,
                      "next_run": next_run, "new_today": today.get(name, 0),
                      "in_seeds": known[name] is not None})
-    return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db)}
+    return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db),
+            "matcher": {"parked": matcher.parked_count(db)}}
 
 
 @click.command("status")
@@ -72,7 +84,9 @@ def command(app, as_json):
     States: ok, degraded (list selectors broke; list inference read the list, the reason
     names the seed lines to change), empty (0 items: probable redesign), blocked (403/521/challenge), failing
     (crawls failing in a row), stale (no new article for several normal gaps), new (no
-    crawl yet). Next run comes from the running service, else from the seeds' schedule.
+    crawl yet). Next run comes from the running service, else from the seeds' schedule;
+    "late Ns" is a due crawl of the running service still waiting for a crawl slot.
+    Articles the matcher parked (matching failed 3 times) are counted at the end.
     """
     from rich.console import Console
     from rich.markup import escape
@@ -84,7 +98,8 @@ def command(app, as_json):
     tz = cfg.timezone
     good, problems = seeds.check_sources(cfg.sources_dir)
     db = app.open_db(must_exist=True)
-    info = gather(db, {s.name: s for s in good}, tz)
+    info = gather(db, {s.name: s for s in good}, tz,
+                  crawl_timeout=timedelta(seconds=cfg.crawl_timeout))
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -106,8 +121,11 @@ def command(app, as_json):
         state = f"[{colour.get(r['state'], 'white')}]{r['state']}[/]"
         if r["running"]:
             state += " (crawling)"
+        next_run = _local(r["next_run"], tz, due=True)
+        if r["late_s"]:
+            next_run = f"[red]late {r['late_s']}s[/]"
         table.add_row(r["source"], state, _local(r["last_run"], tz), r["last_outcome"] or "-",
-                      _local(r["next_run"], tz, due=True), str(r["new_today"]),
+                      next_run, str(r["new_today"]),
                       *((r["reason"] or "",) if wide else ()))
     console.print(table)
     reasons = [r for r in info["sources"] if r["reason"]]
@@ -120,6 +138,10 @@ def command(app, as_json):
         box.add_column(status, justify="right")
     box.add_row(*(str(n) for n in info["outbox"].values()))
     console.print(box)
+    if info["matcher"]["parked"]:
+        console.print(f"[red]{info['matcher']['parked']} article(s) parked by the matcher[/red] "
+                      f"(matching failed 3 times; the service log says why): "
+                      f"newswatch match --retry-parked")
     for p in problems:
         console.print(f"[yellow]seed problem:[/yellow] {p}")
     console.print(f"times in {cfg.timezone}")

@@ -12,6 +12,10 @@ its normal gap between new articles. States, most serious first:
 - ``stale``:   no new article for several normal gaps;
 - ``ok``;      and ``new`` before a source has finished any crawl.
 
+An ``interrupted`` crawl stopped by a service stop or a SIGTERM says nothing about the
+source: it is shown as the last run but never counts. One stopped at its time limit
+(``crawl_timeout``) counts as a failed crawl: a source that always hangs is failing.
+
 :func:`record` keeps the last state per source in ``source_health`` and appends a row to
 ``health_changes`` when it changes, so an operator gets one alert per change, not one per
 crawl; :mod:`newswatch.health.notices` sends them.
@@ -112,22 +116,31 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
     rows = runs.recent_runs(db, source, HISTORY_RUNS * 3)
     h = Health(source)
     done = []
+    latest = None
     for i, r in enumerate(rows):
         r = dict(r)
         if r["outcome"] == "running":
             started = _parse(r["started"])
-            fresh = started is not None and now - started < crawl_timeout
+            # The runner stops a crawl at crawl_timeout and kills it 10 s later.
+            fresh = started is not None and now - started < crawl_timeout + timedelta(minutes=1)
             if i == 0 and fresh and _alive(r["pid"]):
                 h.running = True
                 continue
             # Killed or lost: the crawl never finished, which is a failure.
             r["outcome"] = "failed"
             r["errors"] = json.dumps([{"error": "crawl did not finish (killed or timed out)"}])
+        latest = latest or r
+        if r["outcome"] == "interrupted":
+            if "time limit" not in first_error(r["errors"]):
+                continue  # stopped by us (a service stop, SIGTERM): not the source's doing
+            r = {**r, "outcome": "failed"}  # hung past crawl_timeout
         done.append(r)
+    if latest is not None:
+        h.last_run = latest["finished"] or latest["started"]
+        h.last_outcome = latest["outcome"]
     if not done:
         return h
     last = done[0]
-    h.last_run, h.last_outcome = last["finished"] or last["started"], last["outcome"]
     h.items_last = last["items_found"]
     try:
         h.errors = json.loads(last["errors"] or "[]")[:5]
@@ -246,10 +259,20 @@ def unnotified(db) -> list[Change]:
             for r in db.query("SELECT * FROM health_changes WHERE notified IS NULL ORDER BY id")]
 
 
-def mark_notified(db, change_id: int, *, now: datetime | None = None) -> None:
+def mark_notified(db, change_id: int, *, now: datetime | None = None,
+                  value: str | None = None) -> None:
+    """Mark a change told (``notified`` = when), or ``value`` (``folded``: told by another)."""
     now_s = times.utc_stamp(now)
     with archive.immediate(db):
-        db.execute("UPDATE health_changes SET notified = ? WHERE id = ?", [now_s, change_id])
+        db.execute("UPDATE health_changes SET notified = ? WHERE id = ?",
+                   [value or now_s, change_id])
+
+
+def last_failing_change_notified(db, source: str, *, before: int) -> str | None:
+    """``notified`` of the source's latest change to a bad state before change ``before``."""
+    row = db.execute("SELECT notified FROM health_changes WHERE source = ? AND id < ? AND "
+                     "new_state != 'ok' ORDER BY id DESC LIMIT 1", [source, before]).fetchone()
+    return row[0] if row else None
 
 
 def stored_states(db) -> dict[str, dict]:

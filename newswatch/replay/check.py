@@ -1,11 +1,11 @@
 """Prove the seeds offline: crawl every source against a replay folder and grade the result.
 
 ``newswatch sources check --replay DIR`` calls :func:`check_replay`. It serves ``DIR``
-(``DIR/<host>/<path>``, see ``newswatch.replay.server``), crawls all the sources in one
-child Scrapy process (``python -m newswatch.replay.check``: the same spiders, pipeline
-and run record as ``newswatch crawl``, one start-up instead of one per source), each
-into its own temporary archive so that sources of one site do not dedupe each other, and
-reads the runs and articles back.
+(``DIR/<host>/<path>``, see ``newswatch.replay.server``), crawls every source with the
+crawl runner (:mod:`newswatch.crawl.runner`, the same child process, spiders, pipeline
+and run record as ``newswatch crawl``), each into its own temporary archive so that
+sources of one site do not dedupe each other, and grades each crawl's result and the
+articles it stored.
 
 What a fixture holds is declared in ``DIR/expect.toml``, one table per source::
 
@@ -19,10 +19,7 @@ fewer than ``min_articles``, or any article lacks a declared field.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import asyncio
 import tempfile
 import threading
 import tomllib
@@ -34,7 +31,8 @@ FIELDS = {"title": "title", "date": "published", "body": "body", "source": "orig
           "author": "author", "editor": "editor", "doc_number": "doc_number",
           "site_id": "site_id", "attachments": "attachments"}
 SHOWN = ("title", "date", "body", "source")
-CHILD_TIMEOUT_S = 600
+CHILD_TIMEOUT_S = 600  # one source's crawl; past it, it is stopped (interrupted)
+JOBS = 4  # sources crawled at once
 
 
 class ExpectError(ValueError):
@@ -124,7 +122,9 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
     ``server``: a running replay server over ``folder`` to use (a test's, to inspect the
     requests); by default one is started for the check and stopped after it.
     """
-    from crawler import archive, runs
+    from crawler import archive
+    from newswatch.crawl.runner import CrawlOptions, run_crawls
+    from newswatch.storage import open_archive
 
     folder = Path(folder)
     expectations = load_expectations(folder)
@@ -132,75 +132,31 @@ def check_replay(sources: list, folder: str | Path, sources_dir: str | Path, *,
     work.mkdir(parents=True, exist_ok=True)
     own_server = server is None
     server = _serve(folder) if own_server else server
+
+    def options(source) -> CrawlOptions:
+        # Each source its own archive: sources of one site must not dedupe each other.
+        return CrawlOptions(db=work / f"{source.name}.db", sources_dir=sources_dir,
+                            replay=server.url, polite=False, timeout=CHILD_TIMEOUT_S)
+
     try:
-        cmd = [sys.executable, "-m", "newswatch.replay.check", str(work),
-               str(Path(sources_dir).resolve()), server.url, *[s.name for s in sources]]
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-        with open(work / "crawl.log", "wb") as log:
-            try:
-                subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                               timeout=CHILD_TIMEOUT_S, check=False)
-            except subprocess.TimeoutExpired:
-                # Sources still "running" in their archive are reported as such.
-                log.write(f"\nkilled after {CHILD_TIMEOUT_S} s\n".encode())
+        results = asyncio.run(run_crawls(list(sources), options, jobs=JOBS))
     finally:
         if own_server:
             server.shutdown()
             server.server_close()
     reports = []
-    for source in sources:
+    for source, result in zip(sources, results):
         spec = expectations.get(source.name, {})
-        report = SourceReport(source.name, expected=list(spec.get("fields", [])),
+        report = SourceReport(source.name, outcome=result.outcome,
+                              items_found=result.items_found,
+                              errors=[e["error"] for e in result.errors],
+                              expected=list(spec.get("fields", [])),
                               min_articles=int(spec.get("min_articles", 1)))
         db_path = work / f"{source.name}.db"
         articles: list[dict] = []
         if db_path.exists():
-            from newswatch.storage import open_archive
-
             db = open_archive(db_path)
-            run = runs.last_run(db)
-            if run:
-                report.outcome = run["outcome"]
-                report.items_found = run["items_found"] or 0
-                report.errors = [e["error"] for e in json.loads(run["errors"] or "[]")]
             articles = archive.articles_of_source(db, source.name)
             db.conn.close()
-        else:
-            report.errors = [f"the crawl did not start (see {work / 'crawl.log'})"]
         reports.append(grade(report, articles))
     return reports
-
-
-def _child(argv: list[str]) -> int:
-    """``python -m newswatch.replay.check WORK SOURCES_DIR REPLAY_URL NAME...``"""
-    from scrapy.crawler import Crawler, CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    from crawler.seeds import SeedError, find_source
-
-    work, sources_dir, replay, *names = argv
-    settings = get_project_settings()
-    process = CrawlerProcess(settings)
-    for name in names:
-        try:
-            source = find_source(sources_dir, name)
-            spidercls = process.spider_loader.load(source.spider_name)
-        except (SeedError, KeyError) as exc:
-            print(f"{name}: not crawled: {exc}", file=sys.stderr)
-            continue
-        own = settings.copy()
-        # Each source its own archive: sources of one site must not dedupe each other.
-        for key, value in {"NEWSWATCH_DB": str(Path(work) / f"{name}.db"),
-                           "NEWSWATCH_SOURCES_DIR": sources_dir, "NEWSWATCH_REPLAY": replay,
-                           "NEWSWATCH_POLITE": False, "NEWSWATCH_PROGRESS": False}.items():
-            own.set(key, value, priority="cmdline")
-        # The first crawler installs the reactor, as CrawlerProcess's own would.
-        first = not process._initialized_reactor
-        process._initialized_reactor = True
-        process.crawl(Crawler(spidercls, own, init_reactor=first), source=name)
-    process.start()
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - the child process
-    sys.exit(_child(sys.argv[1:]))

@@ -3,7 +3,7 @@ schedule, then matches and delivers.
 
 Modules: ``daemon`` (the Service), ``steps`` (the blocking steps run in database
 threads), ``load`` (configuration, topics and channels loaded and reloaded), ``schedule``
-(triggers), ``state`` (the schedule table read by ``status``), ``lock`` (one service per
+(triggers), ``slots`` (crawl slots, earliest due first), ``state`` (the schedule table read by ``status``), ``lock`` (one service per
 database), ``signals``, ``metrics`` (``/metrics`` and ``/healthz``), ``db_worker``.
 
 Commands use only what this package exports here, never its modules directly.

@@ -2,9 +2,11 @@
 and deliver, watch the sources' health, and stop cleanly.
 
 One asyncio process runs an APScheduler 3 ``AsyncIOScheduler`` (memory job store,
-``coalesce``, ``max_instances=1``, a misfire grace of minutes). A crawl is a child
-process (``newswatch crawl SOURCE``, see :mod:`newswatch.crawl.child`); matching and
-health run in one database thread, delivery in another, so the loop only schedules.
+``coalesce``, ``max_instances=1``, a misfire grace of minutes). A crawl is the crawl
+runner's Scrapy child (:class:`newswatch.crawl.runner.Crawl`, the same as ``newswatch
+crawl``), given a crawl slot earliest-due first (:mod:`newswatch.service.slots`);
+matching and health run in one database thread, delivery in another, so the loop only
+schedules.
 """
 
 from __future__ import annotations
@@ -14,26 +16,28 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.service import load as service_load, signals
-from newswatch.crawl.child import CrawlChild, crawl_command
+from newswatch.crawl.runner import Crawl, CrawlOptions, close_leftover_runs
 from newswatch.service.db_worker import DbWorker
 from newswatch.service.lock import InstanceLock
 from newswatch.logs import fields
 from newswatch.service.metrics import Metrics, MetricsServer
 from newswatch.service.schedule import build_trigger, first_run_time, interval_seconds
 from newswatch.service import state as service_state, steps
+from newswatch.service.slots import CrawlSlots
 from newswatch.storage import open_archive
 
 log = logging.getLogger("newswatch.service")
 
 MISFIRE_GRACE_S = 300
-# A crawl past its timeout gets this long to end itself before its group is killed.
-HARD_LIMIT_EXTRA_S = 10
+# A crawl stopped at its timeout gets this long to close before its group is killed.
+STOP_GRACE_S = 10
 # After a crawl, how long matching waits for other running crawls to finish.
 MATCH_SETTLE_S = 3.0
 # How often the service reads the requests of other processes (crawl now, reload).
@@ -59,7 +63,7 @@ class Service:
         self.loaded = service_load.load(opts.config_path, opts.overrides or {}, only=opts.only)
         self.db_path = str(self.loaded.config.db)
         self.metrics = Metrics()
-        self.children: dict[str, CrawlChild] = {}
+        self.children: dict[str, Crawl] = {}
         self.stopping: asyncio.Event | None = None
         self._stop_reason: str | None = None
         self._match_lock: asyncio.Lock | None = None
@@ -85,7 +89,7 @@ class Service:
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         self._match_lock = asyncio.Lock()
-        self._crawl_slots = asyncio.Semaphore(self.opts.max_crawls)
+        self._crawl_slots = CrawlSlots(self.opts.max_crawls)
         self.scheduler: AsyncIOScheduler | None = None
         # First thing: a SIGTERM during start-up must still be a clean stop.
         signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
@@ -94,6 +98,11 @@ class Service:
         self.db = DbWorker("db", lambda: open_archive(self.db_path))
         self.delivery_db = DbWorker("delivery", lambda: open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else
+        # Runs a killed crawl left "running" (a crash, a reboot) are closed as interrupted.
+        leftovers = await asyncio.to_thread(close_leftover_runs, self.db_path)
+        if leftovers:
+            log.info("closed %d run(s) left running by a killed crawl: %s", len(leftovers),
+                     ", ".join(map(str, leftovers)))
         if self.opts.web:
             await self._start_web()
         for line in self.loaded.problems:
@@ -125,8 +134,8 @@ class Service:
     def _on_stop(self, signame: str) -> None:
         if self.stopping.is_set():
             log.warning("%s again: stopping crawls now", signame)
-            for child in list(self.children.values()):
-                asyncio.ensure_future(child.stop(grace=1.0))
+            for crawl in list(self.children.values()):
+                crawl.kill()
             return
         log.info("%s received: stopping (grace %ss)", signame,
                  int(self.loaded.seconds("shutdown_grace")), extra=fields(signal=signame))
@@ -153,7 +162,8 @@ class Service:
             await asyncio.sleep(0.1)
         if self.children:
             log.warning("stopping crawl(s) still running: %s", ", ".join(sorted(self.children)))
-            await asyncio.gather(*(c.stop(grace=1.5) for c in list(self.children.values())),
+            await asyncio.gather(*(c.stop("stopped: the service is stopping", grace=1.5)
+                                   for c in list(self.children.values())),
                                  return_exceptions=True)
         while self._crawling and time.monotonic() < deadline:
             await asyncio.sleep(0.05)  # their run summaries and health checks
@@ -219,11 +229,16 @@ class Service:
 
     async def _publish_schedule(self) -> None:
         rows = []
+        waiting = self._crawl_slots.waiting()
         for name, source in sorted(self.loaded.sources.items()):
             job = self.scheduler.get_job(f"crawl:{name}")
             every = self.opts.interval or interval_seconds(source.schedule)
             desc = f"every {every:g}s" if every else f"cron {source.schedule.get('cron')}"
-            rows.append((name, getattr(job, "next_run_time", None) if job else None, desc))
+            nxt = getattr(job, "next_run_time", None) if job else None
+            if name in waiting:  # due, but every crawl slot is taken: late since then
+                nxt = datetime.fromtimestamp(waiting[name], timezone.utc)
+                desc += ", waiting for a crawl slot"
+            rows.append((name, nxt, desc))
         await self.db.call(steps.write_schedule, rows, os.getpid())
 
     # ---- jobs ----------------------------------------------------------------------
@@ -232,8 +247,11 @@ class Service:
         if self.stopping.is_set() or name in self._crawling:
             return
         self._crawling.add(name)
+        due = time.time()  # the job fires when the source falls due
         try:
-            async with self._crawl_slots:
+            if self._crawl_slots.free == 0:
+                self._spawn("schedule", self._publish_schedule())  # status shows it late
+            async with self._crawl_slots.take(name, due):
                 if not self.stopping.is_set():
                     await self._guard(f"crawl of {name}", self._crawl(name))
         finally:
@@ -241,25 +259,26 @@ class Service:
 
     async def _crawl(self, name: str) -> None:
         cfg = self.loaded.config
-        before = await self.db.call(steps.last_run_id, name)
         limit = self.loaded.seconds("crawl_timeout")
-        cmd = crawl_command(name, db=self.db_path, config_path=self.opts.config_path,
-                            timeout=limit)
-        child = CrawlChild(name, cmd)
-        self.children[name] = child
+        options = CrawlOptions(db=self.db_path, sources_dir=cfg.sources_dir,
+                               replay=cfg.replay or "", timeout=limit, grace=STOP_GRACE_S,
+                               max_articles=cfg.max_articles_per_run)
+        crawl = Crawl(self.loaded.sources[name], options)
+        self.children[name] = crawl
         log.info("crawl %s: started", name, extra=fields(source=name))
         try:
-            # The crawl stops itself at the limit; this is the backstop if it cannot.
-            result = await child.run(limit + HARD_LIMIT_EXTRA_S)
+            result = await crawl.run()
         finally:
             self.children.pop(name, None)
-        summary = await self.db.call(steps.after_crawl, name, before, result, cfg.ops_channel)
+        summary = await self.db.call(partial(steps.after_crawl, crawl_timeout_s=limit),
+                                     name, result, cfg.ops_channel)
         self.metrics.crawl_seconds.labels(name).observe(result.seconds)
         self.metrics.crawls.labels(name, summary["outcome"]).inc()
         if summary["items_new"]:
             self.metrics.articles.labels(name).inc(summary["items_new"])
         self.metrics.set_health(name, summary["state"])
-        level = logging.INFO if summary["outcome"] in ("ok", "refused") else logging.WARNING
+        level = (logging.INFO if summary["outcome"] in ("ok", "locked", "interrupted")
+                 else logging.WARNING)
         log.log(level, "crawl %s: %s, %d new, %d found in %.1fs%s", name, summary["outcome"],
                 summary["items_new"], summary["items_found"], result.seconds,
                 f" ({summary['detail']})" if summary["detail"] else "",
@@ -319,8 +338,9 @@ class Service:
             await self._guard("delivery", self._deliver())
 
     async def _startup_checks(self) -> None:
-        states = await self.db.call(steps.check_all_health, list(self.loaded.sources),
-                                    self.loaded.config.ops_channel)
+        limit = self.loaded.seconds("crawl_timeout")
+        states = await self.db.call(partial(steps.check_all_health, crawl_timeout_s=limit),
+                                    list(self.loaded.sources), self.loaded.config.ops_channel)
         for name, state in states.items():
             self.metrics.set_health(name, state)
         await self._match()

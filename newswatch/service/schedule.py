@@ -26,20 +26,6 @@ class ScheduleError(ValueError):
     """A schedule or duration that cannot be read; the message says which and why."""
 
 
-def schedule_of(source: Any) -> dict:
-    """The ``schedule`` table of a source, whether a dict or an object with attributes."""
-    sched = source.get("schedule") if isinstance(source, dict) else getattr(source, "schedule", None)
-    if sched is None:
-        return {}
-    if isinstance(sched, dict):
-        return sched
-    # A dataclass-like schedule: read interval/cron attributes.
-    out = {}
-    for key in ("interval", "cron"):
-        value = getattr(sched, key, None)
-        if value:
-            out[key] = value
-    return out
 
 
 def interval_seconds(schedule: dict) -> float | None:

@@ -4,13 +4,13 @@ connection: what a finished crawl did, source health, matching, delivery, digest
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from crawler import runs
 from newswatch import health
 from newswatch.health import notices as ops_alerts
-from newswatch.crawl.child import CrawlResult
+from newswatch.crawl.runner import CrawlResult
+
 from newswatch.service.state import last_run_starts, write_schedule  # noqa: F401 (re-exported)
 
 log = logging.getLogger("newswatch.service")
@@ -19,48 +19,33 @@ log = logging.getLogger("newswatch.service")
 FAILING_AFTER = 2
 
 
-def last_run_id(db, source: str) -> int:
-    return runs.last_run_id(db, source)
+def after_crawl(db, source: str, result: CrawlResult, ops_channel: str, *,
+                crawl_timeout_s: float = 1800) -> dict:
+    """Summarise a finished crawl (the runner's result), update health, queue ops alerts.
 
-
-def after_crawl(db, source: str, before_id: int, result: CrawlResult,
-                ops_channel: str, *, crawl_timeout_s: float = 1800) -> dict:
-    """Summarise the crawl child's run row(s), update health, queue ops alerts."""
-    rows = runs.runs_after(db, source, before_id)
-    last_line = result.output_tail.splitlines()[-1] if result.output_tail else ""
-    summary = {"outcome": "failed", "items_new": 0, "items_found": 0, "detail": "",
-               "state": "new"}
-    if rows:
-        run = rows[-1]
-        summary.update(outcome=run["outcome"], items_new=run["items_new"] or 0,
-                       items_found=run["items_found"] or 0)
-        if run["outcome"] == "running":
-            summary["outcome"] = "failed"
-            summary["detail"] = ("timed out" if result.timed_out else
-                                 "stopped" if result.stopped else "did not finish")
-    elif result.returncode == 0:
-        summary["outcome"] = "ok"
-    elif result.timed_out or result.stopped:
-        summary["detail"] = "timed out" if result.timed_out else "stopped"
-    else:
-        # No run row and an error: the crawl never started (lock held, bad seed).
-        summary["outcome"] = "refused"
-        summary["detail"] = last_line or f"exit code {result.returncode}"
-    if summary["outcome"] not in ("ok", "refused") and not summary["detail"]:
-        summary["detail"] = (health.first_error(rows[-1]["errors"]) if rows else "") or last_line
-    summary["state"] = check_health(db, source, ops_channel)
+    An ``interrupted`` crawl (its time limit, the service stopping) is not a failure:
+    health skips it, so it queues no notice.
+    """
+    summary = {"outcome": result.outcome, "items_new": result.items_new,
+               "items_found": result.items_found, "detail": "", "state": "new"}
+    if result.outcome != "ok":
+        summary["detail"] = result.message()
+    summary["state"] = check_health(db, source, ops_channel, crawl_timeout_s=crawl_timeout_s)
     return summary
 
 
-def check_health(db, source: str, ops_channel: str) -> str:
-    h = health.compute(db, source, failing_after=FAILING_AFTER)
+def check_health(db, source: str, ops_channel: str, *, crawl_timeout_s: float = 1800) -> str:
+    h = health.compute(db, source, failing_after=FAILING_AFTER,
+                       crawl_timeout=timedelta(seconds=crawl_timeout_s))
     health.record(db, h)
     ops_alerts.send_pending(db, ops_channel)
     return h.state
 
 
-def check_all_health(db, sources: list[str], ops_channel: str) -> dict[str, str]:
-    return {name: check_health(db, name, ops_channel) for name in sources}
+def check_all_health(db, sources: list[str], ops_channel: str, *,
+                     crawl_timeout_s: float = 1800) -> dict[str, str]:
+    return {name: check_health(db, name, ops_channel, crawl_timeout_s=crawl_timeout_s)
+            for name in sources}
 
 
 def match_new(db, loaded) -> dict:
