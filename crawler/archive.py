@@ -126,6 +126,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_run_access(db: sqlite_utils.Database) -> None:
+    # What stood in the way of a run (crawler.access.Verdict as JSON, with the advice),
+    # and how many of its pages went through the browser.
+    db["runs"].add_column("access", str)
+    db["runs"].add_column("browser_requests", int, not_null_default=0)
+
+
 def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.
 

@@ -72,13 +72,17 @@ class CrawlResult:
     seconds: float = 0.0
     returncode: int | None = None
     log: str | None = None
+    access: dict | None = None  # what stood in the way (crawler.access.Verdict.to_dict())
+    browser_requests: int = 0
 
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
 
     def message(self) -> str:
-        """The first error, one line, for tables."""
+        """What to do when something stood in the way, else the first error; one line."""
+        if self.access and not self.ok:
+            return self.access.get("message") or ""
         return self.errors[0]["error"] if self.errors else ""
 
 
@@ -243,7 +247,8 @@ def _run_child(source: Source, options: CrawlOptions,
     result.seconds = round(time.monotonic() - started, 2)
     if done is not None:
         for key in ("outcome", "run_id", "pages", "items_found", "items_new", "items_known",
-                    "items_failed", "requests", "bytes", "errors"):
+                    "items_failed", "requests", "bytes", "errors", "access",
+                    "browser_requests"):
             if key in done:
                 setattr(result, key, done[key])
     elif not result.errors:  # no run row to close: the child died before opening one

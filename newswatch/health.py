@@ -65,6 +65,7 @@ class Health:
     normal_gap_s: float | None = None
     running: bool = False
     errors: list = field(default_factory=list)
+    access: dict | None = None  # the last run's crawler.access verdict (state, message...)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -108,8 +109,8 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
     """The health of one source from its last :data:`HISTORY_RUNS` crawls."""
     now = now or datetime.now(timezone.utc)
     rows = list(db.query(
-        "SELECT id, started, finished, outcome, items_found, items_new, errors, pid "
-        "FROM runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, HISTORY_RUNS * 3]))
+        "SELECT id, started, finished, outcome, items_found, items_new, errors, pid, "
+        "access FROM runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, HISTORY_RUNS * 3]))
     h = Health(source)
     done = []
     for i, r in enumerate(rows):
@@ -133,6 +134,7 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
         h.errors = json.loads(last["errors"] or "[]")[:5]
     except ValueError:
         h.errors = []
+    h.access = access_of(last)
     for r in done:
         if r["outcome"] != "failed":
             break
@@ -151,15 +153,34 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
     return h
 
 
+def access_of(run: dict) -> dict | None:
+    """A run's access verdict (``runs.access``, written by the crawler), or None."""
+    try:
+        value = json.loads(run.get("access") or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _access_words(h: Health) -> str:
+    """``challenge (js-cookie, 加速乐): answers 412 with ...: set render = "auto" ...``."""
+    a = h.access or {}
+    if not a.get("message"):
+        return ""
+    extra = ", ".join(x for x in (a.get("kind"), a.get("vendor")) if x)
+    return f"{a['state']}{f' ({extra})' if extra else ''}: {a['message']}"
+
+
 def _classify(h: Health, last: dict, now: datetime, failing_after: int,
               stale_min: timedelta) -> tuple[str, str]:
+    words = _access_words(h)
     if last["outcome"] == "blocked":
-        return "blocked", f"blocked: {first_error(last['errors']) or 'challenge or 403'}"
+        return "blocked", words or f"blocked: {first_error(last['errors']) or 'challenge or 403'}"
     if h.consecutive_failures >= failing_after:
         return "failing", (f"{h.consecutive_failures} crawls failed in a row: "
-                           f"{first_error(last['errors']) or 'no detail'}")
+                           f"{words or first_error(last['errors']) or 'no detail'}")
     if last["outcome"] == "empty":
-        return "empty", "last crawl found 0 items (probable redesign)"
+        return "empty", words or "last crawl found 0 items (probable redesign)"
     if (h.items_normal and h.items_normal >= 5 and last["outcome"] == "ok"
             and (last["items_found"] or 0) < EMPTY_SHARE * h.items_normal):
         return "empty", (f"last crawl found {last['items_found']} items, normally "

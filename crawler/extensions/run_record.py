@@ -76,7 +76,9 @@ class RunRecord:
                 **tally.counts(),
                 "requests": stats.get_value("downloader/request_count", 0),
                 "bytes": stats.get_value("downloader/response_bytes", 0),
-                "errors": json.dumps(tally.errors, ensure_ascii=False)})
+                "errors": json.dumps(tally.errors, ensure_ascii=False),
+                "access": json.dumps(tally.access, ensure_ascii=False) if tally.access else None,
+                "browser_requests": stats.get_value("newswatch/browser_requests", 0)})
             changes = {"last_outcome": tally.outcome, "updated": archive.utcnow()}
             if spider.baseline and tally.outcome == "ok":
                 changes["first_run_id"] = spider.run_id

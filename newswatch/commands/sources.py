@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newswatch.cli import db_option, pass_app
+from newswatch.health import access_of
 
 SOURCES_DIR_HELP = "Folder of source seed files. Default: the `sources_dir` setting."
 
@@ -45,7 +46,7 @@ def _last_runs(db) -> dict[str, dict]:
     """The latest run of every source in the archive."""
     rows = db.query(
         "SELECT r.source, r.outcome, r.started, r.finished, r.items_found, r.items_new, "
-        "r.errors FROM runs r JOIN (SELECT source, MAX(id) AS id FROM runs GROUP BY source) "
+        "r.errors, r.access FROM runs r JOIN (SELECT source, MAX(id) AS id FROM runs GROUP BY source) "
         "m ON r.id = m.id")
     return {r["source"]: r for r in rows}
 
@@ -86,7 +87,8 @@ def command(app, sources_dir, as_json):
                      "spider": s.spider_name, "language": s.language,
                      "schedule": _schedule_text(s.schedule),
                      "last_outcome": run.get("outcome"), "last_run": run.get("started"),
-                     "last_found": run.get("items_found"), "last_new": run.get("items_new")})
+                     "last_found": run.get("items_found"), "last_new": run.get("items_new"),
+                     "render": s.render, "access": access_of(run) if run else None})
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -97,13 +99,22 @@ def command(app, sources_dir, as_json):
         for r in rows:
             table.add_row(r["source"], r["site"],
                           r["kind"] if r["spider"] == r["kind"] else f"{r['kind']} ({r['spider']})",
-                          r["language"], r["schedule"], r["last_outcome"] or "never run",
+                          r["language"], r["schedule"], _outcome_words(r),
                           _local(r["last_run"], app.config.timezone))
         _console().print(table)
     for p in problems:
         click.echo(f"invalid: {p}", err=True)
     if problems:
         raise SystemExit(1)
+
+
+def _outcome_words(row: dict) -> str:
+    """``blocked: answers 412 with a JavaScript cookie challenge: set ...`` for the table."""
+    outcome = row["last_outcome"] or "never run"
+    access = row.get("access") or {}
+    if outcome != "ok" and access.get("message"):
+        return f"{outcome}: {access['message']}"
+    return outcome
 
 
 def _share(report, name: str) -> str:

@@ -1,0 +1,321 @@
+"""The download handler that fetches a page through a real browser when asked to.
+
+Plain requests go to :class:`crawler.replay_handler.ReplayDownloadHandler` exactly as
+before (and to Scrapy's httpx handler when their proxy is SOCKS). A request with
+``meta["playwright"]`` goes to scrapy-playwright's handler, created on the first such
+request, so a crawl that never meets a challenge never starts Node or Chromium.
+
+The browser is the system Chromium (``NEWSWATCH_BROWSER_EXECUTABLE``, else the first of
+:data:`CHROMIUM_PATHS` that exists), bounded: one browser, at most
+``NEWSWATCH_BROWSER_MAX_CONTEXTS`` contexts and ``NEWSWATCH_BROWSER_MAX_PAGES`` pages in
+each, each page given ``NEWSWATCH_BROWSER_PAGE_TIMEOUT`` seconds to get past its
+challenge and closed before any context is, images/fonts/media never loaded, and the
+browser restarted after ``NEWSWATCH_BROWSER_RESTART_PAGES`` pages or when its processes
+pass ``NEWSWATCH_BROWSER_MEMORY_MB``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import time
+
+from scrapy.http import HtmlResponse
+
+from crawler.access.classify import classify
+from crawler.access.proxy import is_socks
+from crawler.replay_handler import ReplayDownloadHandler, replay_url
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+                  "/usr/bin/google-chrome-stable", "/snap/bin/chromium")
+# Quiet, small and root-safe: no update checks, no first-run UI, no GPU, /tmp not /dev/shm.
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--no-default-browser-check", "--disable-gpu",
+                 "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
+                 "--disable-sync", "--metrics-recording-only"]
+BLOCKED_RESOURCES = {"image", "font", "media"}
+CONTEXT = "newswatch"
+
+
+class BrowserUnavailable(RuntimeError):
+    """No browser can be used; the message says what to install or set."""
+
+
+def find_executable(setting: str) -> str:
+    """The Chromium to drive: the setting, else a known path; a clear error naming it."""
+    if setting:
+        path = shutil.which(setting) or setting
+        if not os.path.isfile(path) or not os.access(path, os.X_OK):
+            raise BrowserUnavailable(f"NEWSWATCH_BROWSER_EXECUTABLE = {setting!r}: no "
+                                     f"executable there")
+        return path
+    for path in CHROMIUM_PATHS:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise BrowserUnavailable(
+        "no Chromium found (looked in " + ", ".join(CHROMIUM_PATHS) + "): install it "
+        "(apt-get install chromium) or set NEWSWATCH_BROWSER_EXECUTABLE to its path")
+
+
+def check_available(settings) -> str:
+    """The Chromium path when ``render`` can work in this crawl; else BrowserUnavailable."""
+    missing = [m for m in ("scrapy_playwright", "playwright")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise BrowserUnavailable(
+            f"the browser extra is not installed ({', '.join(missing)} missing): "
+            f"pip install 'newswatch[browser]'")
+    reactor = settings.get("TWISTED_REACTOR") or ""
+    if "asyncioreactor" not in reactor:
+        raise BrowserUnavailable(f"render needs Twisted's asyncio reactor; TWISTED_REACTOR "
+                                 f"is {reactor or 'unset'}")
+    return find_executable(settings.get("NEWSWATCH_BROWSER_EXECUTABLE") or "")
+
+
+def launch_options(settings, executable: str) -> dict:
+    args = list(CHROMIUM_ARGS) + list(settings.getlist("NEWSWATCH_BROWSER_ARGS"))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
+    options = {"executable_path": executable, "headless": True, "args": args,
+               "timeout": settings.getfloat("NEWSWATCH_BROWSER_PAGE_TIMEOUT") * 1000}
+    proxy = settings.get("NEWSWATCH_BROWSER_PROXY") or ""
+    if proxy:
+        options["proxy"] = playwright_proxy(proxy)
+    return options
+
+
+def playwright_proxy(url: str) -> dict:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    out = {"server": server}
+    if parts.username:
+        out["username"] = parts.username
+        out["password"] = parts.password or ""
+    return out
+
+
+def abort_request(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: never load images, fonts or media."""
+    return request.resource_type in BLOCKED_RESOURCES
+
+
+async def browser_headers(*, browser_type_name, playwright_request, scrapy_request_data):
+    """PLAYWRIGHT_PROCESS_REQUEST_HEADERS: the browser's own headers, cookies included
+    (the page's script just set them), with the seed's headers and our User-Agent on top."""
+    headers = await playwright_request.all_headers()
+    scrapy_headers = scrapy_request_data["headers"].to_unicode_dict()
+    for name, value in scrapy_headers.items():
+        if name.lower() in ("cookie", "accept-encoding", "content-length", "host",
+                                    "proxy-authorization"):
+            continue
+        if name.lower() == "user-agent" or playwright_request.is_navigation_request():
+            headers[name.lower()] = value
+    return headers
+
+
+def _watch(page, request):
+    """PLAYWRIGHT page init callback: remember the main frame's navigation responses."""
+    page.nw_responses = []
+
+    def on_response(resp):
+        if resp.request.is_navigation_request() and resp.frame == page.main_frame:
+            page.nw_responses.append(resp)
+
+    page.on("response", on_response)
+
+
+async def _page_init(page, request):
+    _watch(page, request)
+
+
+class AccessDownloadHandler(ReplayDownloadHandler):
+    """http(s) handler: plain requests as before; browser requests through Chromium."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.crawler = crawler
+        s = crawler.settings
+        self.page_timeout = s.getfloat("NEWSWATCH_BROWSER_PAGE_TIMEOUT")
+        self.restart_pages = s.getint("NEWSWATCH_BROWSER_RESTART_PAGES")
+        self.memory_limit = s.getint("NEWSWATCH_BROWSER_MEMORY_MB") * 2**20
+        self._browser = None  # ScrapyPlaywrightDownloadHandler, made on first use
+        self._browser_lock = None
+        self._socks = None
+        self.pages = 0  # pages since the browser (re)started
+        self.in_flight = 0
+        self.peak_rss = 0
+
+    # --- plain --------------------------------------------------------------------
+
+    async def download_request(self, request):
+        if request.meta.get("playwright"):
+            return await self._browse(request)
+        proxy = request.meta.get("proxy") or ""
+        if proxy and is_socks(proxy):
+            return await self._socks_handler().download_request(
+                request.replace(url=replay_url(self.replay, request.url))
+                if self.replay else request)
+        return await super().download_request(request)
+
+    def _socks_handler(self):
+        if self._socks is None:
+            if importlib.util.find_spec("socksio") is None:
+                raise BrowserUnavailable("a socks5:// proxy needs the socksio package for "
+                                         "plain requests: pip install 'newswatch[socks]'")
+            from scrapy.core.downloader.handlers._httpx import HttpxDownloadHandler
+
+            self._socks = HttpxDownloadHandler(self.crawler)
+        return self._socks
+
+    # --- browser ------------------------------------------------------------------
+
+    async def _handler(self):
+        if self._browser_lock is None:
+            self._browser_lock = asyncio.Lock()
+        async with self._browser_lock:
+            if self._browser is None:
+                check_available(self.crawler.settings)
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+                handler = ScrapyPlaywrightDownloadHandler(self.crawler)
+                # The engine_started signal that launches it has passed: launch now.
+                await handler._maybe_launch_in_thread()
+                self._browser = handler
+        return self._browser
+
+    async def _browse(self, request):
+        handler = await self._handler()
+        url = request.url
+        if self.replay:  # the browser too asks the replay server, under the real URL
+            request = request.replace(url=replay_url(self.replay, url))
+        request.meta["playwright_include_page"] = True
+        request.meta["playwright_context"] = CONTEXT
+        request.meta["playwright_page_init_callback"] = _page_init
+        if request.meta.get("nw_proxy"):
+            request.meta["playwright_context"] = f"{CONTEXT}-proxy"
+            request.meta["playwright_context_kwargs"] = {
+                "proxy": playwright_proxy(request.meta["nw_proxy"])}
+        self.in_flight += 1
+        self.crawler.stats.inc_value("newswatch/browser/pages")
+        page = None
+        try:
+            first = await handler.download_request(request)
+            page = request.meta.pop("playwright_page", None)
+            if page is None:
+                return first.replace(url=url)
+            status, headers, html = await self._settle(page, first, url)
+            cookies = await page.context.cookies()
+        finally:
+            if page is not None and not page.is_closed():
+                await page.close()
+            self.in_flight -= 1
+        self.pages += 1
+        await self._maybe_restart(handler)
+        response = HtmlResponse(url=url, status=status, headers=headers,
+                                body=html.encode("utf-8"), encoding="utf-8",
+                                request=request.replace(url=url))
+        request.meta["nw_browser_cookies"] = cookies
+        return response
+
+    async def _settle(self, page, first, url):
+        """Wait until the page is past its challenge (its script set a cookie and
+        reloaded) or the page time-out passes; the final status, headers and HTML."""
+        deadline = time.monotonic() + self.page_timeout
+        status, html, headers = first.status, "", {}
+        while True:
+            try:
+                html = await page.content()
+            except Exception:  # navigating: the challenge's reload is under way
+                await page.wait_for_load_state("load", timeout=max(
+                    1.0, deadline - time.monotonic()) * 1000)
+                continue
+            responses = getattr(page, "nw_responses", [])
+            if responses:
+                status = responses[-1].status
+                headers = dict(responses[-1].headers)
+            verdict = classify(status, headers, html, url)
+            if verdict.state != "challenge" or time.monotonic() >= deadline:
+                break
+            await page.wait_for_timeout(100)
+        headers = {k: v for k, v in headers.items()
+                   if k.lower() not in ("content-encoding", "content-length",
+                                        "transfer-encoding", "set-cookie")}
+        headers["Content-Type"] = "text/html; charset=utf-8"
+        return status, headers, html
+
+    def _browser_rss(self, handler) -> int:
+        try:
+            import psutil
+
+            pid = handler.browser_provider.playwright_context_manager._connection._transport._proc.pid
+            root = psutil.Process(pid)
+            total = 0
+            for proc in [root, *root.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            return total
+        except Exception:  # psutil missing or the process gone: no reading
+            return 0
+
+    async def _maybe_restart(self, handler) -> None:
+        rss = self._browser_rss(handler)
+        self.peak_rss = max(self.peak_rss, rss)
+        self.crawler.stats.max_value("newswatch/browser/peak_rss", rss)
+        if self.in_flight or not (self.pages >= self.restart_pages
+                                  or (self.memory_limit and rss > self.memory_limit)):
+            return
+        why = "pages" if self.pages >= self.restart_pages else "memory"
+        self.crawler.stats.inc_value(f"newswatch/browser/restarts/{why}")
+        self.pages = 0
+        # Pages before contexts before the browser; scrapy-playwright relaunches it on
+        # the next request (PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER).
+        for wrapper in list(handler.context_wrappers.values()):
+            for p in list(wrapper.context.pages):
+                await p.close()
+            await wrapper.context.close()
+        browser = getattr(handler, "browser", None)
+        if browser is not None:
+            await browser.close()
+            # Its disconnect callback forgets the browser; wait for it before relaunching.
+            for _ in range(500):
+                if not hasattr(handler, "browser"):
+                    break
+                await asyncio.sleep(0.01)
+
+    async def close(self):
+        await super().close()
+        if self._browser is not None:
+            await self._browser.close()
+        if self._socks is not None:
+            await self._socks.close()
+
+
+def configure(settings) -> None:
+    """Fill scrapy-playwright's settings from ours (a spider's ``update_settings``):
+    what the user set on the command line or in a project's settings wins."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    def put(name, value):
+        if settings.getpriority(name) is None or \
+                settings.getpriority(name) < SETTINGS_PRIORITIES["project"]:
+            settings.set(name, value, priority="spider")
+
+    try:
+        executable = find_executable(settings.get("NEWSWATCH_BROWSER_EXECUTABLE") or "")
+    except BrowserUnavailable:
+        executable = ""  # said when a page needs the browser, not before
+    put("PLAYWRIGHT_BROWSER_TYPE", "chromium")
+    put("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings, executable) if executable else {})
+    put("PLAYWRIGHT_MAX_CONTEXTS", settings.getint("NEWSWATCH_BROWSER_MAX_CONTEXTS"))
+    put("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", settings.getint("NEWSWATCH_BROWSER_MAX_PAGES"))
+    put("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT",
+        settings.getfloat("NEWSWATCH_BROWSER_PAGE_TIMEOUT") * 1000)
+    put("PLAYWRIGHT_ABORT_REQUEST", "crawler.access.browser.abort_request")
+    put("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", "crawler.access.browser.browser_headers")
+    put("PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER", True)
