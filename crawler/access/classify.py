@@ -148,7 +148,6 @@ def retry_after_seconds(value: bytes | str | None, *, now: datetime | None = Non
 
 def _vendor(items, cookies: list[bytes], head: bytes) -> str | None:
     names = [n for n, _ in items]
-    values = [v for _, v in items]
     for vendor, where, pattern in _VENDORS:
         if where == "cookie" and any(pattern.search(c) for c in cookies):
             return vendor
@@ -159,7 +158,6 @@ def _vendor(items, cookies: list[bytes], head: bytes) -> str | None:
     if any(n == b"server" and v.lower().startswith(b"cloudflare") for n, v in items) and (
             b"cf_chl" in head or b"just a moment" in head.lower()):
         return "Cloudflare"
-    del values
     return None
 
 
@@ -201,7 +199,10 @@ def classify(status: int, headers=None, body: bytes | str = b"", url: str = "", 
         js = _JS_COOKIE.search(head)
         if js and scripts and (_RELOAD.search(head) or status in CHALLENGE_STATUSES
                                or vendor):
-            return verdict("challenge", "js-cookie", _marker(js))
+            # A firewall's page in place of the site's (200 from 加速乐, 云盾...) is a WAF
+            # challenge even when its script is what sets the cookie.
+            kind = "waf" if vendor and status == 200 else "js-cookie"
+            return verdict("challenge", kind, "script sets a cookie: " + _marker(js))
         if mitigated or (vendor and (status in CHALLENGE_STATUSES or status >= 400 or scripts
                                      or _WAF_TEXT.search(head))):
             m = _WAF_TEXT.search(head)
@@ -250,6 +251,8 @@ def classify_failure(exception: BaseException, url: str = "") -> Verdict:
         what = "connection refused"
     elif any(n in text for n in _TIMEOUT):
         what = "timed out"
+    elif "SSL" in text or "TLS" in text:
+        what = "the HTTPS (TLS) handshake failed"
     elif any(n in text for n in _TLS):
         what = "connection dropped before an answer (TLS refused?)"
     else:
@@ -269,14 +272,19 @@ def advice(v: Verdict) -> str:
     if v.state == "challenge" and v.kind == "captcha":
         return (f"{status} with a CAPTCHA{vendor}, which needs a person: use a proxy in "
                 f"China, slow the source down (`download_delay`), or ask the site")
+    if v.state == "challenge" and v.detail.startswith("script sets a cookie"):
+        return (f"{status} with a firewall (WAF) challenge page{vendor} whose script sets a "
+                f"cookie: set `render = \"auto\"`, or `warmup` to the home page, or a proxy "
+                f"in China")
     if v.state == "challenge":
         return (f"{status} with a firewall (WAF) challenge page{vendor}: set `warmup` to "
                 f"the home page (its cookie is often what is missing), else "
                 f"`render = \"auto\"` or a proxy in China")
     if v.state == "forbidden":
+        parts = urlsplit(v.url)
+        home = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else "https://site/"
         return (f"{status} Forbidden{vendor}: send the site's page as Referer "
-                f"(`[headers] Referer = \"https://{urlsplit(v.url).hostname or 'site'}/\"`), "
-                f"set `warmup`, or a proxy in China")
+                f"(`[headers] Referer = \"{home}\"`), set `warmup`, or a proxy in China")
     if v.state == "geo-blocked":
         return (f"{status}: refuses our country or network ({v.detail}): set `proxy` to a "
                 f"proxy in China, or crawl the site's English edition")

@@ -75,6 +75,8 @@ def failure_message(failure) -> str:
         return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
         return "connection refused"
+    if "SSL" in text and name in ("DownloadFailedError", "ResponseNeverReceived"):
+        return "the HTTPS (TLS) handshake failed"
     if "DNSLookup" in name or "CannotResolveHost" in name:
         return "host name not found (DNS)"
     return f"{name}: {text}" if text else name
