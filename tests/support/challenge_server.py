@@ -66,7 +66,8 @@ def article_html(site: str, i: int) -> str:
             f'<meta name="PubDate" content="2026-11-{(i % 27) + 1:02d} 09:30">'
             f'</head><body><div class="nav"><a href="/">首页</a> <a href="/x">机构</a> '
             f'<a href="/y">新闻</a></div><h1>{site}专项工作通知第{i}号</h1>'
-            f'<div class="content"><p>{body}</p></div><div class="footer">版权所有</div>'
+            f'<div class="content"><img src="/{site}/pic{i}.png"><p>{body}</p></div>'
+            f'<div class="footer">版权所有</div>'
             f'</body></html>')
 
 
