@@ -147,7 +147,7 @@ class AccessDownloadHandler(ReplayDownloadHandler):
         self._socks = None
         self.pages = 0  # pages since the browser (re)started
         self.in_flight = 0
-        self.peak_rss = 0
+        self.peak_memory = 0
 
     # --- plain --------------------------------------------------------------------
 
@@ -248,25 +248,32 @@ class AccessDownloadHandler(ReplayDownloadHandler):
         return status, headers, html
 
     def _browser_rss(self, handler) -> int:
+        """Memory of the Playwright driver and Chromium: the crawl process's descendants
+        (it starts no other), as PSS where the system gives it (Chromium's processes share
+        most of their pages; summing their RSS would count them several times)."""
         try:
             import psutil
-
-            pid = handler.browser_provider.playwright_context_manager._connection._transport._proc.pid
-            root = psutil.Process(pid)
-            total = 0
-            for proc in [root, *root.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            return total
-        except Exception:  # psutil missing or the process gone: no reading
+        except ImportError:  # no reading without psutil (in the browser extra)
             return 0
+        total = 0
+        try:
+            children = psutil.Process(os.getpid()).children(recursive=True)
+        except psutil.Error:
+            return 0
+        for proc in children:
+            try:
+                try:
+                    total += proc.memory_full_info().pss
+                except (AttributeError, psutil.AccessDenied):
+                    total += proc.memory_info().rss
+            except psutil.Error:
+                pass  # exited meanwhile
+        return total
 
     async def _maybe_restart(self, handler) -> None:
         rss = self._browser_rss(handler)
-        self.peak_rss = max(self.peak_rss, rss)
-        self.crawler.stats.max_value("newswatch/browser/peak_rss", rss)
+        self.peak_memory = max(self.peak_memory, rss)
+        self.crawler.stats.max_value("newswatch/browser/peak_memory", rss)
         if self.in_flight or not (self.pages >= self.restart_pages
                                   or (self.memory_limit and rss > self.memory_limit)):
             return
