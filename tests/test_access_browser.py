@@ -67,6 +67,14 @@ def test_auto_asks_the_browser_again_only_when_the_cookie_stops_working(tmp_path
     assert 2 <= result.browser_requests <= 5, result.browser_requests
 
 
+def test_auto_turns_to_the_browser_for_a_host_whose_cookie_only_a_browser_can_use(tmp_path):
+    with challenge_server(articles=8) as srv:
+        result = crawl(tmp_path, srv, "tied", 'render = "auto"')
+    assert (result.outcome, result.items_new) == ("ok", 8), result.errors
+    assert "go through the browser for the rest of the run" in open(result.log).read()
+    assert result.browser_requests <= 9 + 3
+
+
 def test_always_renders_every_page_without_images_and_restarts_the_browser(tmp_path, server):
     result = crawl(tmp_path, server, "plain", 'render = "always"',
                    settings={"NEWSWATCH_BROWSER_RESTART_PAGES": "2"}, name="always")

@@ -189,7 +189,7 @@ class AccessDownloadHandler(ReplayDownloadHandler):
 
     async def _browse(self, request):
         handler = await self._handler()
-        url = request.url
+        url, original = request.url, request
         if self.replay:  # the browser too asks the replay server, under the real URL
             request = request.replace(url=replay_url(self.replay, url))
         request.meta["playwright_include_page"] = True
@@ -218,7 +218,7 @@ class AccessDownloadHandler(ReplayDownloadHandler):
         response = HtmlResponse(url=url, status=status, headers=headers,
                                 body=html.encode("utf-8"), encoding="utf-8",
                                 request=request.replace(url=url))
-        request.meta["nw_browser_cookies"] = cookies
+        original.meta["nw_browser_cookies"] = cookies  # for crawler.access.render
         return response
 
     async def _settle(self, page, first, url):

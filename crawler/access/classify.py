@@ -295,6 +295,9 @@ def advice(v: Verdict) -> str:
     if v.state == "redesigned":
         return (f"the list page answers but has no article links ({v.detail}): the site "
                 f"was probably redesigned; check `[list]` selectors or the start URL")
+    if v.state == "network" and v.kind == "proxy":
+        return (f"{v.detail}: set it in the crawl's environment (the service's unit or "
+                f"shell); nothing was sent without the proxy")
     if v.state == "network":
         https = urlsplit(v.url).scheme == "https"
         hint = ("set `scheme_fallback = true` if plain HTTP works, or a `proxy`" if https

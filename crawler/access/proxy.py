@@ -76,11 +76,11 @@ class ProxyMiddleware:
         except ProxyError as exc:
             # A proxy that is not there must not send requests without it: the site may
             # refuse or record our own address. The run fails with the reason.
+            from crawler.access.classify import Verdict
+
             self.proxy = None
             spider.tally.error("", str(exc))
-            spider.crawler.engine.close_spider_async(reason="proxy_error") \
-                if hasattr(spider.crawler.engine, "close_spider_async") \
-                else spider.crawler.engine.close_spider(spider, "proxy_error")
+            spider.tally.note_access(Verdict("network", kind="proxy", detail=str(exc)))
             return
         if self.proxy:
             spider.logger.info("requests go through the proxy %s", redacted(self.proxy))
@@ -89,7 +89,7 @@ class ProxyMiddleware:
         if self.proxy is None:
             from scrapy.exceptions import IgnoreRequest
 
-            raise IgnoreRequest("proxy not usable (see the run's errors)")
+            raise IgnoreRequest("not sent: the proxy is not usable (see the run's errors)")
         if self.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = self.proxy
             request.meta["nw_proxy"] = self.proxy  # with its credentials, for the browser

@@ -39,7 +39,12 @@ class RenderMiddleware:
         self.unavailable: str | None = None
         self.browser_only: set[str] = set()
         self.pending: dict[str, asyncio.Event] = {}  # host → browser fetch under way
-        self.fresh: dict[str, int] = {}  # host → challenged plain answers since its cookies
+        # host → browser cookie generation; the generations that served a plain page; how
+        # many generations in a row served none (the site ties its cookie to the browser).
+        self.generation: dict[str, int] = {}
+        self.served: set[tuple[str, int]] = set()
+        self.useless: dict[str, int] = {}
+        self.judged: set[tuple[str, int]] = set()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -66,8 +71,11 @@ class RenderMiddleware:
         role = request.meta.get("nw_role")
         if role not in ROLES or not self._browser_ok() or request.meta.get("playwright"):
             return None
-        if self.mode == "always" or _host(request.url) in self.browser_only:
+        host = _host(request.url)
+        if self.mode == "always" or host in self.browser_only:
             request.meta["playwright"] = True
+        else:
+            request.meta["nw_cookie_gen"] = self.generation.get(host, 0)
         return None
 
     async def process_response(self, request, response):
@@ -81,7 +89,7 @@ class RenderMiddleware:
             jar = scrapy_jar(self.crawler)
             if cookies and jar is not None:
                 add_browser_cookies(jar, cookies)
-            self.fresh[host] = 0
+            self.generation[host] = self.generation.get(host, 0) + 1
             event = self.pending.pop(host, None)
             if event is not None:
                 event.set()
@@ -90,30 +98,44 @@ class RenderMiddleware:
         if self.mode != "auto" or not self._browser_ok():
             return response
         verdict = classify(response.status, response.headers, response.body, response.url)
+        gen = self.generation.get(host, 0)
+        with_fresh_cookies = gen and request.meta.get("nw_cookie_gen") == gen
         if verdict.state != "challenge" or verdict.kind not in BROWSER_KINDS:
-            if host in self.fresh:
-                self.fresh[host] = 0
+            if with_fresh_cookies:
+                self.served.add((host, gen))
+                self.useless[host] = 0
             return response
-        if request.meta.get("nw_browser_tries", 0) >= 2:
+        tries = request.meta.get("nw_browser_tries", 0)
+        if tries >= 2:
             return response  # the browser did not get past it either: report the page
-        if host in self.fresh:
-            self.fresh[host] += 1
-            if self.fresh[host] >= 3 and not self.pending.get(host):
-                # Fresh browser cookies did not help plain requests three times running.
+        if with_fresh_cookies and (host, gen) not in self.served and \
+                (host, gen) not in self.judged and host not in self.browser_only:
+            self.judged.add((host, gen))
+            self.useless[host] = self.useless.get(host, 0) + 1
+            if self.useless[host] >= 2:
+                # Two browser cookies in a row served not one plain page: the site ties
+                # its cookie to the browser.
                 self.browser_only.add(host)
                 self.stats.set_value("newswatch/browser_only", 1)
+                self.crawler.spider.logger.warning(
+                    "%s: plain requests fail even with the browser's cookies: its pages "
+                    "go through the browser for the rest of the run", host)
         if host in self.pending and host not in self.browser_only:
+            waits = request.meta.get("nw_browser_waits", 0)
+            if waits >= 3:
+                return response
             await self.pending[host].wait()  # the browser is getting this host's cookies
             retry = request.replace(dont_filter=True)
-            retry.meta["nw_browser_tries"] = request.meta.get("nw_browser_tries", 0) + 1
-            return retry
-        self.pending[host] = asyncio.Event()
+            retry.meta["nw_browser_waits"] = waits + 1
+            return retry  # plainly, with the new cookies (or by browser, if browser-only)
+        if host not in self.browser_only:
+            self.pending[host] = asyncio.Event()
         self.stats.inc_value("newswatch/challenges_met")
         self.crawler.spider.logger.info("%s: %s; asking the browser", request.url,
                                         verdict.label)
         retry = request.replace(dont_filter=True)
         retry.meta["playwright"] = True
-        retry.meta["nw_browser_tries"] = request.meta.get("nw_browser_tries", 0) + 1
+        retry.meta["nw_browser_tries"] = tries + 1
         return retry
 
     def process_exception(self, request, exception):

@@ -16,6 +16,8 @@ has a list page (``/<site>/list.html``) linking ``articles`` article pages:
 - ``plain``: no obstacle (the comparison).
 - ``geo``: ``403`` saying the region is not served; ``gone``: the list has no links.
 - ``captcha``: a slider CAPTCHA page.
+- ``tied``: like ``js``, but the cookie passes only with a browser's ``Sec-Fetch-Mode``
+  header: plain requests never get through, even with the browser's cookie.
 
 ``hits`` counts requests per (site, what was served); ``times`` keeps when each path was
 asked (for Retry-After); ``clearances`` the cookie values that passed.
@@ -32,7 +34,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SITES = ("js", "waf", "home", "tls", "ref", "rate", "plain", "geo", "gone", "captcha")
+SITES = ("js", "waf", "home", "tls", "ref", "rate", "plain", "geo", "gone", "captcha", "tied")
 
 
 def _numbers(seed: str) -> tuple[int, int, int]:
@@ -170,6 +172,13 @@ class ChallengeServer:
         seed = secrets.token_hex(6)
         h.send(412, f"<html><head><meta charset='utf-8'>{challenge_script('nw_jsc', seed)}"
                     f"</head><body></body></html>")
+        return True
+
+    def gate_tied(self, h, path, cookies):
+        if h.headers.get("Sec-Fetch-Mode"):
+            return self.gate_js(h, path, cookies)
+        seed = secrets.token_hex(6)
+        h.send(412, f"<html><head>{challenge_script('nw_jsc', seed)}</head></html>")
         return True
 
     def gate_waf(self, h, path, cookies):
