@@ -10,6 +10,6 @@ from crawler.access.classify import classify
 
 
 def block_reason(status: int, body: bytes, headers=None, url: str = "") -> str | None:
-    """Why this answer blocks us (``"challenge (js-cookie): answers 412 ..."``), or None."""
+    """Why this answer blocks us (``"HTTP 412, challenge page (js-cookie): ..."``), or None."""
     verdict = classify(status, headers, body, url)
-    return f"{verdict.label}: {verdict.message}" if verdict.blocking else None
+    return verdict.reason if verdict.blocking else None

@@ -100,6 +100,13 @@ class Verdict:
     def message(self) -> str:
         return advice(self)
 
+    @property
+    def reason(self) -> str:
+        """For a run's errors: ``HTTP 521, challenge page (js-cookie): answers 521 ...``."""
+        label = self.label.replace("challenge", "challenge page", 1)
+        status = f"HTTP {self.status}, " if self.status and self.status >= 400 else ""
+        return f"{status}{label}: {self.message}"
+
     def to_dict(self) -> dict:
         return {"state": self.state, "status": self.status, "kind": self.kind,
                 "vendor": self.vendor, "detail": self.detail,

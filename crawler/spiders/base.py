@@ -204,7 +204,7 @@ class SourceSpider(scrapy.Spider):
         if verdict.blocking:
             self.tally.blocked += 1
             self.tally.note_access(verdict)
-            self.tally.error(response.url, f"blocked: {verdict.label}: {verdict.message}")
+            self.tally.error(response.url, f"blocked: {verdict.reason}")
         return verdict.blocking
 
     def parse_list(self, response: Response) -> Iterator[Any]:
@@ -279,7 +279,7 @@ class SourceSpider(scrapy.Spider):
                                response.url, list_items=0)
             if verdict.blocking:
                 self.tally.blocked += 1
-                message = f"blocked: {verdict.label}: {verdict.message}"
+                message = f"blocked: {verdict.reason}"
             self.tally.note_access(verdict)
         else:
             self.tally.note_access(classify_failure(failure.value, request.url))
@@ -363,7 +363,7 @@ class SourceSpider(scrapy.Spider):
                 self.tally.blocked_articles += 1
                 self.tally.note_access(verdict)
                 self.tally.error(failure.request.url,
-                                 f"blocked: {verdict.label}: {verdict.message}")
+                                 f"blocked: {verdict.reason}")
                 return
         else:
             self.tally.note_access(classify_failure(value, failure.request.url))
