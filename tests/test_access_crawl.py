@@ -164,3 +164,26 @@ def test_seed_fields_are_validated(tmp_path):
     for field in ("'warmup'", "'scheme_fallback'", "'proxy'", "'render'"):
         assert field in text
     assert "pw" not in text  # a proxy's credentials are never echoed
+
+
+def test_status_sources_and_the_ops_alert_say_what_to_do(tmp_path, server):
+    from click.testing import CliRunner
+
+    from newswatch import health, ops_alerts
+    from newswatch.cli import main
+
+    result = crawl(tmp_path, server, "js")
+    assert result.outcome == "blocked" and 'render = "auto"' in result.message()
+    db = archive.connect(tmp_path / "a.db")
+    h = health.compute(db, "t")
+    db.conn.close()
+    assert h.state == "blocked"
+    assert h.reason.startswith("challenge (js-cookie): answers 412 with a JavaScript cookie")
+    assert 'set `render = "auto"` or a proxy in China' in h.reason
+    _, text = ops_alerts.describe(health.Change(1, "t", "ok", "blocked", h.reason, ""))
+    assert 'render = "auto"' in text
+    out = CliRunner().invoke(main, ["sources", "--json", "--db", str(tmp_path / "a.db"),
+                                    "--sources-dir", str(tmp_path / "seeds")],
+                             env={"NEWSWATCH_CONFIG": ""})
+    row = json.loads(out.output.splitlines()[0])
+    assert row["access"]["kind"] == "js-cookie" and row["render"] == "never"
