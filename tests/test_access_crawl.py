@@ -187,3 +187,17 @@ def test_status_sources_and_the_ops_alert_say_what_to_do(tmp_path, server):
                              env={"NEWSWATCH_CONFIG": ""})
     row = json.loads(out.output.splitlines()[0])
     assert row["access"]["kind"] == "js-cookie" and row["render"] == "never"
+
+
+def test_a_socks5_proxy_carries_plain_requests(tmp_path, server, monkeypatch):
+    pytest.importorskip("socksio", reason="SOCKS for plain requests needs newswatch[socks]")
+    from tests.support.challenge_server import Socks5Proxy
+
+    proxy = Socks5Proxy()
+    try:
+        monkeypatch.setenv("NW_TEST_SOCKS", proxy.url)
+        result = crawl(tmp_path, server, "plain", 'proxy = "${NW_TEST_SOCKS}"')
+    finally:
+        proxy.stop()
+    assert (result.outcome, result.items_new) == ("ok", 3), result.errors
+    assert ("127.0.0.1", server.port) in proxy.targets

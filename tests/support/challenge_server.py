@@ -320,3 +320,68 @@ class RecordingProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Socks5Proxy:
+    """A SOCKS5 proxy on loopback (no authentication, CONNECT only) that records the
+    destinations asked through it."""
+
+    def __init__(self):
+        import socket
+        import socketserver
+        import struct
+
+        proxy = self
+        self.targets: list[tuple[str, int]] = []
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                c = self.request
+                ver, n = c.recv(2)
+                c.recv(n)
+                c.sendall(b"\x05\x00")  # no authentication
+                ver, cmd, _, atyp = c.recv(4)
+                if atyp == 1:
+                    host = socket.inet_ntoa(c.recv(4))
+                elif atyp == 3:
+                    host = c.recv(c.recv(1)[0]).decode()
+                else:
+                    return
+                port = struct.unpack("!H", c.recv(2))[0]
+                proxy.targets.append((host, port))
+                try:
+                    up = socket.create_connection((host, port), timeout=10)
+                except OSError:
+                    c.sendall(b"\x05\x05\x00\x01" + bytes(6))
+                    return
+                c.sendall(b"\x05\x00\x00\x01" + bytes(6))
+                self._pipe(c, up)
+
+            def _pipe(self, a, b):
+                import selectors
+
+                sel = selectors.DefaultSelector()
+                sel.register(a, selectors.EVENT_READ, b)
+                sel.register(b, selectors.EVENT_READ, a)
+                try:
+                    while True:
+                        for key, _ in sel.select(timeout=30):
+                            data = key.fileobj.recv(65536)
+                            if not data:
+                                return
+                            key.data.sendall(data)
+                finally:
+                    b.close()
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"socks5://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
