@@ -91,3 +91,18 @@ def test_the_browser_restarts_past_its_memory_limit(tmp_path, server):
                    settings={"NEWSWATCH_BROWSER_MEMORY_MB": "1"}, name="memory")
     assert (result.outcome, result.items_new) == ("ok", 3), result.errors
     assert "newswatch/browser/restarts/memory" in open(result.log).read()
+
+
+def test_the_browser_uses_the_sources_proxy(tmp_path, server, monkeypatch):
+    from tests.support.challenge_server import RecordingProxy
+
+    proxy = RecordingProxy()
+    try:
+        monkeypatch.setenv("NW_TEST_PROXY", proxy.url)
+        result = crawl(tmp_path, server, "plain", 'render = "always"\nproxy = "${NW_TEST_PROXY}"',
+                       name="proxied")
+    finally:
+        proxy.stop()
+    assert (result.outcome, result.items_new, result.browser_requests) == ("ok", 3, 4), \
+        result.errors
+    assert f"{server.url}/plain/a1.html" in proxy.urls  # asked by Chromium, via the proxy

@@ -87,11 +87,13 @@ def launch_options(settings, executable: str) -> dict:
 
 
 def playwright_proxy(url: str) -> dict:
+    """Playwright's proxy dict; loopback too goes through it (Chromium skips the proxy for
+    loopback addresses unless told ``<-loopback>``), as it does for plain requests."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    out = {"server": server}
+    out = {"server": server, "bypass": "<-loopback>"}
     if parts.username:
         out["username"] = parts.username
         out["password"] = parts.password or ""
