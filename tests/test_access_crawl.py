@@ -201,3 +201,23 @@ def test_a_socks5_proxy_carries_plain_requests(tmp_path, server, monkeypatch):
         proxy.stop()
     assert (result.outcome, result.items_new) == ("ok", 3), result.errors
     assert ("127.0.0.1", server.port) in proxy.targets
+
+
+def test_sources_check_warns_when_render_cannot_find_a_browser(tmp_path):
+    import subprocess
+    import sys
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "r.toml").write_text(
+        'name = "r"\ntitle = "t"\nsite = "s"\nkind = "html"\nlanguage = "zh"\n'
+        'start_urls = ["https://a.cn/"]\nrender = "auto"\n[list]\nlink = "a::attr(href)"\n',
+        encoding="utf-8")
+    env = {**os.environ, "NEWSWATCH_CONFIG": "",
+           "NEWSWATCH_BROWSER_EXECUTABLE": str(tmp_path / "none")}
+    out = subprocess.run([sys.executable, "-m", "newswatch", "sources", "check",
+                          "--sources-dir", str(seeds)], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0  # a warning: another machine may have the browser
+    assert 'r.toml: render = "auto" cannot use a browser here' in out.stderr
+    assert "NEWSWATCH_BROWSER_EXECUTABLE" in out.stderr

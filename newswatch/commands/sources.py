@@ -108,6 +108,25 @@ def command(app, sources_dir, as_json):
         raise SystemExit(1)
 
 
+def _access_warnings(sources) -> list[str]:
+    """Seeds whose remedies cannot work on this machine (a warning, not a problem: the
+    crawl says so too, and another machine may have what is missing)."""
+    from crawler.access.browser import BrowserUnavailable, check_available
+    from scrapy.settings import Settings
+
+    needing = [s for s in sources if s.render != "never"]
+    if not needing:
+        return []
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    try:
+        check_available(settings)
+    except BrowserUnavailable as exc:
+        return [f"{s.path or s.name}: render = \"{s.render}\" cannot use a browser here: {exc}"
+                for s in needing]
+    return []
+
+
 def _outcome_words(row: dict) -> str:
     """``blocked: answers 412 with a JavaScript cookie challenge: set ...`` for the table."""
     outcome = row["last_outcome"] or "never run"
@@ -162,6 +181,8 @@ def check(app, replay_dir, keep, sources_dir, names):
                     or p.startswith("unknown source")]
     for p in problems:
         click.echo(f"invalid: {p}", err=True)
+    for warning in _access_warnings(sources):
+        click.echo(f"warning: {warning}", err=True)
     if replay_dir is None:
         click.echo(f"{len(sources)} sources valid, {len(problems)} problems ({folder})")
         raise SystemExit(1 if problems else 0)
