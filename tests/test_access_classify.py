@@ -120,3 +120,15 @@ def test_the_old_block_reason_asks_the_classifier():
 
     assert "js-cookie" in block_reason(412, f"<html>{challenge_script('a', 'b')}</html>".encode())
     assert block_reason(200, LIST.encode()) is None
+
+
+def test_lists_and_feeds_that_mention_the_words_are_ok():
+    import json
+
+    items = json.dumps({"data": [{"title": "商务部：境外投资保持增长", "url": "/a.html"},
+                                 {"title": "验证码 captcha 新规", "url": "/b.html"}]},
+                       ensure_ascii=False)
+    assert classify(200, {"Content-Type": "application/json"}, items, list_items=2).ok
+    feed = ("<?xml version='1.0'?><rss><channel><item><title>海外访问量创新高，"
+            "您所在的地区也在其中</title><link>https://x.cn/1</link></item></channel></rss>")
+    assert classify(200, {}, feed, list_items=1).ok

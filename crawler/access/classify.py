@@ -53,15 +53,15 @@ _JS_COOKIE = re.compile(rb"document\.cookie\s*=|\.cookie\s*=\s*|setcookie\(", re
 _RELOAD = re.compile(rb"location(\.href)?\s*=|location\.(reload|replace|assign)\s*\(|"
                      rb"window\.location|\bhistory\.go\(|http-equiv=[\"']?refresh", re.I)
 _WAF_TEXT = re.compile(
-    rb"web application firewall|request (was )?blocked|access denied|security check|"
+    rb"web application firewall|request (was )?blocked|security check|"
     rb"checking your browser|just a moment|please enable javascript|"
     + "请开启JavaScript|请启用JavaScript|安全验证|访问验证|访问被拦截|网站防火墙|"
       "您的访问被阻断|疑似攻击|安全检测|正在验证|浏览器安全检查".encode(), re.I)
 _GEO = re.compile(
     rb"not available in your (country|region)|unavailable in your (country|region)|"
-    rb"your (country|region) (is|has been) (blocked|banned)|geo.?block|"
+    rb"your (country|region) (is|has been) (blocked|banned)|"
     rb"access from your (country|region|location)|banned the country|error code:? 1009|"
-    + "境外|海外IP|海外用户|境外IP|您所在的(国家|地区)|不在服务范围|地区限制|仅限中国大陆".encode(),
+    + "境外IP|海外IP|境外访问|海外访问|您所在的(国家|地区)|不在服务范围|地区限制访问|仅限中国大陆".encode(),
     re.I)
 _RATE = re.compile(rb"too many requests|rate limit|slow down|"
                    + "访问过于频繁|访问频率|请求过于频繁|频繁访问|稍后再试".encode(), re.I)
@@ -217,7 +217,10 @@ def classify(status: int, headers=None, body: bytes | str = b"", url: str = "", 
         if status in CHALLENGE_STATUSES and scripts:
             return verdict("challenge", "js-cookie", f"HTTP {status} with a script")
         if m := _GEO.search(head):
-            if status >= 400 or len(body) < 8192:
+            # An answer that is an error, or a small HTML page (not a feed or JSON list
+            # whose items merely mention it).
+            if status >= 400 or (len(body) < 8192 and body.lstrip()[:1] == b"<"
+                                 and not body.lstrip()[:5] == b"<?xml"):
                 return verdict("geo-blocked", detail=_marker(m))
         if (m := _WAF_TEXT.search(head)) and (status >= 400 or scripts):
             return verdict("challenge", "waf", _marker(m))
