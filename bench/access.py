@@ -39,7 +39,7 @@ from tests.support.challenge_server import challenge_server, write_seed  # noqa:
 class MemorySampler(threading.Thread):
     """Peak RSS of the crawl child (``scrapy crawl``) and PSS of its descendants."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.25):
         super().__init__(daemon=True)
         import psutil
 

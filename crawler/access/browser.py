@@ -111,8 +111,10 @@ async def browser_headers(*, browser_type_name, playwright_request, scrapy_reque
     headers = await playwright_request.all_headers()
     scrapy_headers = scrapy_request_data["headers"].to_unicode_dict()
     for name, value in scrapy_headers.items():
+        # The browser keeps its own cookies, encodings and proxy credentials, and has no
+        # cache of ours to revalidate against.
         if name.lower() in ("cookie", "accept-encoding", "content-length", "host",
-                                    "proxy-authorization"):
+                            "proxy-authorization", "if-none-match", "if-modified-since"):
             continue
         if name.lower() == "user-agent" or playwright_request.is_navigation_request():
             headers[name.lower()] = value
