@@ -255,6 +255,8 @@ def classify_failure(exception: BaseException, url: str = "") -> Verdict:
     for sub in getattr(exception, "reasons", None) or []:  # ResponseNeverReceived wraps
         names.append(type(getattr(sub, "value", sub)).__name__)
     text = " ".join(names) + " " + str(exception)
+    if "robots.txt" in text:
+        return Verdict("network", None, "robots", None, "forbidden by robots.txt", None, url)
     if any(n in text for n in _DNS):
         what = "host name not found (DNS)"
     elif any(n in text for n in _REFUSED):
@@ -308,6 +310,14 @@ def advice(v: Verdict) -> str:
     if v.state == "network" and v.kind == "proxy":
         return (f"{v.detail}: set it in the crawl's environment (the service's unit or "
                 f"shell); nothing was sent without the proxy")
+    if v.state == "network" and v.kind == "robots":
+        return ("the site's robots.txt forbids this page: newswatch obeys it; choose a start "
+                "URL it allows")
+    if v.state == "network" and v.status and v.status < 500:
+        return f"{status}: the site refuses this address; check the start URL and `[headers]`"
+    if v.state == "network" and v.status:
+        return (f"{status} (a server error): the site is failing; the next run tries again "
+                f"(a lasting 5xx only from abroad may need a proxy in China)")
     if v.state == "network":
         https = urlsplit(v.url).scheme == "https"
         hint = ("set `scheme_fallback = true` if plain HTTP works, or a `proxy`" if https
