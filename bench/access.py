@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
 
-from crawler.access.browser import BrowserUnavailable, check_available  # noqa: E402
+from crawler.access.chromium import BrowserUnavailable, check_available  # noqa: E402
 from crawler.seeds import find_source  # noqa: E402
 from newswatch.crawl_runner import CrawlOptions, crawl_source  # noqa: E402
 from tests.support.challenge_server import challenge_server, write_seed  # noqa: E402

@@ -8,7 +8,7 @@ import importlib.util
 
 import pytest
 
-from crawler.access.browser import BrowserUnavailable, find_executable
+from crawler.access.chromium import BrowserUnavailable, find_executable
 from tests.test_access_crawl import crawl, run_row
 from tests.support.challenge_server import challenge_server
 

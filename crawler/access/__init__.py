@@ -7,7 +7,8 @@
 - :mod:`.retry_after`: a ``429``/``503`` with ``Retry-After`` pauses the host;
 - :mod:`.cookies`: a source's cookies kept between runs (beside the archive);
 - :mod:`.render`: ``render = "auto" | "always"``: a browser where a site needs one;
-- :mod:`.browser`: the download handler that drives the system Chromium.
+- :mod:`.chromium`: the system Chromium: where it is, its flags, scrapy-playwright's settings;
+- :mod:`.browser`: the download handler that drives it.
 
 See ``docs/crawling.md``, "Getting through".
 """

@@ -5,8 +5,8 @@ before (and to Scrapy's httpx handler when their proxy is SOCKS). A request with
 ``meta["playwright"]`` goes to scrapy-playwright's handler, created on the first such
 request, so a crawl that never meets a challenge never starts Node or Chromium.
 
-The browser is the system Chromium (``NEWSWATCH_BROWSER_EXECUTABLE``, else the first of
-:data:`CHROMIUM_PATHS` that exists), bounded: one browser, at most
+The browser is the system Chromium (:mod:`crawler.access.chromium` finds and configures
+it), bounded: one browser, at most
 ``NEWSWATCH_BROWSER_MAX_CONTEXTS`` contexts and ``NEWSWATCH_BROWSER_MAX_PAGES`` pages in
 each, each page given ``NEWSWATCH_BROWSER_PAGE_TIMEOUT`` seconds to get past its
 challenge and closed before any context is, images/fonts/media never loaded, and the
@@ -19,85 +19,17 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import shutil
 import time
 
 from scrapy.http import HtmlResponse
 
+from crawler.access.chromium import BrowserUnavailable, check_available, playwright_proxy
 from crawler.access.classify import classify
 from crawler.access.proxy import is_socks
 from crawler.replay_handler import ReplayDownloadHandler, replay_url
 
-CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
-                  "/usr/bin/google-chrome-stable", "/snap/bin/chromium")
-# Quiet, small and root-safe: no update checks, no first-run UI, no GPU, /tmp not /dev/shm.
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--no-default-browser-check", "--disable-gpu",
-                 "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
-                 "--disable-sync", "--metrics-recording-only"]
 BLOCKED_RESOURCES = {"image", "font", "media"}
 CONTEXT = "newswatch"
-
-
-class BrowserUnavailable(RuntimeError):
-    """No browser can be used; the message says what to install or set."""
-
-
-def find_executable(setting: str) -> str:
-    """The Chromium to drive: the setting, else a known path; a clear error naming it."""
-    if setting:
-        path = shutil.which(setting) or setting
-        if not os.path.isfile(path) or not os.access(path, os.X_OK):
-            raise BrowserUnavailable(f"NEWSWATCH_BROWSER_EXECUTABLE = {setting!r}: no "
-                                     f"executable there")
-        return path
-    for path in CHROMIUM_PATHS:
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    raise BrowserUnavailable(
-        "no Chromium found (looked in " + ", ".join(CHROMIUM_PATHS) + "): install it "
-        "(apt-get install chromium) or set NEWSWATCH_BROWSER_EXECUTABLE to its path")
-
-
-def check_available(settings) -> str:
-    """The Chromium path when ``render`` can work in this crawl; else BrowserUnavailable."""
-    missing = [m for m in ("scrapy_playwright", "playwright")
-               if importlib.util.find_spec(m) is None]
-    if missing:
-        raise BrowserUnavailable(
-            f"the browser extra is not installed ({', '.join(missing)} missing): "
-            f"pip install 'newswatch[browser]'")
-    reactor = settings.get("TWISTED_REACTOR") or ""
-    if "asyncioreactor" not in reactor:
-        raise BrowserUnavailable(f"render needs Twisted's asyncio reactor; TWISTED_REACTOR "
-                                 f"is {reactor or 'unset'}")
-    return find_executable(settings.get("NEWSWATCH_BROWSER_EXECUTABLE") or "")
-
-
-def launch_options(settings, executable: str) -> dict:
-    args = list(CHROMIUM_ARGS) + list(settings.getlist("NEWSWATCH_BROWSER_ARGS"))
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
-    options = {"executable_path": executable, "headless": True, "args": args,
-               "timeout": settings.getfloat("NEWSWATCH_BROWSER_PAGE_TIMEOUT") * 1000}
-    proxy = settings.get("NEWSWATCH_BROWSER_PROXY") or ""
-    if proxy:
-        options["proxy"] = playwright_proxy(proxy)
-    return options
-
-
-def playwright_proxy(url: str) -> dict:
-    """Playwright's proxy dict; loopback too goes through it (Chromium skips the proxy for
-    loopback addresses unless told ``<-loopback>``), as it does for plain requests."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    out = {"server": server, "bypass": "<-loopback>"}
-    if parts.username:
-        out["username"] = parts.username
-        out["password"] = parts.password or ""
-    return out
 
 
 def abort_request(request) -> bool:
@@ -305,28 +237,3 @@ class AccessDownloadHandler(ReplayDownloadHandler):
             await self._browser.close()
         if self._socks is not None:
             await self._socks.close()
-
-
-def configure(settings) -> None:
-    """Fill scrapy-playwright's settings from ours (a spider's ``update_settings``):
-    what the user set on the command line or in a project's settings wins."""
-    from scrapy.settings import SETTINGS_PRIORITIES
-
-    def put(name, value):
-        if settings.getpriority(name) is None or \
-                settings.getpriority(name) < SETTINGS_PRIORITIES["project"]:
-            settings.set(name, value, priority="spider")
-
-    try:
-        executable = find_executable(settings.get("NEWSWATCH_BROWSER_EXECUTABLE") or "")
-    except BrowserUnavailable:
-        executable = ""  # said when a page needs the browser, not before
-    put("PLAYWRIGHT_BROWSER_TYPE", "chromium")
-    put("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings, executable) if executable else {})
-    put("PLAYWRIGHT_MAX_CONTEXTS", settings.getint("NEWSWATCH_BROWSER_MAX_CONTEXTS"))
-    put("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", settings.getint("NEWSWATCH_BROWSER_MAX_PAGES"))
-    put("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT",
-        settings.getfloat("NEWSWATCH_BROWSER_PAGE_TIMEOUT") * 1000)
-    put("PLAYWRIGHT_ABORT_REQUEST", "crawler.access.browser.abort_request")
-    put("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", "crawler.access.browser.browser_headers")
-    put("PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER", True)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 
-from crawler.access.browser import BrowserUnavailable, check_available
+from crawler.access.chromium import BrowserUnavailable, check_available
 from crawler.access.classify import classify
 from crawler.access.cookies import add_browser_cookies, scrapy_jar
 

@@ -23,7 +23,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.access import classify, classify_failure
-from crawler.access.browser import configure as configure_browser
+from crawler.access.chromium import configure as configure_browser
 from crawler.canonical import canonical_url
 from crawler.items import ArticleItem, Tally
 from crawler.known_articles import KnownArticles

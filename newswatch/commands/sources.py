@@ -111,7 +111,7 @@ def command(app, sources_dir, as_json):
 def _access_warnings(sources) -> list[str]:
     """Seeds whose remedies cannot work on this machine (a warning, not a problem: the
     crawl says so too, and another machine may have what is missing)."""
-    from crawler.access.browser import BrowserUnavailable, check_available
+    from crawler.access.chromium import BrowserUnavailable, check_available
     from scrapy.settings import Settings
 
     needing = [s for s in sources if s.render != "never"]
