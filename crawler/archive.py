@@ -186,6 +186,14 @@ def m004_run_fallback(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("fallback", str)
 
 
+@migrations()
+def m005_run_access(db: sqlite_utils.Database) -> None:
+    # What stood in the way of a run (crawler.access.Verdict as JSON, with the advice),
+    # and how many of its pages went through the browser.
+    db["runs"].add_column("access", str)
+    db["runs"].add_column("browser_requests", int, not_null_default=0)
+
+
 def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
             migrate: bool = True) -> sqlite_utils.Database:
     """Open the archive at ``path`` (created with its folder if missing), ready to use.

@@ -51,9 +51,11 @@ class Tally:
     items_failed: int = 0
     empty_pages: int = 0
     capped: bool = False  # stopped at NEWSWATCH_MAX_ARTICLES: the rest waits for the next run
+    blocked_articles: int = 0  # article pages answered by a challenge or a block
     errors: list[dict[str, str]] = field(default_factory=list)
     outcome: str = "running"
     fallback: dict | None = None  # the inferred list used when the seed's selectors broke
+    access: dict[str, Any] | None = None  # what stood in the way (crawler.access.Verdict)
 
     MAX_ERRORS = 200  # a broken site must not grow the runs row without bound
 
@@ -61,12 +63,27 @@ class Tally:
         if len(self.errors) < self.MAX_ERRORS:
             self.errors.append({"url": url, "error": message})
 
+    # Which verdict a run reports when several met it: what blocks us first.
+    _ACCESS_RANK = {"challenge": 0, "geo-blocked": 1, "forbidden": 2, "rate-limited": 3,
+                    "network": 4, "redesigned": 5}
+
+    def note_access(self, verdict) -> None:
+        """Remember the most telling non-ok verdict of the run (for runs.access)."""
+        if verdict.ok:
+            return
+        rank = self._ACCESS_RANK.get(verdict.state, 9)
+        if self.access is None or rank < self._ACCESS_RANK.get(self.access["state"], 9):
+            self.access = verdict.to_dict()
+
     def classify(self) -> str:
         """ok | degraded | empty | blocked | failed (see docs/crawling.md, "Outcomes")."""
         if self.pages == 0:
             return "blocked" if self.blocked else "failed"
         if self.items_found == 0:
             return "blocked" if self.blocked else "empty"
+        if self.blocked_articles and self.items_new == 0 and \
+                self.blocked_articles >= self.items_failed:
+            return "blocked"  # the list came, every new article was a challenge
         return "degraded" if self.fallback else "ok"
 
     def counts(self) -> dict[str, int]:

@@ -32,7 +32,10 @@ ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_numb
                 "site_id", "extra"}
 TOP_KEYS = {"name", "title", "site", "kind", "language", "start_urls", "allowed_hosts",
             "schedule", "download_delay", "site_id_pattern", "spider", "headers", "list",
-            "pagination", "article", "options", "timezone", "attachments"}
+            "pagination", "article", "options", "timezone", "warmup", "scheme_fallback",
+            "proxy", "render", "attachments"}
+RENDER_MODES = ("never", "auto", "always")
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 
 
 class SeedError(Exception):
@@ -67,6 +70,11 @@ class Source:
     path: Path | None = None
     timezone: str = DEFAULT_TIMEZONE  # IANA name: the zone of the site's dates without one
     attachments: tuple[str, ...] = ()  # linked file kinds to download and read (opt-in)
+    # Getting through (crawler/access, docs/seeds.md "Getting through"):
+    warmup: str = ""  # fetched first; its cookies are kept for the run and the next ones
+    scheme_fallback: bool = False  # retry over plain http:// when https:// gets no answer
+    proxy: str = ""  # as written: "${ENV}" is expanded in the crawl, never stored
+    render: str = "never"  # never | auto (browser on a challenge) | always
 
     @property
     def spider_name(self) -> str:
@@ -196,6 +204,35 @@ def _check_attachments(c: _Checker) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.lower() for v in value))
 
 
+def _check_access(c: _Checker) -> dict:
+    """warmup, scheme_fallback, proxy and render (see docs/seeds.md, "Getting through")."""
+    out: dict[str, Any] = {}
+    warmup = c.data.get("warmup")
+    if warmup is not None and _check_url(c, "warmup", warmup):
+        out["warmup"] = warmup
+    fallback = c.data.get("scheme_fallback", False)
+    if not isinstance(fallback, bool):
+        c.bad("scheme_fallback", f"must be true or false, got {fallback!r}")
+    else:
+        out["scheme_fallback"] = fallback
+    proxy = c.data.get("proxy")
+    if proxy is not None:
+        if not isinstance(proxy, str) or not proxy.strip():
+            c.bad("proxy", f"must be a proxy URL or \"${{ENV_NAME}}\", got {proxy!r}")
+        elif "${" not in proxy and urlsplit(proxy).scheme not in PROXY_SCHEMES:
+            c.bad("proxy", f"must start with one of {', '.join(s + '://' for s in PROXY_SCHEMES)}"
+                           f" (or be \"${{ENV_NAME}}\"), got a {urlsplit(proxy).scheme or 'bare'}"
+                           f" address")
+        else:
+            out["proxy"] = proxy.strip()
+    render = c.data.get("render", "never")
+    if render not in RENDER_MODES:
+        c.bad("render", f"must be one of {', '.join(repr(m) for m in RENDER_MODES)}, got {render!r}")
+    else:
+        out["render"] = render
+    return out
+
+
 def _check_sections(c: _Checker, kind: str) -> tuple[dict, dict, dict]:
     lst = c.table("list", LIST_KEYS)
     for key, value in lst.items():
@@ -271,6 +308,7 @@ def _validate(path: Path, data: dict) -> Source:
     options = c.table("options", None)
     zone = _check_timezone(c)
     attachments = _check_attachments(c)
+    access = _check_access(c)
     lst, pagination, article = _check_sections(c, kind)
     if c.problems:
         raise SeedError(c.problems)
@@ -280,7 +318,7 @@ def _validate(path: Path, data: dict) -> Source:
                   site_id_pattern=site_id_pattern, spider=spider, headers=dict(headers),
                   list=dict(lst), pagination=dict(pagination), article=dict(article),
                   options=dict(options), path=path, timezone=zone,
-                  attachments=attachments)
+                  attachments=attachments, **access)
 
 
 def load_source(path: str | Path) -> Source:

@@ -24,18 +24,26 @@ BOT_NAME = "newswatch"
 CONCURRENT_REQUESTS = 8
 # At most two requests at once to one host.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# The list-page cache that reuses only 304s (crawler/list_cache.py).
+# The list-page cache that reuses only 304s (crawler/list_cache.py), and getting through
+# (crawler/access/): plain http on refused https and Retry-After before Scrapy's retries
+# (550), the browser on a challenge after the cookie middleware (700), the proxy before
+# Scrapy's proxy middleware (750).
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.access.scheme_fallback.SchemeFallbackMiddleware": 560,
+    "crawler.access.retry_after.RetryAfterMiddleware": 570,
+    "crawler.access.render.RenderMiddleware": 580,
+    "crawler.access.proxy.ProxyMiddleware": 740,
     # Scrapy's cache middleware answers a network error with the cached page; ours does not.
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
     "crawler.list_cache.ListCacheMiddleware": 900,
 }
 # Seconds between requests to one host; a source's `download_delay` overrides it.
 DOWNLOAD_DELAY = 1.0
-# Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept).
+# Route http(s) through the replay server when NEWSWATCH_REPLAY is set (real URLs kept),
+# and pages that need a browser through Chromium (crawler/access/browser.py).
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.replay_handler.ReplayDownloadHandler",
-    "https": "crawler.replay_handler.ReplayDownloadHandler",
+    "http": "crawler.access.browser.AccessDownloadHandler",
+    "https": "crawler.access.browser.AccessDownloadHandler",
 }
 # Pages larger than this are dropped (10 MB): no news page is that big.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -47,6 +55,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 EXTENSIONS = {
     "crawler.extensions.run_record.RunRecord": 100,
     "crawler.extensions.progress.Progress": 200,
+    "crawler.access.cookies.CookiePersistence": 300,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 # Keep list pages so that re-crawls revalidate them (conditional GET, 304).
@@ -81,6 +90,7 @@ RETRY_TIMES = 2
 # Obey robots.txt.
 ROBOTSTXT_OBEY = True
 # Where `scrapy crawl <name>` finds spiders (the generic ones and custom ones).
+# (PLAYWRIGHT_* settings are filled from NEWSWATCH_BROWSER_* by crawler.access.browser.)
 SPIDER_MODULES = ["crawler.spiders"]
 # A browser-like agent: several target sites refuse unknown agents; seeds may override.
 USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -106,6 +116,24 @@ NEWSWATCH_ATTACHMENT_MAX_UNPACKED = 100 * 1024 * 1024
 NEWSWATCH_ATTACHMENT_MEMORY_MB = 1024
 # Seconds one file's extraction may take before its child process is killed.
 NEWSWATCH_ATTACHMENT_TIMEOUT = 60.0
+# Extra Chromium flags for render (a list), after the built-in quiet, root-safe ones.
+NEWSWATCH_BROWSER_ARGS = []
+# The Chromium that render drives; empty: /usr/bin/chromium or another known path.
+NEWSWATCH_BROWSER_EXECUTABLE = os.environ.get("NEWSWATCH_BROWSER_EXECUTABLE", "")
+# Browser contexts open at once (one browser per crawl).
+NEWSWATCH_BROWSER_MAX_CONTEXTS = 1
+# Pages open at once in one context.
+NEWSWATCH_BROWSER_MAX_PAGES = 2
+# Restart the browser when its processes pass this much memory (MB).
+NEWSWATCH_BROWSER_MEMORY_MB = 1024
+# Seconds one browser page has to load and get past its challenge.
+NEWSWATCH_BROWSER_PAGE_TIMEOUT = 30.0
+# A proxy for the browser itself (Playwright's launch proxy; http:// or socks5://).
+NEWSWATCH_BROWSER_PROXY = ""
+# Restart the browser after this many pages.
+NEWSWATCH_BROWSER_RESTART_PAGES = 100
+# Keep the cookies of sources with warmup or render between runs (<db>.cookies/).
+NEWSWATCH_COOKIES_PERSIST = True
 # The SQLite archive (same default as the `db` application setting).
 NEWSWATCH_DB = os.environ.get("NEWSWATCH_DB") or str(
     Path(platformdirs.user_data_dir("newswatch")) / "newswatch.db")
@@ -121,9 +149,17 @@ NEWSWATCH_POLITE = True
 NEWSWATCH_PROGRESS = False
 # Seconds between two progress lines.
 NEWSWATCH_PROGRESS_INTERVAL = 0.5
+# The proxy of every source without its own `proxy`: a URL or "${ENV_NAME}".
+NEWSWATCH_PROXY = os.environ.get("NEWSWATCH_PROXY", "")
 # Request article pages even when already archived, and update their rows.
 NEWSWATCH_REFRESH = False
 # Base URL of a replay server; every request goes there, the archive keeps real URLs.
 NEWSWATCH_REPLAY = os.environ.get("NEWSWATCH_REPLAY", "")
+# Seconds a 429 without Retry-After pauses its host.
+NEWSWATCH_RETRY_AFTER_DEFAULT = 30.0
+# The longest Retry-After waited for (seconds); a longer one leaves the page rate-limited.
+NEWSWATCH_RETRY_AFTER_MAX = 300.0
+# How many times one page is retried after a 429/503 with Retry-After.
+NEWSWATCH_RETRY_AFTER_TIMES = 3
 # The folder of source seed files.
 NEWSWATCH_SOURCES_DIR = os.environ.get("NEWSWATCH_SOURCES") or str(seeds.ROOT / "sources")

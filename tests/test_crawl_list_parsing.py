@@ -107,8 +107,8 @@ def test_outcomes(tally, outcome):
 
 
 def test_block_detection():
-    assert block_reason(403, b"") == "HTTP 403"
-    assert block_reason(521, b"<script>x</script>") == "HTTP 521"
+    assert block_reason(403, b"").startswith("HTTP 403, forbidden")
+    assert block_reason(521, b"<script>x</script>").startswith("HTTP 521, challenge page")
     challenge = b"<html><script>document.cookie='__jsl_clearance=1';location.href=location.href"
     assert "challenge" in block_reason(200, challenge)
     assert block_reason(200, b"<html><body>" + b"news " * 5000 + b"document.cookie") is None

@@ -168,7 +168,7 @@ def test_doctor_reports_a_block_and_an_unknown_source(tmp_path):
         result = run("sources", "--sources-dir", seeds, "doctor", "gxt-notices", "nope",
                      "--replay", site.url)
     assert result.exit_code == 1
-    assert "blocked (challenge page" in result.output
+    assert "blocked (challenge (" in result.output  # the access classifier's words
     assert "unknown source 'nope'" in result.output
 
 
@@ -209,4 +209,5 @@ def test_add_on_a_blocked_page_says_so(tmp_path):
         result = CliRunner().invoke(main, ["sources", "--sources-dir", str(tmp_path / "s"),
                                            "add", LIST_URL, "--replay", site.url])
     assert result.exit_code == 1
-    assert f"{LIST_URL}: could not fetch the page: blocked (challenge page" in result.output
+    assert f"{LIST_URL}: could not fetch the page: blocked (challenge (" in result.output
+    assert 'render = "auto"' in result.output  # and what to do

@@ -20,7 +20,7 @@ OWNERS = {
     "crawler": {"sources", "runs", "articles", "articles_fts", "article_attachments",
                 "article_attachments_fts"},
     "alerts": {"stories", "story_members", "story_signatures", "story_fingerprints",
-               "topic_state", "matches",
+               "topic_state", "matches", "match_failures",
                "cursors", "outbox", "attempts"},
     "newswatch.health": {"source_health", "health_changes"},
     "newswatch.service": {"service_schedule", "service_requests"},

@@ -63,4 +63,6 @@ class Progress:
         tally = spider.tally
         outcome = tally.outcome if tally.outcome != "running" else tally.classify()
         emit({"event": "done", **snapshot(spider, self.crawler.stats), "outcome": outcome,
-              "reason": reason, "errors": tally.errors})
+              "reason": reason, "errors": tally.errors, "access": tally.access,
+              "browser_requests": self.crawler.stats.get_value(
+                  "newswatch/browser_requests", 0)})

@@ -82,7 +82,9 @@ class RunRecord:
                 "bytes": stats.get_value("downloader/response_bytes", 0),
                 "errors": json.dumps(tally.errors, ensure_ascii=False),
                 "fallback": (json.dumps(tally.fallback, ensure_ascii=False)
-                             if tally.fallback else None)})
+                             if tally.fallback else None),
+                "access": json.dumps(tally.access, ensure_ascii=False) if tally.access else None,
+                "browser_requests": stats.get_value("newswatch/browser_requests", 0)})
             changes = {"last_outcome": tally.outcome, "updated": archive.utcnow()}
             complete = reason == "finished" and not tally.capped
             if spider.baseline and tally.outcome in ("ok", "degraded") and complete:

@@ -24,8 +24,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import times
+from crawler.access import classify, classify_failure
+from crawler.access.chromium import configure as configure_browser
 from crawler.attachments.fetching import AttachmentFetcher
-from crawler.blocking import block_reason
 from crawler.canonical import canonical_url
 from crawler.items import ArticleItem, Tally
 from crawler.known_articles import KnownArticles
@@ -81,6 +82,8 @@ def failure_message(failure, *, maxsize: int | None = None) -> str:
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
+    if type(value).__name__ == "BrowserUnavailable":
+        return str(value)
     text = str(value).strip()
     name = type(value).__name__
     if name in _BY_NAME:
@@ -102,6 +105,8 @@ def failure_message(failure, *, maxsize: int | None = None) -> str:
         return "redirect loop: too many redirects (REDIRECT_MAX_TIMES)"
     if "ConnectionRefused" in name:
         return "connection refused"
+    if "SSL" in text and name in ("DownloadFailedError", "ResponseNeverReceived"):
+        return "the HTTPS (TLS) handshake failed"
     if "DNSLookup" in name or "CannotResolveHost" in name:
         return "host name not found (DNS)"
     return f"{name}: {text}" if text else f"the download failed ({name})"
@@ -123,6 +128,7 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
+        configure_browser(settings)  # PLAYWRIGHT_* from NEWSWATCH_BROWSER_*
         db = settings.get("NEWSWATCH_DB")
         if db and settings.getpriority("HTTPCACHE_DIR") < SETTINGS_PRIORITIES["cmdline"]:
             # The list-page cache lives next to the archive, whatever the working folder.
@@ -191,8 +197,26 @@ class SourceSpider(scrapy.Spider):
                               dont_filter=True)
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.source.warmup:
+            # The seed's warm-up page first: its cookies (kept by Scrapy's cookie jar, and
+            # between runs by crawler.access.cookies) are what the list pages want.
+            yield scrapy.Request(self.source.warmup, callback=self.warmed,
+                                 errback=self.warmup_failed, headers=dict(self.source.headers),
+                                 meta={"nw_role": "warmup", "dont_cache": True},
+                                 dont_filter=True, priority=100)
+            return
         for request in self.start_list_requests():
             yield request
+
+    def warmed(self, response: Response) -> Iterable[scrapy.Request]:
+        verdict = classify(response.status, response.headers, response.body, response.url)
+        if not verdict.ok:
+            self.logger.warning("warm-up page %s: %s", response.url, verdict.message)
+        yield from self.start_list_requests()
+
+    def warmup_failed(self, failure) -> Iterable[scrapy.Request]:
+        self.tally.error(failure.request.url, f"warm-up page: {failure_message(failure)}")
+        yield from self.start_list_requests()
 
     def start_list_requests(self) -> Iterable[scrapy.Request]:
         """The first list pages; override to discover them another way."""
@@ -218,12 +242,14 @@ class SourceSpider(scrapy.Spider):
         return []
 
     def record_block(self, response: Response) -> bool:
-        """Count and report a 403/521 or challenge page; True when ``response`` is one."""
-        reason = block_reason(response.status, response.body)
-        if reason:
+        """Count and report a challenge, 403, geo-block or rate limit (see
+        :func:`crawler.access.classify`); True when ``response`` is one."""
+        verdict = classify(response.status, response.headers, response.body, response.url)
+        if verdict.blocking:
             self.tally.blocked += 1
-            self.tally.error(response.url, f"blocked: {reason}")
-        return bool(reason)
+            self.tally.note_access(verdict)
+            self.tally.error(response.url, f"blocked: {verdict.reason}")
+        return verdict.blocking
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         page = response.meta.get("nw_page", 1)
@@ -253,6 +279,8 @@ class SourceSpider(scrapy.Spider):
             return  # only links this run has already seen: the list loops back
         if not entries and not sublists:
             self.tally.empty_pages += 1
+            self.tally.note_access(classify(response.status, response.headers, response.body,
+                                            response.url, list_items=0))
             self.tally.error(response.url, "0 items: no article links matched on this list "
                                            "page (selectors or layout changed?)")
         new = 0
@@ -346,10 +374,14 @@ class SourceSpider(scrapy.Spider):
             response = failure.value.response
             if response.status == 404 and request.meta.get("nw_page", 1) > 1:
                 return  # a URL template past the last page: the list simply ends
-            reason = block_reason(response.status, response.body)
-            if reason:
+            verdict = classify(response.status, response.headers, response.body,
+                               response.url, list_items=0)
+            if verdict.blocking:
                 self.tally.blocked += 1
-                message = f"blocked: {reason}"
+                message = f"blocked: {verdict.reason}"
+            self.tally.note_access(verdict)
+        else:
+            self.tally.note_access(classify_failure(failure.value, request.url))
         self.tally.list_failed += 1
         self.tally.error(request.url, f"list page: {message}")
 
@@ -364,6 +396,10 @@ class SourceSpider(scrapy.Spider):
             self.tally.items_failed += 1
             self.tally.error(response.url, f"expected an HTML page, got "
                                            f"{content_type or 'a PDF'}: not archived")
+            return
+        if self.record_block(response):  # a challenge in place of the article: not archived
+            self.tally.items_failed += 1
+            self.tally.blocked_articles += 1
             return
         try:
             item = self.build_item(response, entry)
@@ -418,6 +454,19 @@ class SourceSpider(scrapy.Spider):
 
     def article_failed(self, failure) -> None:
         self.tally.items_failed += 1
+        value = failure.value
+        if isinstance(value, HttpError):
+            response = value.response
+            verdict = classify(response.status, response.headers, response.body, response.url)
+            if verdict.blocking:
+                self.tally.blocked += 1
+                self.tally.blocked_articles += 1
+                self.tally.note_access(verdict)
+                self.tally.error(failure.request.url,
+                                 f"blocked: {verdict.reason}")
+                return
+        else:
+            self.tally.note_access(classify_failure(value, failure.request.url))
         self.tally.error(failure.request.url, failure_message(failure, maxsize=self.maxsize))
 
 

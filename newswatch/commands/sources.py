@@ -12,6 +12,7 @@ from rich.table import Table
 
 from crawler.times import local_text
 from newswatch.cli import db_option, pass_app
+from newswatch.health import access_of
 
 SOURCES_DIR_HELP = "Folder of source seed files. Default: the `sources_dir` setting."
 
@@ -67,7 +68,8 @@ def command(app, sources_dir, as_json):
                      "spider": s.spider_name, "language": s.language,
                      "schedule": _schedule_text(s.schedule),
                      "last_outcome": run.get("outcome"), "last_run": run.get("started"),
-                     "last_found": run.get("items_found"), "last_new": run.get("items_new")})
+                     "last_found": run.get("items_found"), "last_new": run.get("items_new"),
+                     "render": s.render, "access": access_of(run) if run else None})
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -78,13 +80,41 @@ def command(app, sources_dir, as_json):
         for r in rows:
             table.add_row(r["source"], r["site"],
                           r["kind"] if r["spider"] == r["kind"] else f"{r['kind']} ({r['spider']})",
-                          r["language"], r["schedule"], r["last_outcome"] or "never run",
+                          r["language"], r["schedule"], _outcome_words(r),
                           local_text(r["last_run"], app.config.timezone, "-"))
         _console().print(table)
     for p in problems:
         click.echo(f"invalid: {p}", err=True)
     if problems:
         raise SystemExit(1)
+
+
+def _access_warnings(sources) -> list[str]:
+    """Seeds whose remedies cannot work on this machine (a warning, not a problem: the
+    crawl says so too, and another machine may have what is missing)."""
+    from crawler.access.chromium import BrowserUnavailable, check_available
+    from scrapy.settings import Settings
+
+    needing = [s for s in sources if s.render != "never"]
+    if not needing:
+        return []
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    try:
+        check_available(settings)
+    except BrowserUnavailable as exc:
+        return [f"{s.path or s.name}: render = \"{s.render}\" cannot use a browser here: {exc}"
+                for s in needing]
+    return []
+
+
+def _outcome_words(row: dict) -> str:
+    """``blocked: answers 412 with a JavaScript cookie challenge: set ...`` for the table."""
+    outcome = row["last_outcome"] or "never run"
+    access = row.get("access") or {}
+    if outcome != "ok" and access.get("message"):
+        return f"{outcome}: {access['message']}"
+    return outcome
 
 
 def _share(report, name: str) -> str:
@@ -132,6 +162,8 @@ def check(app, replay_dir, keep, sources_dir, names):
                     or p.startswith("unknown source")]
     for p in problems:
         click.echo(f"invalid: {p}", err=True)
+    for warning in _access_warnings(sources):
+        click.echo(f"warning: {warning}", err=True)
     if replay_dir is None:
         click.echo(f"{len(sources)} sources valid, {len(problems)} problems ({folder})")
         raise SystemExit(1 if problems else 0)
@@ -218,7 +250,7 @@ def add(app, target, page_url, name, language, dry_run, as_json, sources_dir, re
         from newswatch.sources.fetch import challenge_kind
 
         page = fetcher.get(target)
-        blocked = challenge_kind(page.status, page.body) if page.status else None
+        blocked = challenge_kind(page.status, page.body, page.headers, page.url) if page.status else None
         if blocked or not page.ok:
             fetcher.close()
             raise click.ClickException(f"{target}: could not fetch the page: "

@@ -68,6 +68,7 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None,
         rows.append({"source": name, "state": h.state, "reason": h.reason,
                      "running": h.running, "late_s": late_s, "last_run": h.last_run,
                      "last_outcome": h.last_outcome, "last_success": h.last_success,
+                     "access": h.access,
                      "next_run": next_run, "new_today": today.get(name, 0),
                      "in_seeds": known[name] is not None})
     return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db),
@@ -82,7 +83,9 @@ def command(app, as_json):
     """Show each source's health, last and next crawl, new articles today, and the outbox.
 
     States: ok, degraded (list selectors broke; list inference read the list, the reason
-    names the seed lines to change), empty (0 items: probable redesign), blocked (403/521/challenge), failing
+    names the seed lines to change), empty (0 items: probable redesign), blocked (a
+    challenge, 403, geo-block or rate limit: "why" says which and what to do, see
+    docs/crawling.md), failing
     (crawls failing in a row), stale (no new article for several normal gaps), new (no
     crawl yet). Next run comes from the running service, else from the seeds' schedule;
     "late Ns" is a due crawl of the running service still waiting for a crawl slot.

@@ -82,13 +82,18 @@ class CrawlResult:
     returncode: int | None = None
     log: str | None = None
     stopped: str = ""  # why the runner stopped it ("timed out after 600 s", ...), or ""
+    access: dict | None = None  # what stood in the way (crawler.access.Verdict.to_dict())
+    browser_requests: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        """The crawl read its lists: ``ok``, or ``degraded`` (read by list inference)."""
+        return self.outcome in ("ok", "degraded")
 
     def message(self) -> str:
-        """The first error, one line, for tables."""
+        """What to do when something stood in the way, else the first error; one line."""
+        if self.access and self.outcome not in ("ok", "degraded"):
+            return self.access.get("message") or ""
         return self.errors[0]["error"] if self.errors else ""
 
 
@@ -290,7 +295,8 @@ class Crawl:
         result.stopped = self.stopped
         if done is not None:
             for key in ("outcome", "run_id", "pages", "items_found", "items_new",
-                        "items_known", "items_failed", "requests", "bytes", "errors"):
+                        "items_known", "items_failed", "requests", "bytes", "errors",
+                        "access", "browser_requests"):
                 if key in done:
                     setattr(result, key, done[key])
             if self.stopped and result.outcome == "interrupted":

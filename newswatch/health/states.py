@@ -71,6 +71,7 @@ class Health:
     normal_gap_s: float | None = None
     running: bool = False
     errors: list = field(default_factory=list)
+    access: dict | None = None  # the last run's crawler.access verdict (state, message...)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -146,6 +147,7 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
         h.errors = json.loads(last["errors"] or "[]")[:5]
     except ValueError:
         h.errors = []
+    h.access = access_of(last)
     for r in done:
         if r["outcome"] != "failed":
             break
@@ -164,15 +166,34 @@ def compute(db, source: str, *, now: datetime | None = None, failing_after: int 
     return h
 
 
+def access_of(run: dict) -> dict | None:
+    """A run's access verdict (``runs.access``, written by the crawler), or None."""
+    try:
+        value = json.loads(run.get("access") or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _access_words(h: Health) -> str:
+    """``challenge (js-cookie, 加速乐): answers 412 with ...: set render = "auto" ...``."""
+    a = h.access or {}
+    if not a.get("message"):
+        return ""
+    extra = ", ".join(x for x in (a.get("kind"), a.get("vendor")) if x)
+    return f"{a['state']}{f' ({extra})' if extra else ''}: {a['message']}"
+
+
 def _classify(h: Health, last: dict, now: datetime, failing_after: int,
               stale_min: timedelta) -> tuple[str, str]:
+    words = _access_words(h)
     if last["outcome"] == "blocked":
-        return "blocked", f"blocked: {first_error(last['errors']) or 'challenge or 403'}"
+        return "blocked", words or f"blocked: {first_error(last['errors']) or 'challenge or 403'}"
     if h.consecutive_failures >= failing_after:
         return "failing", (f"{h.consecutive_failures} crawls failed in a row: "
-                           f"{first_error(last['errors']) or 'no detail'}")
+                           f"{words or first_error(last['errors']) or 'no detail'}")
     if last["outcome"] == "empty":
-        return "empty", "last crawl found 0 items (probable redesign)"
+        return "empty", words or "last crawl found 0 items (probable redesign)"
     if last["outcome"] == "degraded":
         return "degraded", degraded_reason(last.get("fallback"))
     if (h.items_normal and h.items_normal >= 5 and last["outcome"] == "ok"

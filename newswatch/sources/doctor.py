@@ -88,7 +88,7 @@ def diagnose(source, fetcher: Fetcher) -> DoctorReport:
         report.urls.append(row)
         page = fetcher.get(url, headers=source.headers)
         row["status"], row["error"] = page.status, page.error
-        row["challenge"] = challenge_kind(page.status, page.body) if page.status else None
+        row["challenge"] = challenge_kind(page.status, page.body, page.headers, page.url) if page.status else None
         if row["challenge"]:
             report.problems.append(f"{url}: blocked ({row['challenge']})")
             continue

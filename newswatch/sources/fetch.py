@@ -27,12 +27,14 @@ class Page:
         return not self.error and 200 <= self.status < 300
 
 
-def challenge_kind(status: int, body: bytes) -> str | None:
-    """What kind of block an answer is, or None. The one place that asks: the access
-    classifier (crawler/access/) replaces this call when it lands."""
-    from crawler.blocking import block_reason
+def challenge_kind(status: int, body: bytes, headers=None, url: str = "") -> str | None:
+    """What stands in the way of an answer, in words a user can act on (the access
+    classifier's label and advice: ``challenge (js-cookie, 加速乐 (jiasule)): ...``), or
+    None when nothing does."""
+    from crawler.access import classify
 
-    return block_reason(status, body)
+    verdict = classify(status, headers or {}, body, url)
+    return f"{verdict.label}: {verdict.message}" if verdict.blocking else None
 
 
 class Fetcher:
