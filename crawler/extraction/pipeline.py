@@ -22,16 +22,18 @@ from .attachments import find_attachments
 from .body import choose_chinese, cms_body, generic_body, paragraphs
 from .density import density_body
 from .boilerplate import strip_boilerplate
-from .dates import BEIJING, find_dates, zone_named
+from .dates import find_dates, zone_named
 from .decoding import decode
 from .docnumber import find_doc_number
 from .extracted import Extracted
 from .language import detect_language
+from .library_fields import TrafilaturaMeta, htmldate_date
 from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
 from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
 from .selectors import selected_fields
 from .text import page_lines
 from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
+from .zones import page_zone
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _META_LINE_WORDS = re.compile(r"来源|作者|编辑|浏览|阅读|点击|字号|字体|发布|时间|Source|By\s", re.I)
@@ -164,7 +166,8 @@ def script_date(tree) -> str | None:
     return None
 
 
-def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now):
+def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now,
+                     url: str):
     out: list = [("selector", sel.get("date"))]
     for name in DATE_NAMES:
         if meta.meta.get(name):
@@ -177,6 +180,7 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
         return found.text if found is not None else None
 
     out.append(("text", visible))
+    out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz))))
     out.append(("script", lambda: script_date(tree)))
     out.append(("text", lambda: visible(relative=True)))
     out.append(("text", lambda: visible(updated=True)))
@@ -237,9 +241,9 @@ def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, 
     return (value, "text") if value else ("", "")
 
 
-def _zone(zone, url: str, lang: str | None, errors: list[str]):
+def _zone(zone, url: str, lang: str | None, html_lang: str | None, errors: list[str]):
     """The zone of dates written without one: the caller's (a source's seed says it), else
-    Beijing time on a Chinese site (a ``.cn`` host or Chinese text), else UTC."""
+    the page's (Beijing time on a Chinese site; the host's country, the language), else UTC."""
     if isinstance(zone, tzinfo):
         return zone
     if zone:
@@ -247,8 +251,7 @@ def _zone(zone, url: str, lang: str | None, errors: list[str]):
             return zone_named(str(zone))
         except ValueError as exc:
             errors.append(str(exc))
-    host = (urlsplit(url).hostname or "").lower()
-    return BEIJING if (host.endswith(".cn") or lang == "zh") else timezone.utc
+    return page_zone(url, lang, html_lang)
 
 
 def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at, hints,
@@ -311,9 +314,9 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         result.doc_number = find_doc_number(lines())
         if result.doc_number:
             src["doc_number"] = "text"
-    tz = _zone(zone, url, result.lang, errors)
-    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now), url,
-                        now=now, tz=tz)
+    tz = _zone(zone, url, result.lang, meta.html_lang, errors)
+    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now, url),
+                        url, now=now, tz=tz)
     result.published, result.published_text, result.date_source = (
         choice.value, choice.text, choice.source)
     if choice.source:

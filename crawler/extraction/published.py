@@ -191,6 +191,9 @@ def _candidate(source: str, text, ud: UrlDate | None, now: datetime, tz):
     if value is None or value > now + FUTURE_SKEW or value.year < 1990:
         return None
     shown = text if isinstance(text, str) else value.isoformat()
+    if value.utcoffset() == timedelta(0) and tz.utcoffset(value.replace(tzinfo=None)) != (
+            timedelta(0)):
+        value = value.astimezone(tz)  # a UTC stamp: the same instant, the page's day
     return DateChoice(value, shown.strip(), source), agrees(value, ud, tz), _has_time(text, value)
 
 

@@ -1,0 +1,94 @@
+"""Candidate fields from the well-kept libraries: htmldate's date, trafilatura's metadata.
+
+htmldate knows `<time>` elements, itemprop, the URL and the month names of many
+languages; trafilatura's metadata reads bylines (``class="author"``, ``rel="author"``,
+``By``/``Von``), JSON-LD authors and titles. Both read the tree the pipeline parsed once
+(htmldate and trafilatura copy what they prune). Each is computed only when the chooser
+reaches its layer, and any failure inside a library gives no candidate, never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def htmldate_date(tree, url: str, now: datetime) -> str | None:
+    """htmldate's publication date (extensive search, the original date, not after ``now``)."""
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url or None, extensive_search=True, original_date=True,
+                         max_date=now.strftime("%Y-%m-%d"))
+    except Exception:  # a library bug on one page must not sink the other fields
+        return None
+
+
+class TrafilaturaMeta:
+    """trafilatura's reading of the page's metadata, each part computed once on demand."""
+
+    def __init__(self, tree):
+        self._tree = tree
+        self._doc = None
+        self._title: str | None | bool = False
+        self._author: str | None | bool = False
+
+    def _meta(self):
+        if self._doc is None:
+            from trafilatura.metadata import examine_meta, extract_meta_json
+            from trafilatura.settings import Document
+
+            try:
+                doc = examine_meta(self._tree)
+                if doc.author and " " not in doc.author:
+                    doc.author = None  # trafilatura's own rule: a one-word meta author is a handle
+                doc = extract_meta_json(self._tree, doc)
+            except Exception:
+                doc = Document()
+            self._doc = doc
+        return self._doc
+
+    @property
+    def sitename(self) -> str | None:
+        return self._meta().sitename or None
+
+    @property
+    def meta_title(self) -> str | None:
+        """The title the page's meta and JSON-LD give (OpenGraph, headline)."""
+        return self._meta().title or None
+
+    @property
+    def title(self) -> str | None:
+        """The meta title, else trafilatura's heading and ``<title>`` rules."""
+        if self._title is False:
+            from trafilatura.metadata import extract_title
+
+            self._title = self.meta_title
+            if not self._title:
+                try:
+                    self._title = extract_title(self._tree) or None
+                except Exception:
+                    self._title = None
+        return self._title
+
+    @property
+    def meta_author(self) -> str | None:
+        """The author the meta tags and JSON-LD name (several joined with ``; ``)."""
+        return self._meta().author or None
+
+    @property
+    def author(self) -> str | None:
+        """The meta author, else a byline in the page (classed ``author``, ``rel=author``...)."""
+        if self._author is False:
+            from trafilatura.metadata import extract_author
+
+            self._author = self.meta_author
+            if not self._author:
+                try:
+                    self._author = extract_author(self._tree) or None
+                except Exception:
+                    self._author = None
+        return self._author
