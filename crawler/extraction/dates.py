@@ -39,14 +39,14 @@ _FOREIGN_MONTHS = {name: month for month, names in enumerate((
         "januar jänner janvier enero gennaio janeiro januari stycznia",
         "februar feber février fevrier febrero febbraio fevereiro februari lutego",
         "märz maerz mars marzo março marco maart marca",
-        "avril aprile abril kwietnia",
+        "april avril aprile abril kwietnia",
         "mai mayo maggio maio mei maja",
         "juni juin junio giugno junho czerwca",
         "juli juillet julio luglio julho lipca",
-        "août aout agosto augustus sierpnia",
-        "septembre septiembre setiembre settembre setembro września wrzesnia",
+        "august août aout agosto augustus sierpnia",
+        "september septembre septiembre setiembre settembre setembro września wrzesnia",
         "oktober octobre octubre ottobre outubro października pazdziernika",
-        "novembre noviembre novembro listopada",
+        "november novembre noviembre novembro listopada",
         "dezember décembre decembre diciembre dicembre dezembro grudnia"), 1)
                    for name in names.split()}
 _FOREIGN_ABBR = {"jän": 1, "mär": 3, "mrz": 3, "okt": 10, "dez": 12, "janv": 1, "févr": 2,

@@ -80,15 +80,20 @@ class TrafilaturaMeta:
         return self._meta().author or None
 
     @property
-    def author(self) -> str | None:
-        """The meta author, else a byline in the page (classed ``author``, ``rel=author``...)."""
+    def byline(self) -> str | None:
+        """The text of the page's byline element as written (classed ``author`` or
+        ``byline``, ``rel="author"``, itemprop author...), by trafilatura's rules but
+        without its normalisation (which re-cases and transliterates names)."""
         if self._author is False:
-            from trafilatura.metadata import extract_author
+            from copy import deepcopy
 
-            self._author = self.meta_author
-            if not self._author:
-                try:
-                    self._author = extract_author(self._tree) or None
-                except Exception:
-                    self._author = None
+            from trafilatura.htmlprocessing import prune_unwanted_nodes
+            from trafilatura.metadata import extract_metainfo
+            from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+            try:
+                subtree = prune_unwanted_nodes(deepcopy(self._tree), AUTHOR_DISCARD_XPATHS)
+                self._author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120) or None
+            except Exception:
+                self._author = None
         return self._author

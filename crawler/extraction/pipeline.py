@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 
 from . import published as pub
 from .attachments import find_attachments
+from .authors import choose_author
 from .body import choose_chinese, cms_body, generic_body, paragraphs
 from .density import density_body
 from .boilerplate import strip_boilerplate
@@ -28,7 +29,7 @@ from .docnumber import find_doc_number
 from .extracted import Extracted
 from .language import detect_language
 from .library_fields import TrafilaturaMeta, htmldate_date
-from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
+from .metadata import DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
 from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
 from .selectors import selected_fields
 from .text import page_lines
@@ -37,8 +38,6 @@ from .zones import page_zone
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _META_LINE_WORDS = re.compile(r"来源|作者|编辑|浏览|阅读|点击|字号|字体|发布|时间|Source|By\s", re.I)
-_AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff·]{2,4}(?:[、，,]"
-                          r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
 
 
 def _is_chinese(title: str, text: str, html: str) -> bool:
@@ -187,38 +186,6 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
     return out
 
 
-_NOT_A_NAME = re.compile(r"^\W*$|^\d+$|@|https?:|^(?:未知|佚名|网络|网络整理|admin|匿名|unknown|none|null)$",
-                         re.I)
-
-
-def _plausible_name(value: str | None, site: str | None) -> bool:
-    """An author value that names someone, not a number, an address, the site or 'unknown'."""
-    if not value or len(value) > 80 or _NOT_A_NAME.search(value.strip()):
-        return False
-    return not site or value.strip().lower() != site.lower()
-
-
-def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str,
-            site: str | None) -> tuple[str, str]:
-    if sel.get("author"):
-        return clean_value(sel["author"], stop_at_space=False), "selector"
-    found = meta.first(AUTHOR_NAMES)
-    if found and _plausible_name(found[1], site):
-        return found[1], "meta"
-    if _plausible_name(meta.ld.get("author"), site):
-        return meta.ld["author"], "json-ld"
-    if _plausible_name(credits.author, site):
-        return credits.author, "text"
-    if "作者" not in page_text and "记者" not in page_text:
-        return "", ""
-    for line in lines()[:120]:
-        if len(line) <= 120:
-            m = _AUTHOR_TEXT.search(line)
-            if m and _plausible_name(m.group(1), site):
-                return m.group(1).strip(), "text"
-    return "", ""
-
-
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
     value = source_in_selected(sel["source"], find_dates) if sel.get("source") else ""
     if value:
@@ -274,6 +241,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     src = result.field_sources
     meta = read_meta(tree)
     sel = selected_fields(tree, selectors, errors)
+    traf = TrafilaturaMeta(tree)
     cache: list = []
 
     def lines() -> list[str]:  # the page's visible lines, walked once and only if needed
@@ -322,7 +290,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     if choice.source:
         src["published"] = choice.source
 
-    result.author, src["author"] = _author(meta, sel, credits, lines, text, result.site)
+    result.author, src["author"] = choose_author(tree, meta, sel, credits, lines, text, result.site,
+                                                 traf, result.lang, url)
     result.original_source, src["original_source"] = _original_source(
         meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):

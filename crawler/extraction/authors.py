@@ -1,0 +1,150 @@
+"""The byline: who wrote the article, never the site, the portal or an organisation.
+
+Layers, in order: the source's ``author`` selector, the JSON-LD author that is a person
+(also an ``@id`` reference to a ``Person`` node of a Yoast ``@graph``), the author meta
+tags, a credit line read from the body (``作者：``), a Chinese byline near the headline
+(``作者：``, ``记者``, ``文/``), and last trafilatura's byline search (elements classed
+``author`` or ``byline``, ``rel="author"``, ``By``/``Von`` lines).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .dates import find_dates
+from .metadata import AUTHOR_NAMES
+from .republication import Credits, clean_value
+
+_AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜/／]\s*([\u4e00-\u9fff·]{2,4}(?:[、，,\s]"
+                          r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
+_NOT_A_NAME = re.compile(r"^\W*$|^\d+$|@|https?:|www\.|\[at\]|admin\b|\b(?:says|said|sagt|"
+                         r"schreibt|wrote|écrit|dice)\b|^(?:未知|佚名|网络|网络整理|匿名|unknown|none|"
+                         r"null|editor|staff|human|author|autor|auteurs?|autores?|anonymous|guest|gast|posted|"
+                         r"share|teilen)$|^name\b", re.I)
+# Organisations, not people (legal forms, "Verlag", "Media").
+_ORGANISATION = re.compile(r"\b(?:GmbH|AG|e\.\s?V\.|Ltd|Inc|LLC|S\.A\.|S\.L\.|Verlag|Media|"
+                           r"Medien|Agentur|Verband)\b|\.(?:com|de|net|org|at|ch|fr|es|it)\b",
+                           re.I)
+# "By Jane Doe", "Von Jane Doe", "Par", "Por", "Autor:", "Text:".
+_LEAD = re.compile(r"^\s*(?:(?:view all |all )?(?:posts?|articles?|beiträge|artikel) (?:by|von)|"
+                   r"(?:post author|posted|written|published|veröffentlicht|geschrieben|eingestellt|"
+                   r"ein beitrag|blog beitrag|beitrag|artikel|verfasst|erstellt) (?:by|von)|by|von|vom|par|por|di|door|"
+                   r"auteur|autor(?:in)?|author|text|texto|作者|文)\s*[:：/]?\s+|"
+                   r"^\s*(?:作者|文|记者)\s*[:：/／]\s*", re.I)
+_SEPARATORS = re.compile(r"\s*;\s*")
+_CLOCK = re.compile(r"\b[012]?\d:[0-5]\d\b")
+# What joins a name to the date after it: "am", "at", "on", "le", "»", "—", "|", "-", ",".
+_TRAILING_LINK = re.compile(r"(?:\s*(?:\b(?:am|at|on|le|el|il|um|den|veröffentlicht|published|"
+                            r"posted)\b|[»—–|,·-]))+\s*$", re.I)
+# Yoast's "Written by" pair: <meta name="twitter:label1" content="Verfasst von">.
+_WRITTEN_BY = re.compile(r"^(?:written by|verfasst von|geschrieben von|écrit par|escrito por|"
+                         r"scritto da|geschreven door|autor|author)$", re.I)
+# Byline elements: rel/itemprop author, classes author, byline, writer; never in comments.
+_BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or self::byline or re:test(@class, "
+    "'(^|[ _-])(author|byline|by-line|writer|autor|autorin|verfasser|auteur)([ _-]|name|$)', 'i')]"
+    "[not(ancestor::*[re:test(concat(@class, ' ', @id), 'comment|respond|sidebar|widget|"
+    "footer|related|teaser', 'i')])]")
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _site_names(site: str | None, publisher: str | None, url_host: str | None) -> set[str]:
+    names = {_normal(n) for n in (site, publisher) if n}
+    if url_host:
+        host = url_host[4:] if url_host.startswith("www.") else url_host
+        names |= {_normal(host), _normal(host.rsplit(".", 1)[0])}
+    return {n for n in names if n}
+
+
+def clean_author(value: str | None, sites: set[str] = frozenset()) -> str:
+    """The byline without its lead word, a trailing ``, Site`` and duplicate spaces;
+    several names joined with `` / ``. Empty when it is not a person's name."""
+    if not value:
+        return ""
+    value = re.sub(r"\s+", " ", value.replace("\xa0", " ")).strip().strip("'\"")
+    value = _LEAD.sub("", value)
+    dated = find_dates(value) or [m for m in [_CLOCK.search(value)] if m]
+    if dated:  # "Jane Doe am 21.01.2009, 05:42", "Jane Doe, 01.12.2021", "Jane Doe at 18:52"
+        value = _TRAILING_LINK.sub("", value[:dated[0].start if hasattr(dated[0], "text")
+                                            else dated[0].start()])
+    names = []
+    for name in _SEPARATORS.split(value.replace(" / ", ";")):
+        name = name.strip(" ,|-–")
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) == 2 and _normal(parts[1]) in sites:
+            name = parts[0]  # "Rob Picheta, CNN"
+        if plausible_name(name, sites) and name not in names:
+            names.append(name)
+    return " / ".join(names)
+
+
+def plausible_name(value: str | None, sites: set[str] = frozenset()) -> bool:
+    """A value that names someone: not a number, an address, the site or 'unknown'."""
+    if not value or len(value) > 80 or _NOT_A_NAME.search(value.strip()):
+        return False
+    if _normal(value) in sites or _ORGANISATION.search(value):
+        return False
+    return not ("." in value and " " not in value.strip())  # a handle: michael.andrusio
+
+
+def _written_by(meta) -> str | None:
+    for n in ("1", "2", "3"):
+        if _WRITTEN_BY.match(meta.meta.get(f"twitter:label{n}", "").strip()):
+            return meta.meta.get(f"twitter:data{n}")
+    return None
+
+
+def byline_elements(tree, sites: set[str]) -> str:
+    """The first byline element that names a person (its ``itemprop="name"`` if it has one)."""
+    try:
+        elements = tree.xpath(_BYLINE_XPATH, namespaces=_RE_NS)
+    except Exception:
+        return ""
+    for el in elements[:30]:
+        names = el.xpath(".//*[@itemprop='name']")
+        text = " ".join(n.text_content() for n in names) if names else el.text_content()
+        if len(text) <= 200:
+            value = clean_author(text, sites)
+            if value:
+                return value
+    return ""
+
+
+def choose_author(tree, meta, sel: dict, credits: Credits, lines, page_text: str,
+                  site: str | None, traf, lang: str | None, url: str = "") -> tuple[str, str]:
+    """``(author, layer)``, or ``("", "")`` when the page names nobody."""
+    if sel.get("author"):
+        return clean_value(sel["author"], stop_at_space=False), "selector"
+    sites = _site_names(site, meta.ld.get("publisher"), (urlsplit(url).hostname or "").lower())
+    value = clean_author(meta.ld.get("author"), sites)
+    if value:
+        return value, "json-ld"
+    found = meta.first(AUTHOR_NAMES)
+    value = clean_author(found[1], sites) if found else ""
+    if value:
+        return value, "meta"
+    value = clean_author(_written_by(meta), sites)
+    if value:
+        return value, "meta"
+    value = clean_author(credits.author, sites)
+    if value:
+        return value, "text"
+    if "作者" in page_text or "记者" in page_text or "文/" in page_text:
+        for line in lines()[:120]:
+            if len(line) <= 120:
+                m = _AUTHOR_TEXT.search(line)
+                if m and plausible_name(m.group(1), sites):
+                    return m.group(1).strip(), "text"
+    if lang != "zh":
+        value = byline_elements(tree, sites)
+        if value:
+            return value, "byline"
+        value = clean_author(traf.byline, sites)
+        if value:
+            return value, "trafilatura"
+    return "", ""
