@@ -30,9 +30,16 @@ _ORGANISATION = re.compile(r"\b(?:GmbH|AG|e\.\s?V\.|Ltd|Inc|LLC|S\.A\.|S\.L\.|Ve
 _LEAD = re.compile(r"^\s*(?:(?:view all |all )?(?:posts?|articles?|beiträge|artikel) (?:by|von)|"
                    r"(?:post author|posted|written|published|veröffentlicht|geschrieben|eingestellt|"
                    r"ein beitrag|blog beitrag|beitrag|artikel|verfasst|erstellt) (?:by|von)|by|von|vom|par|por|di|door|"
-                   r"auteur|autor(?:in)?|author|text|texto|作者|文)\s*[:：/]?\s+|"
+                   r"auteur|autor(?:in)?|author|text|texto|作者|文)\s*[:：/]?(?:\s+|$)|"
                    r"^\s*(?:作者|文|记者)\s*[:：/／]\s*", re.I)
 _SEPARATORS = re.compile(r"\s*;\s*")
+# What is left of a byline element with no name in it: "Posted on", "Veröffentlicht am".
+_ONLY_LABEL = re.compile(r"^(?:posted|published|veröffentlicht|publiziert|erstellt|geschrieben|"
+                         r"aktualisiert|updated|publié|publicado)?\s*(?:on|am|by|von|le|el)?"
+                         r"\s*:?$", re.I)
+# A news agency after the name: "Jane Doe, dpa", "Jane Doe/AFP".
+_AGENCY = re.compile(r"\s*[,/]\s*(?:dpa|afp|ap|apa|sda|kna|epd|efe|ansa|reuters|xinhua|"
+                     r"dpa-afx)\s*$", re.I)
 _CLOCK = re.compile(r"\b[012]?\d:[0-5]\d\b")
 # What joins a name to the date after it: "am", "at", "on", "le", "»", "—", "|", "-", ",".
 _TRAILING_LINK = re.compile(r"(?:\s*(?:\b(?:am|at|on|le|el|il|um|den|veröffentlicht|published|"
@@ -67,14 +74,16 @@ def clean_author(value: str | None, sites: set[str] = frozenset()) -> str:
     if not value:
         return ""
     value = re.sub(r"\s+", " ", value.replace("\xa0", " ")).strip().strip("'\"")
-    value = _LEAD.sub("", value)
+    value = _LEAD.sub("", value).strip(" ~*:|,-–—")
+    if _ONLY_LABEL.match(value):
+        return ""
     dated = find_dates(value) or [m for m in [_CLOCK.search(value)] if m]
     if dated:  # "Jane Doe am 21.01.2009, 05:42", "Jane Doe, 01.12.2021", "Jane Doe at 18:52"
         value = _TRAILING_LINK.sub("", value[:dated[0].start if hasattr(dated[0], "text")
                                             else dated[0].start()])
     names = []
     for name in _SEPARATORS.split(value.replace(" / ", ";")):
-        name = name.strip(" ,|-–")
+        name = _AGENCY.sub("", name.strip(" ,|-–"))
         parts = [p.strip() for p in name.split(",")]
         if len(parts) == 2 and _normal(parts[1]) in sites:
             name = parts[0]  # "Rob Picheta, CNN"
@@ -107,7 +116,7 @@ def byline_elements(tree, sites: set[str]) -> str:
         return ""
     for el in elements[:30]:
         names = el.xpath(".//*[@itemprop='name']")
-        text = " ".join(n.text_content() for n in names) if names else el.text_content()
+        text = " ".join(" ".join(n.itertext()) for n in (names or [el]))
         if len(text) <= 200:
             value = clean_author(text, sites)
             if value:
