@@ -63,7 +63,14 @@ def _parse(text: str):
     return tree
 
 
-def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
+def _site_names(site: str | None, traf: TrafilaturaMeta, url: str) -> list[str]:
+    """The names the site goes by, which a headline is not: its name, its host."""
+    host = (urlsplit(url).hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return [n for n in (site, traf.sitename, host, host.rsplit(".", 1)[0]) if n]
+
+
+def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, names: list[str],
            lines) -> tuple[str, str]:
     if meta.meta.get("articletitle"):
         return clean_title(meta.meta["articletitle"]), "meta"
@@ -71,25 +78,26 @@ def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
         return clean_title(sel["title"]), "selector"
     page_title = clean_title(tree.findtext(".//title"))
     # h1-h3 first: the wider search for elements classed "title" costs a full XPath scan.
-    heading = (heading_matching(headings(tree, tags=("h1",), titled=False), page_title)
-               or heading_matching(headings(tree, tags=("h2", "h3"), titled=False), page_title))
+    heading = (heading_matching(headings(tree, tags=("h1",), titled=False), page_title, names)
+               or heading_matching(headings(tree, tags=("h2", "h3"), titled=False), page_title,
+                                   names))
     if heading:
         return heading, "heading"
     og_title = meta.meta.get("og:title") or meta.meta.get("twitter:title")
     if og_title and not _HAN.search(og_title):
-        return strip_site_suffix(og_title, [site or ""]), "meta"  # skip the wider scan below
+        return strip_site_suffix(og_title, names, only_named=True), "meta"  # skip the scan below
     candidates = headings(tree)
-    heading = heading_matching(candidates, page_title)
+    heading = heading_matching(candidates, page_title, names)
     if heading:
         return heading, "heading"
     for name in ("og:title", "twitter:title"):
         if meta.meta.get(name):
-            return strip_site_suffix(meta.meta[name], [site or ""]), "meta"
+            return strip_site_suffix(meta.meta[name], names, only_named=True), "meta"
     if meta.ld.get("headline"):
         return clean_title(meta.ld["headline"]), "json-ld"
     if hints.get("title"):
         return clean_title(hints["title"]), "list"
-    stripped = strip_site_suffix(page_title, [site or ""]) if page_title else ""
+    stripped = strip_site_suffix(page_title, names) if page_title else ""
     if stripped and any(line.startswith(stripped) for line in lines()):
         return stripped, "title-tag"
     before = line_before_date(lines())
@@ -250,7 +258,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         return cache[0]
 
     result.site, src["site"] = _site(meta, url)
-    result.title, src["title"] = _title(tree, meta, sel, hints, result.site, lines)
+    result.title, src["title"] = _title(tree, meta, sel, hints,
+                                        _site_names(result.site, traf, url), lines)
     result.attachments = find_attachments(tree, url)
 
     if sel.get("body"):
