@@ -83,8 +83,11 @@ _NUMERIC = [
     re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)"
                r"(?:[T\s]?(?P<H>[012]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)"),
     # 19-09-26 12:11 (two-digit year, only with a time to be unambiguous enough)
-    re.compile(r"(?<![\d/.-])(?P<y>\d{2})" + _SEP + r"(?P<m>[01]?\d)" + _SEP
-               + r"(?P<d>[0-3]?\d)(?!\d)\s+(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    re.compile(r"(?<![\d/.-])(?P<y>\d{2})[-/](?P<m>[01]?\d)[-/]"
+               r"(?P<d>[0-3]?\d)(?!\d)\s+(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    # 04.05.20 14:50: with dots, a two-digit year comes last (day first), as in Europe
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d{2})(?![\d.])\s+"
+               r"(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
     # 04/11/2025 is ambiguous; only day-first with a dot (04.11.2025) is taken
     re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d{2})(?!\d)"
                + _TIME, re.I),

@@ -148,3 +148,29 @@ def read_meta(tree) -> PageMeta:
     root = tree.getroottree().getroot()
     page.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     return page
+
+
+# The article's visible date element: <time datetime> (with or without itemprop/pubdate),
+# WordPress's entry-date, elements classed as a publication date; never an update, and
+# never inside comments, sidebars, navigation or the footer.
+_VISIBLE_TIME_XPATH = (
+    "(//time[@datetime]|//*[re:test(@class, '(^| )(entry-date|published|post-date|"
+    "date-published|publish-date|publication-date|article-date|datePublished)( |$)', 'i')])"
+    "[not(re:test(concat(@class, ' ', @itemprop), 'updated|modified|dateModified', 'i'))]"
+    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[re:test("
+    "concat(@class, ' ', @id), 'comment|sidebar|related|widget|teaser|footer', 'i')])]")
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+def visible_time(tree) -> tuple[str | None, str]:
+    """``(datetime attribute or None, visible text)`` of the first visible date element."""
+    try:
+        found = tree.xpath(_VISIBLE_TIME_XPATH, namespaces=_RE_NS)
+    except Exception:
+        return None, ""
+    for el in found[:5]:
+        text = " ".join(" ".join(el.itertext()).split())
+        stamp = (el.get("datetime") or "").strip() or None
+        if stamp or 6 <= len(text) <= 80:
+            return stamp, text
+    return None, ""

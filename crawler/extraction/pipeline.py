@@ -29,11 +29,11 @@ from .docnumber import find_doc_number
 from .extracted import Extracted
 from .language import detect_language
 from .library_fields import TrafilaturaMeta, htmldate_date
-from .metadata import DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
+from .metadata import DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta, visible_time
 from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
 from .selectors import selected_fields
 from .text import page_lines
-from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
+from .title import clean_title, fold_typography, heading_matching, headings, line_before_date, strip_site_suffix
 from .zones import page_zone
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -85,7 +85,11 @@ def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, names: list[str],
         return heading, "heading"
     og_title = meta.meta.get("og:title") or meta.meta.get("twitter:title")
     if og_title and not _HAN.search(og_title):
-        return strip_site_suffix(og_title, names, only_named=True), "meta"  # skip the scan below
+        og_title = strip_site_suffix(og_title, names, only_named=True)
+        # The page's own h1 when it is the same headline typeset (’ for ', – for -).
+        typeset = next((h for h in headings(tree, tags=("h1",), titled=False)
+                        if fold_typography(h) == fold_typography(og_title)), None)
+        return (typeset, "heading") if typeset else (og_title, "meta")  # skip the scan below
     candidates = headings(tree)
     heading = heading_matching(candidates, page_title, names)
     if heading:
@@ -194,6 +198,21 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
     return out
 
 
+def _visible_checks(tree, lines, title, tz, now):
+    """What the reader sees, against which a metadata date is checked: the page's date
+    element (its text when that is a date, else its ``datetime``), a labelled dateline."""
+
+    def element():  # only a date the reader sees: a bare datetime may be an update
+        shown = find_dates(visible_time(tree)[1], tz)
+        return shown[0].text if shown else None
+
+    def labelled():
+        found = pub.text_date(lines(), title, tz, now, labelled_only=True)
+        return found.text if found is not None else None
+
+    return [("time", element), ("text", labelled)]
+
+
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
     value = source_in_selected(sel["source"], find_dates) if sel.get("source") else ""
     if value:
@@ -293,7 +312,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
             src["doc_number"] = "text"
     tz = _zone(zone, url, result.lang, meta.html_lang, errors)
     choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now, url),
-                        url, now=now, tz=tz)
+                        url, now=now, tz=tz,
+                        visible=_visible_checks(tree, lines, result.title, tz, now))
     result.published, result.published_text, result.date_source = (
         choice.value, choice.text, choice.source)
     if choice.source:

@@ -19,6 +19,15 @@ def clean_title(title: str | None) -> str:
     return re.sub(r"\s+", " ", title or "").strip()
 
 
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"',
+                             "«": '"', "»": '"', "–": "-", "—": "-", "\xa0": " "})
+
+
+def fold_typography(text: str) -> str:
+    """Curly quotes, guillemets and dashes as their plain forms, spaces collapsed, case folded."""
+    return re.sub(r"\s+", " ", text.translate(_TYPOGRAPHY)).strip().casefold()
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).casefold()
 
