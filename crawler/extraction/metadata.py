@@ -154,7 +154,7 @@ def read_meta(tree) -> PageMeta:
 # WordPress's entry-date, elements classed as a publication date; never an update, and
 # never inside comments, sidebars, navigation or the footer.
 _VISIBLE_TIME_XPATH = (
-    "(//time[@datetime]|//*[re:test(@class, '(^| )(entry-date|published|post-date|"
+    "(//time[@datetime]|//*[re:test(@class, '(^| )(date|datum|entry-date|published|post-date|"
     "date-published|publish-date|publication-date|article-date|datePublished)( |$)', 'i')])"
     "[not(re:test(concat(@class, ' ', @itemprop), 'updated|modified|dateModified', 'i'))]"
     "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[re:test("

@@ -180,9 +180,11 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
         return labelled
     if labelled_only:
         return None
-    if best is None and start:
+    if start:  # a dateline just above the headline: labelled, it beats an unlabelled one below
         above = _scan(lines[max(0, start - 4):start], title, tz, now, False, False)
-        best = above[0] or above[1]
+        if above[0] is not None:
+            return above[0]
+        best = best or above[1]
     if best is None and signed is None:
         return _scan(lines, title, tz, now, False, False, post_lines=True)[0]
     return best or signed
