@@ -51,8 +51,9 @@ _WRITTEN_BY = re.compile(r"^(?:written by|verfasst von|geschrieben von|écrit pa
 _BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or self::byline or re:test(@class, "
     "'(^|[ _-])(author|byline|by-line|writer|autor|autorin|verfasser|auteur)([ _-]|name|$)', 'i')]"
-    "[not(ancestor::*[re:test(concat(@class, ' ', @id), 'comment|respond|sidebar|widget|"
-    "footer|related|teaser', 'i')])]")
+    "[not(ancestor::*[not(self::body or self::html)][re:test(concat(' ', @class, ' ', @id, ' '),"
+    " ' (comments?|comment-list|commentlist|comment-body|respond|sidebar|widget|footer|"
+    "related|teaser)[ _-]', 'i')])]")
 _RE_NS = {"re": "http://exslt.org/regular-expressions"}
 
 

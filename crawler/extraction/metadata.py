@@ -151,21 +151,30 @@ def read_meta(tree) -> PageMeta:
 
 
 # The article's visible date element: <time datetime> (with or without itemprop/pubdate),
-# WordPress's entry-date, elements classed as a publication date; never an update, and
-# never inside comments, sidebars, navigation or the footer.
+# WordPress's entry-date, elements classed as a (publication) date; never an update, and
+# never inside comments or widgets. Looked for only in the headline's own container
+# (the h1's parent and grandparent: its header and article), not in lists elsewhere.
 _VISIBLE_TIME_XPATH = (
-    "(//time[@datetime]|//*[re:test(@class, '(^| )(date|datum|entry-date|published|post-date|"
-    "date-published|publish-date|publication-date|article-date|datePublished)( |$)', 'i')])"
+    "(.//time[@datetime]|.//*[re:test(@class, '(^| )(date|datum|entry-date|published|"
+    "post-date|date-published|publish-date|publication-date|article-date|datePublished)"
+    "( |$)', 'i')])"
     "[not(re:test(concat(@class, ' ', @itemprop), 'updated|modified|dateModified', 'i'))]"
-    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[re:test("
-    "concat(@class, ' ', @id), 'comment|sidebar|related|widget|teaser|footer', 'i')])]")
+    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[not(self::body)]"
+    "[re:test(concat(' ', @class, ' ', @id, ' '), ' (comments?|comment-list|commentlist|"
+    "comment-body|sidebar|related|widget|teaser|footer)[ _-]', 'i')])]")
 _RE_NS = {"re": "http://exslt.org/regular-expressions"}
 
 
 def visible_time(tree) -> tuple[str | None, str]:
-    """``(datetime attribute or None, visible text)`` of the first visible date element."""
+    """``(datetime attribute or None, visible text)`` of the headline's date element."""
+    h1 = tree.find(".//body//h1")
+    scope = h1.getparent() if h1 is not None else None
+    if scope is not None and scope.getparent() is not None and scope.getparent().tag != "body":
+        scope = scope.getparent()
+    if scope is None or scope.tag in ("body", "html"):
+        return None, ""
     try:
-        found = tree.xpath(_VISIBLE_TIME_XPATH, namespaces=_RE_NS)
+        found = scope.xpath(_VISIBLE_TIME_XPATH, namespaces=_RE_NS)
     except Exception:
         return None, ""
     for el in found[:5]:
