@@ -78,10 +78,10 @@ def clean_author(value: str | None, sites: set[str] = frozenset()) -> str:
     value = _LEAD.sub("", value).strip(" ~*:|,-–—")
     if _ONLY_LABEL.match(value):
         return ""
-    dated = find_dates(value) or [m for m in [_CLOCK.search(value)] if m]
-    if dated:  # "Jane Doe am 21.01.2009, 05:42", "Jane Doe, 01.12.2021", "Jane Doe at 18:52"
-        value = _TRAILING_LINK.sub("", value[:dated[0].start if hasattr(dated[0], "text")
-                                            else dated[0].start()])
+    dated, clock = find_dates(value), _CLOCK.search(value)
+    cut = dated[0].start if dated else (clock.start() if clock else None)
+    if cut is not None:  # "Jane Doe am 21.01.2009, 05:42", "Jane Doe, 01.12.2021", "… at 18:52"
+        value = _TRAILING_LINK.sub("", value[:cut])
     names = []
     for name in _SEPARATORS.split(value.replace(" / ", ";")):
         name = _AGENCY.sub("", name.strip(" ,|-–"))

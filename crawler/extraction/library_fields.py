@@ -1,8 +1,8 @@
 """Candidate fields from the well-kept libraries: htmldate's date, trafilatura's metadata.
 
 htmldate knows `<time>` elements, itemprop, the URL and the month names of many
-languages; trafilatura's metadata reads bylines (``class="author"``, ``rel="author"``,
-``By``/``Von``), JSON-LD authors and titles. Both read the tree the pipeline parsed once
+languages; trafilatura's metadata finds byline elements (``class="author"``,
+``rel="author"``, ...) and the site's name. Both read the tree the pipeline parsed once
 (htmldate and trafilatura copy what they prune). Each is computed only when the chooser
 reaches its layer, and any failure inside a library gives no candidate, never an error.
 """
@@ -28,56 +28,25 @@ def htmldate_date(tree, url: str, now: datetime) -> str | None:
 
 
 class TrafilaturaMeta:
-    """trafilatura's reading of the page's metadata, each part computed once on demand."""
+    """trafilatura's reading of the page (site name, byline), each computed once on demand."""
 
     def __init__(self, tree):
         self._tree = tree
         self._doc = None
-        self._title: str | None | bool = False
         self._author: str | None | bool = False
 
-    def _meta(self):
+    @property
+    def sitename(self) -> str | None:
+        """The site's name as trafilatura reads it (OpenGraph, meta tags, JSON-LD publisher)."""
         if self._doc is None:
             from trafilatura.metadata import examine_meta, extract_meta_json
             from trafilatura.settings import Document
 
             try:
-                doc = examine_meta(self._tree)
-                if doc.author and " " not in doc.author:
-                    doc.author = None  # trafilatura's own rule: a one-word meta author is a handle
-                doc = extract_meta_json(self._tree, doc)
+                self._doc = extract_meta_json(self._tree, examine_meta(self._tree))
             except Exception:
-                doc = Document()
-            self._doc = doc
-        return self._doc
-
-    @property
-    def sitename(self) -> str | None:
-        return self._meta().sitename or None
-
-    @property
-    def meta_title(self) -> str | None:
-        """The title the page's meta and JSON-LD give (OpenGraph, headline)."""
-        return self._meta().title or None
-
-    @property
-    def title(self) -> str | None:
-        """The meta title, else trafilatura's heading and ``<title>`` rules."""
-        if self._title is False:
-            from trafilatura.metadata import extract_title
-
-            self._title = self.meta_title
-            if not self._title:
-                try:
-                    self._title = extract_title(self._tree) or None
-                except Exception:
-                    self._title = None
-        return self._title
-
-    @property
-    def meta_author(self) -> str | None:
-        """The author the meta tags and JSON-LD name (several joined with ``; ``)."""
-        return self._meta().author or None
+                self._doc = Document()
+        return self._doc.sitename or None
 
     @property
     def byline(self) -> str | None:
