@@ -10,7 +10,6 @@ tags, a credit line read from the body (``作者：``), a Chinese byline near th
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from .dates import find_dates
 from .metadata import AUTHOR_NAMES
@@ -59,14 +58,6 @@ _RE_NS = {"re": "http://exslt.org/regular-expressions"}
 
 def _normal(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).casefold()
-
-
-def _site_names(site: str | None, publisher: str | None, url_host: str | None) -> set[str]:
-    names = {_normal(n) for n in (site, publisher) if n}
-    if url_host:
-        host = url_host[4:] if url_host.startswith("www.") else url_host
-        names |= {_normal(host), _normal(host.rsplit(".", 1)[0])}
-    return {n for n in names if n}
 
 
 def clean_author(value: str | None, sites: set[str] = frozenset()) -> str:
@@ -126,11 +117,13 @@ def byline_elements(tree, sites: set[str]) -> str:
 
 
 def choose_author(tree, meta, sel: dict, credits: Credits, lines, page_text: str,
-                  site: str | None, traf, lang: str | None, url: str = "") -> tuple[str, str]:
-    """``(author, layer)``, or ``("", "")`` when the page names nobody."""
+                  site_names: list[str], traf, lang: str | None) -> tuple[str, str]:
+    """``(author, layer)``, or ``("", "")`` when the page names nobody; ``site_names`` are
+    the names the site goes by (never an author)."""
     if sel.get("author"):
         return clean_value(sel["author"], stop_at_space=False), "selector"
-    sites = _site_names(site, meta.ld.get("publisher"), (urlsplit(url).hostname or "").lower())
+    sites = {key for key in (_normal(n) for n in [*site_names, meta.ld.get("publisher") or ""])
+             if key}
     value = clean_author(meta.ld.get("author"), sites)
     if value:
         return value, "json-ld"

@@ -277,8 +277,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         return cache[0]
 
     result.site, src["site"] = _site(meta, url)
-    result.title, src["title"] = _title(tree, meta, sel, hints,
-                                        _site_names(result.site, traf, url), lines)
+    names = _site_names(result.site, traf, url)
+    result.title, src["title"] = _title(tree, meta, sel, hints, names, lines)
     result.attachments = find_attachments(tree, url)
 
     if sel.get("body"):
@@ -319,8 +319,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     if choice.source:
         src["published"] = choice.source
 
-    result.author, src["author"] = choose_author(tree, meta, sel, credits, lines, text, result.site,
-                                                 traf, result.lang, url)
+    result.author, src["author"] = choose_author(tree, meta, sel, credits, lines, text, names,
+                                                 traf, result.lang)
     result.original_source, src["original_source"] = _original_source(
         meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):
