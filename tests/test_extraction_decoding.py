@@ -101,3 +101,66 @@ def test_wrong_declared_charset_still_extracts_the_right_text():
     assert result.encoding == "utf-8"
     assert result.title == "多地加快布局新型储能产业"
     assert "新型储能装机规模" in result.body
+
+
+# Latin pages whose umlaut pairs are valid GB18030 (ü+r, ü+ß, ö+l...): a GB18030 reading
+# decodes without one error, yet it is nonsense. Only real evidence of Chinese may pick it.
+GERMAN = ("<html lang='de'><head>{meta}<title>Grüße aus Köln: Bürger für Straßenbäume</title>"
+          "</head><body><h1>Grüße aus Köln: Bürger für Straßenbäume</h1>"
+          "<p>Die Bürger für Straßenbäume fordern eine öffentliche Anhörung über Änderungen im "
+          "Gemeinderat. Schöne Grüße, Jürgen Müßig, Vorsitzender des Vereins für Grünflächen.</p>"
+          "<p>Der Oberbürgermeister hat zugesagt, die Vorschläge bis März zu prüfen; "
+          "die Fraktionen äußerten sich zurückhaltend.</p></body></html>")
+FRENCH = ("<html lang='fr'><head>{meta}<title>L'été à Besançon : les élèves répondent</title>"
+          "</head><body><h1>L'été à Besançon : les élèves répondent</h1>"
+          "<p>Le maire a annoncé une hausse des impôts locaux. « Ça suffit », déclare un élu de "
+          "l'opposition. Où va-t-on ? Les élèves du lycée répondent à l'enquête sur la qualité "
+          "de l'air, et les résultats sont présentés à la mairie après les congés d'été.</p>"
+          "</body></html>")
+POLISH = ("<html lang='pl'><head>{meta}<title>Wiadomości z Łodzi: żółta linia zamknięta</title>"
+          "</head><body><h1>Wiadomości z Łodzi: żółta linia zamknięta</h1>"
+          "<p>Prezydent miasta ogłosił, że żółta linia tramwajowa będzie zamknięta do końca "
+          "miesiąca. Mieszkańcy są źli, bo dojazd do pracy zajmie więcej czasu, a autobusy "
+          "zastępcze kursują rzadko. Urzędnicy proszą o cierpliwość.</p></body></html>")
+HAN = __import__("re").compile(r"[\u3400-\u9fff]")
+
+
+def _latin_page(template: str, encoding: str, declare: str) -> tuple[bytes, dict, str]:
+    charset = {"latin-1": "ISO-8859-1"}.get(encoding, encoding)
+    meta = f'<meta charset="{charset}">' if declare == "meta" else ""
+    text = template.format(meta=meta)
+    headers = {"Content-Type": f"text/html; charset={charset}"} if declare == "header" else None
+    return text.encode(encoding), headers, text
+
+
+@pytest.mark.parametrize("declare", ["meta", "header", "none"])
+@pytest.mark.parametrize("template, encoding", [
+    (GERMAN, "latin-1"), (GERMAN, "cp1252"), (FRENCH, "latin-1"), (FRENCH, "cp1252"),
+])
+def test_latin1_and_cp1252_pages_are_never_read_as_gb18030(template, encoding, declare):
+    raw, headers, text = _latin_page(template, encoding, declare)
+    if template is GERMAN:
+        raw.decode("gb18030")  # the trap is real: these bytes are valid GB18030
+    decoded, used = decode(raw, headers)
+    assert used in ("cp1252", "iso8859-15", "cp1250") and decoded == text
+    result = extract(raw, "http://example.org/news/1.html", headers=headers)
+    assert not HAN.search(result.title + result.body)
+    assert result.title == text.split("<title>")[1].split("</title>")[0]
+    assert ("Müßig" in result.body) if template is GERMAN else ("élèves" in result.body)
+
+
+@pytest.mark.parametrize("declare", ["meta", "header", "none"])
+@pytest.mark.parametrize("encoding", ["cp1250", "iso-8859-2"])
+def test_polish_single_byte_pages_keep_their_letters(encoding, declare):
+    raw, headers, text = _latin_page(POLISH, encoding, declare)
+    decoded, used = decode(raw, headers)
+    assert decoded == text
+    result = extract(raw, "http://example.pl/wiadomosci/1.html", headers=headers)
+    assert "żółta linia" in result.title and "Mieszkańcy są źli" in result.body
+    assert not HAN.search(result.body)
+
+
+def test_a_short_chinese_page_without_declaration_is_still_chinese():
+    raw = page(None, "国务院办公厅关于进一步优化营商环境的通知，各省人民政府要认真贯彻执行。").encode("gbk")
+    text, encoding = decode(raw)
+    assert encoding == "gb18030" and "营商环境" in text

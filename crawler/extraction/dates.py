@@ -27,16 +27,44 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTHS.update({"sept": 9, "january": 1, "february": 2, "march": 3, "april": 4, "june": 6,
                 "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
                 "december": 12})
+
+# Month names of the other languages news is written in (German, French, Spanish,
+# Italian, Portuguese, Dutch, Polish genitive), for ``19. Juli 2014``, ``3 mars 2020``,
+# ``5 de mayo de 2022``.
+_FOREIGN_MONTHS = {name: month for month, names in enumerate((
+        "januar jänner janvier enero gennaio janeiro januari stycznia",
+        "februar feber février fevrier febrero febbraio fevereiro februari lutego",
+        "märz maerz mars marzo março marco maart marca",
+        "april avril aprile abril kwietnia",
+        "mai mayo maggio maio mei maja",
+        "juni juin junio giugno junho czerwca",
+        "juli juillet julio luglio julho lipca",
+        "august août aout agosto augustus sierpnia",
+        "september septembre septiembre setiembre settembre setembro września wrzesnia",
+        "oktober octobre octubre ottobre outubro października pazdziernika",
+        "november novembre noviembre novembro listopada",
+        "dezember décembre decembre diciembre dicembre dezembro grudnia"), 1)
+                   for name in names.split()}
+_FOREIGN_ABBR = {"jän": 1, "mär": 3, "mrz": 3, "okt": 10, "dez": 12, "janv": 1, "févr": 2,
+                 "fevr": 2, "avr": 4, "juil": 7, "déc": 12, "ene": 1, "abr": 4, "ago": 8,
+                 "dic": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10}
+_FOREIGN_MONTH_RE = ("(?P<mon>" + "|".join(sorted({*_FOREIGN_MONTHS, *_FOREIGN_ABBR}, key=len,
+                                                   reverse=True)) + r")\.?")
+_MONTHS.update(_FOREIGN_ABBR)
+_MONTHS.update(_FOREIGN_MONTHS)
 _MONTH_RE = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
              r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-_TIME = (r"(?:[\sT,，]*(?:(?P<ampm1>上午|下午|晚上)\s*)?(?P<H>[012]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)"
-         r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?)?"
-         r"\s*(?P<tz>Z|(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)|[+-]\d{2}:?\d{2}|UTC|GMT|"
-         r"CST|BJT|北京时间)?)?")
+# The time after a date: `09:30`, `9:30:0` (a trailing one-digit field), `下午 3:30`,
+# `3:30 PM`, `- 13:30`, `um 13:30 Uhr`, `à 14h30`, and a zone.
+_TIME = (r"(?:(?:[\sT,，]*|\s*(?:[-–|·]|um|à|a las|at)\s*)(?:(?P<ampm1>上午|下午|晚上)\s*)?"
+         r"(?P<H>[012]?\d)\s*(?:[:：时]|h(?=[0-5]\d))\s*(?P<M>[0-5]\d)"
+         r"(?:\s*[:：分]\s*(?P<S>[0-5]?\d)(?!\d)(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?)?"
+         r"\s*(?P<tz>Z|(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)|[+-]\d{2}:?\d{2}|"
+         r"(?:UTC|GMT|CST|CDT|EST|EDT|MST|MDT|PST|PDT|BJT|CET|CEST|MEZ|MESZ|BST)\b|北京时间)?)?")
 _SEP = r"[-/.]"
 
 # Numeric forms, most specific first. Each yields groups y, m, d and the time groups.
@@ -51,15 +79,22 @@ _NUMERIC = [
     re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)"
                r"(?:[T\s]?(?P<H>[012]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)"),
     # 19-09-26 12:11 (two-digit year, only with a time to be unambiguous enough)
-    re.compile(r"(?<![\d/.-])(?P<y>\d{2})" + _SEP + r"(?P<m>[01]?\d)" + _SEP
-               + r"(?P<d>[0-3]?\d)(?!\d)\s+(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    re.compile(r"(?<![\d/.-])(?P<y>\d{2})[-/](?P<m>[01]?\d)[-/]"
+               r"(?P<d>[0-3]?\d)(?!\d)\s+(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    # 04.05.20 14:50: with dots, a two-digit year comes last (day first), as in Europe
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d{2})(?![\d.])\s+"
+               r"(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
     # 04/11/2025 is ambiguous; only day-first with a dot (04.11.2025) is taken
-    re.compile(r"(?<!\d)(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>20\d{2})(?!\d)" + _TIME),
+    re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d{2})(?!\d)"
+               + _TIME, re.I),
 ]
 _MONTH_DAY_YEAR = (_MONTH_RE + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s*(?P<y>(?:19|20)\d{2})"
                    r"(?!\d)")
 _DAY_MONTH_YEAR = (r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH_RE
                    + r",?\s+(?P<y>(?:19|20)\d{2})(?!\d)")
+# 19. Juli 2014, 3 mars 2020, 5 de mayo de 2022, 12 grudnia 2019
+_FOREIGN_DAY_MONTH_YEAR = (r"(?<![\w.])(?P<d>[0-3]?\d)\.?\s*(?:de\s+)?" + _FOREIGN_MONTH_RE
+                           + r"\s*(?:de\s+|del\s+)?,?\s*(?P<y>(?:19|20)\d{2})(?!\d)")
 _EN_AT = r"(?:\s*(?:,|at|\||·)(?=\s*[012]?\d\s*:))?"  # November 4, 2025 at 9:30 / | 09:30
 # A clock before the date (People's Daily English: 09:11, November 26, 2026).
 _CLOCK_FIRST = (r"(?<![\d:])(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*"
@@ -70,6 +105,7 @@ _ENGLISH = [
     re.compile(r"\b" + _MONTH_DAY_YEAR + _EN_AT + _TIME, re.I),
     # 4 November 2025
     re.compile(r"\b" + _DAY_MONTH_YEAR + _EN_AT + _TIME, re.I),
+    re.compile(_FOREIGN_DAY_MONTH_YEAR + _EN_AT + _TIME, re.I),
     # 09:11, November 26, 2026 / 7:21 PM, 25 November 2026
     re.compile(_CLOCK_FIRST + r"\b" + _MONTH_DAY_YEAR, re.I),
     re.compile(_CLOCK_FIRST + r"\b" + _DAY_MONTH_YEAR, re.I),
@@ -84,8 +120,26 @@ _RELATIVE = re.compile(
 _MONTH_DAY = re.compile(r"(?<![\d/.-])(?P<m>[01]?\d)(?:[-/.]|月)(?P<d>[0-3]?\d)日?(?![\d/.-])"
                         r"(?:\s*(?P<H>[012]?\d)[:：](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")
 _EPOCH = re.compile(r"^\s*(\d{10}|\d{13})(?:\.\d+)?\s*$")
-_TZ_NAMES = {"Z": timezone.utc, "UTC": timezone.utc, "GMT": timezone.utc, "CST": BEIJING,
-             "BJT": BEIJING, "北京时间": BEIJING}
+
+def _fixed(hours: int, name: str):
+    return timezone(timedelta(hours=hours), name)
+
+
+# "CST" is China Standard Time only on a Chinese page or site (whose default zone is
+# Beijing time); elsewhere it is US Central Standard Time, as are its neighbours here.
+_TZ_NAMES = {"Z": timezone.utc, "UTC": timezone.utc, "GMT": timezone.utc,
+             "BJT": BEIJING, "北京时间": BEIJING, "CST": _fixed(-6, "CST"),
+             "CDT": _fixed(-5, "CDT"), "EST": _fixed(-5, "EST"), "EDT": _fixed(-4, "EDT"),
+             "MST": _fixed(-7, "MST"), "MDT": _fixed(-6, "MDT"), "PST": _fixed(-8, "PST"),
+             "PDT": _fixed(-7, "PDT"), "CET": _fixed(1, "CET"), "MEZ": _fixed(1, "MEZ"),
+             "CEST": _fixed(2, "CEST"), "MESZ": _fixed(2, "MESZ"), "BST": _fixed(1, "BST")}
+_EIGHT_HOURS = timedelta(hours=8)
+
+
+def is_beijing(tz) -> bool:
+    """Whether a zone is Beijing time (China has one zone, UTC+8 all year)."""
+    return tz is BEIJING or getattr(tz, "key", None) in ("Asia/Shanghai", "PRC") or (
+        tz.utcoffset(None) == _EIGHT_HOURS if isinstance(tz, timezone) else False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +164,8 @@ def _cn_number(s: str) -> int:
 def _zone(label: str | None, default_tz):
     if not label:
         return default_tz
+    if label.upper() == "CST" and is_beijing(default_tz):
+        return BEIJING
     if label.upper() in _TZ_NAMES or label in _TZ_NAMES:
         return _TZ_NAMES.get(label.upper(), _TZ_NAMES.get(label))
     m = re.search(r"([+-])\s*(\d{1,2})(?::?(\d{2}))?$", label)  # +0800, +08:00, GMT+8
@@ -203,11 +259,14 @@ def month_day(text: str, now: datetime, default_tz=BEIJING) -> FoundDate | None:
     if not m:
         return None
     local_now = now.astimezone(default_tz)
-    for year in (local_now.year, local_now.year - 1):
+    # The latest year not ahead of now in which the day exists: 02-29 needs a leap year.
+    for year in range(local_now.year, local_now.year - 8, -1):
         try:
             value = datetime(year, int(m.group("m")), int(m.group("d")), int(m.group("H") or 0),
                              int(m.group("M") or 0), int(m.group("S") or 0), tzinfo=default_tz)
         except ValueError:
+            if (int(m.group("m")), int(m.group("d"))) == (2, 29):
+                continue
             return None
         if value <= local_now + timedelta(days=1):
             return FoundDate(value, m.group(0).strip(), m.start(), m.group("H") is not None)

@@ -47,14 +47,23 @@ class PageMeta:
         return None
 
 
-def _text_of(value) -> str:
-    """JSON-LD author/publisher values are strings, objects or lists of either."""
+def _text_of(value, nodes: dict | None = None, people_only: bool = False) -> str:
+    """JSON-LD author/publisher values are strings, objects or lists of either; an object
+    may be only an ``@id`` reference to a node of the ``@graph`` (Yoast's ``Person``).
+    With ``people_only``, organisations are skipped (an author is a person)."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, dict):
+        if not value.get("name") and nodes and value.get("@id") in nodes:
+            value = nodes[value["@id"]]
+        types = value.get("@type") or ""
+        types = " ".join(types) if isinstance(types, list) else str(types)
+        if people_only and re.search(r"organi[sz]ation|corporation|newsmediaorganization",
+                                     types, re.I):
+            return ""
         return _text_of(value.get("name") or "")
     if isinstance(value, list):
-        return " / ".join(t for t in (_text_of(v) for v in value) if t)
+        return " / ".join(t for t in (_text_of(v, nodes, people_only) for v in value) if t)
     return ""
 
 
@@ -88,15 +97,17 @@ def _read_json_ld(scripts) -> dict[str, str]:
                 data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
             except ValueError:
                 continue
-        for obj in _ld_objects(data):
+        objects = list(_ld_objects(data))
+        nodes = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+        for obj in objects:
             if not _is_article(obj):
                 continue
             webpage = "webpage" in str(obj.get("@type")).lower()
             for key, value in (("headline", obj.get("headline") or obj.get("name")),
                                ("datePublished", obj.get("datePublished")
                                 or obj.get("dateCreated")),
-                               ("author", _text_of(obj.get("author"))),
-                               ("publisher", _text_of(obj.get("publisher"))),
+                               ("author", _text_of(obj.get("author"), nodes, True)),
+                               ("publisher", _text_of(obj.get("publisher"), nodes)),
                                ("articleBody", obj.get("articleBody")),
                                ("inLanguage", obj.get("inLanguage"))):
                 if webpage and key in ("headline", "articleBody"):
@@ -137,3 +148,38 @@ def read_meta(tree) -> PageMeta:
     root = tree.getroottree().getroot()
     page.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     return page
+
+
+# The article's visible date element: <time datetime> (with or without itemprop/pubdate),
+# WordPress's entry-date, elements classed as a (publication) date; never an update, and
+# never inside comments or widgets. Looked for only in the headline's own container
+# (the h1's parent and grandparent: its header and article), not in lists elsewhere.
+_VISIBLE_TIME_XPATH = (
+    "(.//time[@datetime]|.//*[re:test(@class, '(^| )(date|datum|entry-date|published|"
+    "post-date|date-published|publish-date|publication-date|article-date|datePublished)"
+    "( |$)', 'i')])"
+    "[not(re:test(concat(@class, ' ', @itemprop), 'updated|modified|dateModified', 'i'))]"
+    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[not(self::body)]"
+    "[re:test(concat(' ', @class, ' ', @id, ' '), ' (comments?|comment-list|commentlist|"
+    "comment-body|sidebar|related|widget|teaser|footer)[ _-]', 'i')])]")
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+def visible_time(tree) -> tuple[str | None, str]:
+    """``(datetime attribute or None, visible text)`` of the headline's date element."""
+    h1 = tree.find(".//body//h1")
+    scope = h1.getparent() if h1 is not None else None
+    if scope is not None and scope.getparent() is not None and scope.getparent().tag != "body":
+        scope = scope.getparent()
+    if scope is None or scope.tag in ("body", "html"):
+        return None, ""
+    try:
+        found = scope.xpath(_VISIBLE_TIME_XPATH, namespaces=_RE_NS)
+    except Exception:
+        return None, ""
+    for el in found[:5]:
+        text = " ".join(" ".join(el.itertext()).split())
+        stamp = (el.get("datetime") or "").strip() or None
+        if stamp or 6 <= len(text) <= 80:
+            return stamp, text
+    return None, ""

@@ -19,24 +19,25 @@ from trafilatura.utils import load_html
 
 from . import published as pub
 from .attachments import find_attachments
+from .authors import choose_author
 from .body import choose_chinese, cms_body, generic_body, paragraphs
 from .density import density_body
 from .boilerplate import strip_boilerplate
-from .dates import BEIJING, find_dates, zone_named
+from .dates import find_dates, zone_named
 from .decoding import decode
 from .docnumber import find_doc_number
 from .extracted import Extracted
 from .language import detect_language
-from .metadata import AUTHOR_NAMES, DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta
+from .library_fields import TrafilaturaMeta, htmldate_date
+from .metadata import DATE_NAMES, SITE_NAMES, SOURCE_NAMES, PageMeta, read_meta, visible_time
 from .republication import Credits, clean_value, find_source, source_in_selected, strip_credits
 from .selectors import selected_fields
 from .text import page_lines
-from .title import clean_title, heading_matching, headings, line_before_date, strip_site_suffix
+from .title import clean_title, fold_typography, heading_matching, headings, line_before_date, strip_site_suffix
+from .zones import page_zone
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _META_LINE_WORDS = re.compile(r"来源|作者|编辑|浏览|阅读|点击|字号|字体|发布|时间|Source|By\s", re.I)
-_AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜]\s*([\u4e00-\u9fff·]{2,4}(?:[、，,]"
-                          r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
 
 
 def _is_chinese(title: str, text: str, html: str) -> bool:
@@ -62,7 +63,14 @@ def _parse(text: str):
     return tree
 
 
-def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
+def _site_names(site: str | None, traf: TrafilaturaMeta, url: str) -> list[str]:
+    """The names the site goes by, which a headline is not: its name, its host."""
+    host = (urlsplit(url).hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return [n for n in (site, traf.sitename, host, host.rsplit(".", 1)[0]) if n]
+
+
+def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, names: list[str],
            lines) -> tuple[str, str]:
     if meta.meta.get("articletitle"):
         return clean_title(meta.meta["articletitle"]), "meta"
@@ -70,25 +78,30 @@ def _title(tree, meta: PageMeta, sel: dict, hints: Mapping, site: str | None,
         return clean_title(sel["title"]), "selector"
     page_title = clean_title(tree.findtext(".//title"))
     # h1-h3 first: the wider search for elements classed "title" costs a full XPath scan.
-    heading = (heading_matching(headings(tree, tags=("h1",), titled=False), page_title)
-               or heading_matching(headings(tree, tags=("h2", "h3"), titled=False), page_title))
+    heading = (heading_matching(headings(tree, tags=("h1",), titled=False), page_title, names)
+               or heading_matching(headings(tree, tags=("h2", "h3"), titled=False), page_title,
+                                   names))
     if heading:
         return heading, "heading"
     og_title = meta.meta.get("og:title") or meta.meta.get("twitter:title")
     if og_title and not _HAN.search(og_title):
-        return strip_site_suffix(og_title, [site or ""]), "meta"  # skip the wider scan below
+        og_title = strip_site_suffix(og_title, names, only_named=True)
+        # The page's own h1 when it is the same headline typeset (’ for ', – for -).
+        typeset = next((h for h in headings(tree, tags=("h1",), titled=False)
+                        if fold_typography(h) == fold_typography(og_title)), None)
+        return (typeset, "heading") if typeset else (og_title, "meta")  # skip the scan below
     candidates = headings(tree)
-    heading = heading_matching(candidates, page_title)
+    heading = heading_matching(candidates, page_title, names)
     if heading:
         return heading, "heading"
     for name in ("og:title", "twitter:title"):
         if meta.meta.get(name):
-            return strip_site_suffix(meta.meta[name], [site or ""]), "meta"
+            return strip_site_suffix(meta.meta[name], names, only_named=True), "meta"
     if meta.ld.get("headline"):
         return clean_title(meta.ld["headline"]), "json-ld"
     if hints.get("title"):
         return clean_title(hints["title"]), "list"
-    stripped = strip_site_suffix(page_title, [site or ""]) if page_title else ""
+    stripped = strip_site_suffix(page_title, names) if page_title else ""
     if stripped and any(line.startswith(stripped) for line in lines()):
         return stripped, "title-tag"
     before = line_before_date(lines())
@@ -164,7 +177,8 @@ def script_date(tree) -> str | None:
     return None
 
 
-def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now):
+def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now,
+                     url: str):
     out: list = [("selector", sel.get("date"))]
     for name in DATE_NAMES:
         if meta.meta.get(name):
@@ -177,42 +191,26 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
         return found.text if found is not None else None
 
     out.append(("text", visible))
+    out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz))))
     out.append(("script", lambda: script_date(tree)))
     out.append(("text", lambda: visible(relative=True)))
     out.append(("text", lambda: visible(updated=True)))
     return out
 
 
-_NOT_A_NAME = re.compile(r"^\W*$|^\d+$|@|https?:|^(?:未知|佚名|网络|网络整理|admin|匿名|unknown|none|null)$",
-                         re.I)
+def _visible_checks(tree, lines, title, tz, now):
+    """What the reader sees, against which a metadata date is checked: the page's date
+    element (its text when that is a date, else its ``datetime``), a labelled dateline."""
 
+    def element():  # only a date the reader sees: a bare datetime may be an update
+        shown = find_dates(visible_time(tree)[1], tz)
+        return shown[0].text if shown else None
 
-def _plausible_name(value: str | None, site: str | None) -> bool:
-    """An author value that names someone, not a number, an address, the site or 'unknown'."""
-    if not value or len(value) > 80 or _NOT_A_NAME.search(value.strip()):
-        return False
-    return not site or value.strip().lower() != site.lower()
+    def labelled():
+        found = pub.text_date(lines(), title, tz, now, labelled_only=True)
+        return found.text if found is not None else None
 
-
-def _author(meta: PageMeta, sel: dict, credits: Credits, lines, page_text: str,
-            site: str | None) -> tuple[str, str]:
-    if sel.get("author"):
-        return clean_value(sel["author"], stop_at_space=False), "selector"
-    found = meta.first(AUTHOR_NAMES)
-    if found and _plausible_name(found[1], site):
-        return found[1], "meta"
-    if _plausible_name(meta.ld.get("author"), site):
-        return meta.ld["author"], "json-ld"
-    if _plausible_name(credits.author, site):
-        return credits.author, "text"
-    if "作者" not in page_text and "记者" not in page_text:
-        return "", ""
-    for line in lines()[:120]:
-        if len(line) <= 120:
-            m = _AUTHOR_TEXT.search(line)
-            if m and _plausible_name(m.group(1), site):
-                return m.group(1).strip(), "text"
-    return "", ""
+    return [("time", element), ("text", labelled)]
 
 
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
@@ -237,9 +235,9 @@ def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, 
     return (value, "text") if value else ("", "")
 
 
-def _zone(zone, url: str, lang: str | None, errors: list[str]):
+def _zone(zone, url: str, lang: str | None, html_lang: str | None, errors: list[str]):
     """The zone of dates written without one: the caller's (a source's seed says it), else
-    Beijing time on a Chinese site (a ``.cn`` host or Chinese text), else UTC."""
+    the page's (Beijing time on a Chinese site; the host's country, the language), else UTC."""
     if isinstance(zone, tzinfo):
         return zone
     if zone:
@@ -247,8 +245,7 @@ def _zone(zone, url: str, lang: str | None, errors: list[str]):
             return zone_named(str(zone))
         except ValueError as exc:
             errors.append(str(exc))
-    host = (urlsplit(url).hostname or "").lower()
-    return BEIJING if (host.endswith(".cn") or lang == "zh") else timezone.utc
+    return page_zone(url, lang, html_lang)
 
 
 def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at, hints,
@@ -271,6 +268,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
     src = result.field_sources
     meta = read_meta(tree)
     sel = selected_fields(tree, selectors, errors)
+    traf = TrafilaturaMeta(tree)
     cache: list = []
 
     def lines() -> list[str]:  # the page's visible lines, walked once and only if needed
@@ -279,7 +277,8 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         return cache[0]
 
     result.site, src["site"] = _site(meta, url)
-    result.title, src["title"] = _title(tree, meta, sel, hints, result.site, lines)
+    names = _site_names(result.site, traf, url)
+    result.title, src["title"] = _title(tree, meta, sel, hints, names, lines)
     result.attachments = find_attachments(tree, url)
 
     if sel.get("body"):
@@ -311,15 +310,17 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         result.doc_number = find_doc_number(lines())
         if result.doc_number:
             src["doc_number"] = "text"
-    tz = _zone(zone, url, result.lang, errors)
-    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now), url,
-                        now=now, tz=tz)
+    tz = _zone(zone, url, result.lang, meta.html_lang, errors)
+    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now, url),
+                        url, now=now, tz=tz,
+                        visible=_visible_checks(tree, lines, result.title, tz, now))
     result.published, result.published_text, result.date_source = (
         choice.value, choice.text, choice.source)
     if choice.source:
         src["published"] = choice.source
 
-    result.author, src["author"] = _author(meta, sel, credits, lines, text, result.site)
+    result.author, src["author"] = choose_author(tree, meta, sel, credits, lines, text, names,
+                                                 traf, result.lang)
     result.original_source, src["original_source"] = _original_source(
         meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):

@@ -32,7 +32,14 @@ _URL_PATTERNS = [
 # Labels that introduce the publication date in visible text, and ones that do not.
 _PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|公布日期|"
                         r"发表于|发布于|时间|日期|Published(?: on)?|Posted(?: on)?|"
-                        r"Release(?:d)?(?: Date)?|Date)\s*[:：]?\s*$", re.I)
+                        r"Release(?:d)?(?: Date)?|Date|Veröffentlicht(?: am)?|Publiziert(?: am)?|"
+                        r"Erstellt(?: am)?|Datum|Publié le|Publicado(?: el)?|Pubblicato(?: il)?|"
+                        r"Opublikowano)\s*[:：]?\s*$", re.I)
+# A forum's or blog's post line: "由 user 于 2019-09-07 13:43 发表", "Posted by jane on …".
+_POSTED_BY = re.compile(r"(?:由\s*\S{1,20}\s*于|(?:posted|written) by \S.{0,30}? on|"
+                        r"von \S.{0,30}? am)\s*$", re.I)
+_POST_LINE = re.compile(r"(?:发表于|发布于|posted on|veröffentlicht am)\s*[:：]?\s*$", re.I)
+_POSTED_AFTER = re.compile(r"\s*(?:发表|发布|$|[|·,]|\s)", re.I)
 # When a document was signed, not published: used only when nothing else is dated.
 _SIGNED_LABEL = re.compile(r"(?:成文日期|成文时间|印发日期|签发日期)\s*[:：]?\s*$")
 _UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified)\s*(?:时间|日期|on|at)?\s*[:：]?\s*$", re.I)
@@ -91,12 +98,60 @@ def _is_dateline(line: str, found: FoundDate) -> bool:
     return not (after.strip() and _HAN.match(after.strip()[0]) and not _DATELINE_NEXT.match(after))
 
 
+class _Relative(Exception):
+    """The dateline is relative: dates further down are comments or links."""
+
+
+def _scan(window: list[str], title: str | None, tz, now: datetime, updated: bool,
+          stop_on_relative: bool, post_lines: bool = False
+          ) -> tuple[FoundDate | None, FoundDate | None, FoundDate | None]:
+    """``(labelled, best dateline, signing date)`` among the lines of ``window``; with
+    ``post_lines``, only a blog's or forum's post line counts as labelled."""
+    best: FoundDate | None = None
+    signed: FoundDate | None = None
+    for line in window:
+        if len(line) > 200:
+            continue  # a paragraph, not a date line
+        found_here = find_dates(line, tz)
+        if (stop_on_relative and not found_here and best is None and len(line) <= 60
+                and not (title and title.strip()[:12] in line)):
+            rel = relative_date(line, now, tz)
+            if rel is not None and _is_dateline(line, rel):
+                raise _Relative
+        for found in found_here:
+            before = line[:found.start]
+            if updated:
+                if _UPDATED_LABEL.search(before):
+                    return found, None, None
+                continue
+            if _NOT_PUB_LABEL.search(before):
+                continue
+            if _SIGNED_LABEL.search(before):
+                signed = signed or found
+                continue
+            after = line[found.start + len(found.text):]
+            post_line = bool(_POST_LINE.search(before) or (
+                _POSTED_BY.search(before) and _POSTED_AFTER.match(after)))
+            if post_line or (not post_lines and (_PUB_LABEL.search(before)
+                                                 or "来源" in after[:40])):
+                return found, None, None
+            if not _is_dateline(line, found):
+                continue
+            if best is None or (found.has_time and not best.has_time):
+                best = found
+    return None, best, signed
+
+
 def text_date(lines: list[str], title: str | None, tz, now: datetime,
-              relative: bool = False, updated: bool = False) -> FoundDate | None:
-    """The visible publication date: a labelled date near the title, else the first dateline.
+              relative: bool = False, updated: bool = False,
+              labelled_only: bool = False) -> FoundDate | None:
+    """The visible publication date: a labelled date near the title, else the first dateline;
+    else a dateline just above the headline; else a labelled post line anywhere (a blog's
+    or forum's ``发表于 …``, ``由 user 于 … 发表``, ``Posted on …`` under the text).
 
     With ``relative``, only relative forms (3小时前, 昨天 14:20) are looked for; with
-    ``updated``, only dates labelled as updates (a last resort when nothing else is dated).
+    ``updated``, only dates labelled as updates (a last resort when nothing else is dated);
+    with ``labelled_only``, only a date a publication label introduces.
     """
     start = 0
     if title:
@@ -117,35 +172,21 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
                 if rel is not None:
                     return rel
         return None
-    best: FoundDate | None = None
-    signed: FoundDate | None = None
-    for line in window:
-        if len(line) > 200:
-            continue  # a paragraph, not a date line
-        found_here = find_dates(line, tz)
-        if (not found_here and best is None and len(line) <= 60
-                and not (title and title.strip()[:12] in line)):
-            rel = relative_date(line, now, tz)
-            if rel is not None and _is_dateline(line, rel):
-                return None  # the dateline is relative: dates further down are comments or links
-        for found in found_here:
-            before = line[:found.start]
-            if updated:
-                if _UPDATED_LABEL.search(before):
-                    return found
-                continue
-            if _NOT_PUB_LABEL.search(before):
-                continue
-            if _SIGNED_LABEL.search(before):
-                signed = signed or found
-                continue
-            labelled = bool(_PUB_LABEL.search(before)) or "来源" in line[found.start:][:40]
-            if labelled:
-                return found
-            if not _is_dateline(line, found):
-                continue
-            if best is None or (found.has_time and not best.has_time):
-                best = found
+    try:
+        labelled, best, signed = _scan(window, title, tz, now, updated, True)
+    except _Relative:
+        return None
+    if labelled or updated:
+        return labelled
+    if labelled_only:
+        return None
+    if start:  # a dateline just above the headline: labelled, it beats an unlabelled one below
+        above = _scan(lines[max(0, start - 4):start], title, tz, now, False, False)
+        if above[0] is not None:
+            return above[0]
+        best = best or above[1]
+    if best is None and signed is None:
+        return _scan(lines, title, tz, now, False, False, post_lines=True)[0]
     return best or signed
 
 
@@ -191,6 +232,9 @@ def _candidate(source: str, text, ud: UrlDate | None, now: datetime, tz):
     if value is None or value > now + FUTURE_SKEW or value.year < 1990:
         return None
     shown = text if isinstance(text, str) else value.isoformat()
+    if value.utcoffset() == timedelta(0) and tz.utcoffset(value.replace(tzinfo=None)) != (
+            timedelta(0)):
+        value = value.astimezone(tz)  # a UTC stamp: the same instant, the page's day
     return DateChoice(value, shown.strip(), source), agrees(value, ud, tz), _has_time(text, value)
 
 
@@ -205,13 +249,42 @@ def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
     return day
 
 
-def choose(candidates: list[tuple], url: str, *, now: datetime, tz) -> DateChoice:
+# Layers whose date the reader does not see: a visible date on another day overrules them.
+_UNSEEN = {"meta", "json-ld", "htmldate"}
+
+
+def _seen(choice: DateChoice, visible, ud, now, tz) -> DateChoice:
+    """The first visible date, when it contradicts a metadata winner (a template's
+    ``dateModified``, a CMS default); the winner when it agrees or nothing is visible."""
+    day = choice.value.astimezone(tz).date()
+    for source, text in visible:
+        found = _candidate(source, text, ud, now, tz)
+        if found is None or not found[1]:
+            continue
+        if found[0].value.astimezone(tz).date() == day:
+            return choice
+        return DateChoice(found[0].value, found[0].text, "text" if source == "text" else
+                          "time")
+    return choice
+
+
+def choose(candidates: list[tuple], url: str, *, now: datetime, tz,
+           visible: list[tuple] = ()) -> DateChoice:
     """Pick the publication date from ``(source, text)`` candidates in order of trust.
 
     ``text`` may be a callable, called only when needed. A winner that gives only the day
     (a list page's ``2025-11-04``) yields to the first later candidate that gives the time
     on that same day (english.gov.cn prints only an "Updated" time: better than midnight).
+    A winner from metadata the reader never sees yields to the first of ``visible`` (the
+    page's date element, a labelled dateline) when that names another day.
     """
+    choice = _choose(candidates, url, now=now, tz=tz)
+    if choice.source in _UNSEEN and visible:
+        return _seen(choice, visible, url_date(url), now, tz)
+    return choice
+
+
+def _choose(candidates: list[tuple], url: str, *, now: datetime, tz) -> DateChoice:
     ud = url_date(url)
     first_valid: DateChoice | None = None
     for i, (source, text) in enumerate(candidates):

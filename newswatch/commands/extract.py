@@ -133,7 +133,7 @@ def _summary(label: str, item: dict) -> str:
 @click.option("--timezone", "zone_name", metavar="ZONE", default=None,
               help="IANA zone (e.g. Asia/Shanghai) of dates the page writes without one. "
                    "Default: --source's, else Beijing time on a .cn host or Chinese page, "
-                   "else UTC.")
+                   "else the zone of the host's country or the page's language, else UTC.")
 @pass_app
 def command(app, inputs, page_url, as_json, select, source_name, zone_name):
     """Extract articles from saved pages (FILE, read as raw bytes) or URLs.
