@@ -73,7 +73,7 @@ def test_status_shows_a_due_crawl_waiting_for_a_slot_as_late(tmp_path):
 
     db_path = tmp_path / "a.db"
     db = open_archive(db_path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # stamps are whole seconds
     write_schedule(db, [("waiting", now - timedelta(seconds=51), "every 20s, waiting for a "
                          "crawl slot"), ("fine", now + timedelta(seconds=10), "every 20s")], 1)
     lock = InstanceLock(str(db_path))
