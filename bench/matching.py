@@ -123,6 +123,10 @@ ZH_SUFFIXES = ("科技", "股份", "集团", "电子", "药业", "银行", "证�
 EN_WORDS = ("Ace Apex Astra Bright Cathay Crest Delta Dragon Eagle East Ever Fortune Golden "
             "Grand Great Harbor Harmony Jade Kunlun Lotus Meridian Nova Orient Pacific Pearl "
             "Phoenix Pinnacle Prime Rising Sino Star Summit Sun Titan Unity Vista Zenith").split()
+PLACES = ("", "Anhui", "Beijing", "Chengdu", "Chongqing", "Dalian", "Fujian", "Guangdong",
+          "Guangzhou", "Hangzhou", "Hefei", "Henan", "Hubei", "Hunan", "Jiangsu", "Jiangxi",
+          "Jinan", "Nanjing", "Ningbo", "Qingdao", "Shaanxi", "Shandong", "Shanghai",
+          "Shenzhen", "Sichuan", "Suzhou", "Tianjin", "Wuhan", "Xiamen", "Xi'an", "Zhejiang")
 EN_SUFFIXES = ("Technology", "Holdings", "Semiconductor", "Pharma", "Motors", "Energy",
                "Robotics", "Electronics", "Materials", "Bank", "Securities", "Software")
 EXCHANGES = (".SH", ".SZ", ".HK", "", ".BJ")
@@ -130,11 +134,14 @@ EXCHANGES = (".SH", ".SZ", ".HK", "", ".BJ")
 
 def company_list(rng: random.Random, n: int) -> list[dict]:
     """``n`` listed companies: Chinese name, English name, ticker(s)."""
+    if n > 0.5 * len(PLACES) * len(EN_WORDS) ** 2 * len(EN_SUFFIXES):
+        raise ValueError(f"{n} companies: more than the English names can tell apart")
     seen, out = set(), []
     while len(out) < n:
         zh = ("".join(rng.choice(NAME_CHARS) for _ in range(rng.randint(2, 3)))
               + rng.choice(ZH_SUFFIXES))
-        en = f"{rng.choice(EN_WORDS)} {rng.choice(EN_WORDS)} {rng.choice(EN_SUFFIXES)}"
+        en = " ".join(w for w in (rng.choice(PLACES), rng.choice(EN_WORDS), rng.choice(EN_WORDS),
+                                  rng.choice(EN_SUFFIXES)) if w)
         code = rng.choice(["6", "0", "3", "68", "8"]) + "".join(
             rng.choice("0123456789") for _ in range(5))
         tickers = [code[:6] + rng.choice(EXCHANGES)]
