@@ -56,6 +56,8 @@ EXTENSIONS = {
     "crawler.extensions.run_record.RunRecord": 100,
     "crawler.extensions.progress.Progress": 200,
     "crawler.access.cookies.CookiePersistence": 300,
+    "crawler.extensions.memory.CurrentMemoryUsage": 400,
+    "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 # Keep list pages so that re-crawls revalidate them (conditional GET, 304).
@@ -73,7 +75,8 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 LOG_LEVEL = "INFO"
 # How often the memory cap below is checked (seconds).
 MEMUSAGE_CHECK_INTERVAL_SECONDS = 5.0
-# Watch the crawl's memory (Scrapy's memusage extension).
+# Watch the crawl's memory (crawler.extensions.memory: current size, not the peak
+# a child inherits from the process that started it).
 MEMUSAGE_ENABLED = True
 # Memory cap of one crawl: past it the crawl closes as `interrupted`.
 MEMUSAGE_LIMIT_MB = 512

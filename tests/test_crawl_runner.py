@@ -233,3 +233,46 @@ def test_wait_takes_the_lock_when_the_holder_lets_go(web):
                                                wait=True))
     thread.join()
     assert result.outcome == "ok" and result.items_new == 1
+
+
+def test_a_crawl_started_by_a_big_process_is_not_stopped_by_the_memory_cap(web):
+    """Linux carries a process's peak memory into the children it starts: a service
+    grown past the 512 MB cap must still be able to crawl (CI's test run hit this)."""
+    site, seeds, db = web
+    build(site, seeds, "heavy", "heavy.example", 2)
+    script = textwrap.dedent(f"""
+        import sys
+        held = bytearray(600 * 1024 * 1024)
+        for i in range(0, len(held), 4096):
+            held[i] = 1
+        from crawler.seeds import load_source
+        from newswatch.crawl.runner import CrawlOptions, crawl_source
+        source = load_source({str(seeds / 'heavy.toml')!r})
+        result = crawl_source(source, CrawlOptions(db={str(db)!r}, sources_dir={str(seeds)!r},
+                                                   replay={site.url!r}))
+        print(result.outcome, result.items_new, result.errors)
+        """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=os.getcwd())
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[:2] == ["ok", "2"], out.stdout
+
+
+def test_the_memory_cap_reads_the_current_size_not_the_inherited_peak():
+    from crawler.extensions.memory import resident_bytes
+    script = ("import resource, sys; from crawler.extensions.memory import resident_bytes; "
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, resident_bytes())")
+    parent = textwrap.dedent(f"""
+        import subprocess, sys
+        held = bytearray(300 * 1024 * 1024)
+        for i in range(0, len(held), 4096):
+            held[i] = 1
+        print(subprocess.run([sys.executable, "-c", {script!r}], capture_output=True,
+                             text=True).stdout)
+        """)
+    out = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True,
+                         timeout=60, cwd=os.getcwd())
+    peak, now = (int(v) for v in out.stdout.split())
+    assert peak > 300 * 1024 * 1024  # what Scrapy's own extension would have read
+    assert now < 150 * 1024 * 1024
+    assert 0 < resident_bytes() < peak * 10
