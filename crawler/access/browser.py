@@ -164,10 +164,15 @@ class AccessDownloadHandler(ReplayDownloadHandler):
         status, html, headers = first.status, "", {}
         while True:
             try:
-                html = await page.content()
-            except Exception:  # navigating: the challenge's reload is under way
+                # A document read before its "load" is half parsed (on a slow machine
+                # the reloaded list came back as an empty page): wait for it first.
                 await page.wait_for_load_state("load", timeout=max(
                     1.0, deadline - time.monotonic()) * 1000)
+                html = await page.content()
+            except Exception:  # navigating: the challenge's reload is under way
+                if time.monotonic() >= deadline:
+                    break
+                await page.wait_for_timeout(50)
                 continue
             responses = getattr(page, "nw_responses", [])
             if responses:
