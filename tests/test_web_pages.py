@@ -89,6 +89,19 @@ def test_article_page_shows_fields_sources_story_and_terms(client, world):
     for where in set(json.loads(art["field_sources"]).values()):
         assert str(where) in page
     assert "Other articles of this story" in page and "Eastern Finance Daily (demo)" in page
+    # The chain: every member, how it joined, the member it linked to and what they shared.
+    chain = re.search(r'<table class="story">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", chain, re.S)[1:]
+    from alerts import stories
+    members = stories.members(db, stories.story_of(db, art_id))
+    assert len(rows) == len(members) >= 2
+    assert "(this article)" in chain and "started the story" in chain
+    for row, m in zip(rows, members):
+        if m["link"]:
+            assert f'href="/articles/{m["matched_article_id"]}"' in row
+            assert any(w in row for w in ("same text", "names it as its source", "shared facts"))
+            assert all(e in row for e in m["evidence"])
+        assert f"<td>{m['lang']}</td>" in row
     assert "<mark>芯片</mark>" in page and "<td>body</td>" in page
     assert client.get("/articles/999999").status_code == 404
 

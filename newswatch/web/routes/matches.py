@@ -8,6 +8,10 @@ from crawler import archive
 from newswatch.web import listing
 from newswatch.web.app import route
 
+# How a story member was joined (alerts.stories' link kinds), in words a reader follows.
+LINK_WORDS = {"shingles": "same text", "source": "names it as its source",
+              "fingerprints": "shared facts"}
+
 
 def filters_from(web, params) -> tuple[listing.Filters, str]:
     """The filters of a query string; the error message ("" when none)."""
@@ -48,8 +52,7 @@ def article(web, request):
     if art is None:
         return web.error(request, 404, "Not found.")
     story_id = stories.story_of(db, article_id)
-    members = [m for m in stories.members(db, story_id) if m["id"] != article_id] \
-        if story_id else []
+    members = stories.members(db, story_id) if story_id else []
     found = matcher.matches_of_article(db, article_id)
     topics, _ = web.topics()
     titles = {t.name: t.title for t in topics}
@@ -63,6 +66,6 @@ def article(web, request):
         "lang", "encoding", "fetched", "first_seen_run", "baseline", "content_hash")]
     return web.page(request, "article.html", art=art, fields=fields,
                     field_sources=art.get("field_sources") or {}, story_id=story_id,
-                    members=members, found=found, titles=titles, body_spans=body_spans,
+                    members=members, link_words=LINK_WORDS, found=found, titles=titles, body_spans=body_spans,
                     title_spans=title_spans,
                     extra=art.get("extra") or {}, attachments=art.get("attachments") or [])
