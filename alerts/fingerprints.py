@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-import ahocorasick
+import ahocorasick_rs
 
 from alerts.normalize import normalize
 
@@ -167,30 +167,29 @@ class AliasIndex:
                  places: frozenset[str] = frozenset()) -> None:
         self.groups = dict(groups or {})
         self.places = frozenset(places)  # the groups that name a place (``pl:`` tokens)
-        self.automaton = ahocorasick.Automaton()
         self.terms: dict[str, set[str]] = {}  # normalised term → group names
         for name, terms in self.groups.items():
             for term in terms:
                 t = normalize(term)
                 if len(t) >= 2:
                     self.terms.setdefault(t, set()).add(name)
-        for t, names in self.terms.items():
-            self.automaton.add_word(t, (t, frozenset(names)))
-        if self.terms:
-            self.automaton.make_automaton()
+        self._keys = [(t, frozenset(names)) for t, names in self.terms.items()]
+        self.automaton = (ahocorasick_rs.AhoCorasick([t for t, _ in self._keys])
+                          if self._keys else None)
 
     def names_in(self, normed: str) -> set[str]:
         """The groups whose terms occur in an already normalised text."""
-        if not self.terms:
+        if self.automaton is None:
             return set()
         found: set[str] = set()
-        for end, (term, names) in self.automaton.iter(normed):
-            start = end - len(term) + 1
+        size = len(normed)
+        for key, start, end in self.automaton.find_matches_as_indexes(normed, overlapping=True):
+            term, names = self._keys[key]
             if term[0].isascii() and start > 0 and normed[start - 1].isalnum() \
                     and normed[start - 1].isascii():
                 continue
-            if term[-1].isascii() and end + 1 < len(normed) and normed[end + 1].isalnum() \
-                    and normed[end + 1].isascii():
+            if term[-1].isascii() and end < size and normed[end].isalnum() \
+                    and normed[end].isascii():
                 continue
             found |= names
         return found

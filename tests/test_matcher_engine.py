@@ -176,17 +176,26 @@ def test_an_and_is_indexed_under_its_most_selective_child():
     assert engine.candidates(art) == {0}
 
 
-def test_an_ascii_article_is_walked_without_the_chinese_terms_and_still_matches_right():
-    # ASCII texts use a second automaton holding only the ASCII keys: same answers.
+def test_chinese_and_latin_terms_in_one_automaton_match_with_word_boundaries():
     topics = [topic("chip*", name="chips"), topic("芯片", name="zh"),
               topic('"AI + manufacturing" OR 人工智能', name="mixed"), topic("5G", name="g")]
     engine = Engine(topics)
-    assert engine._ascii_automaton is not engine._automaton
     english = {"title": "Chips", "body": "AI+manufacturing on 5G, said officials"}
     assert {m.topic.name for m in engine.match(english, now=NOW)} == {"chips", "mixed", "g"}
     chinese = {"title": "", "body": "高端芯片与AI + manufacturing"}
     assert {m.topic.name for m in engine.match(chinese, now=NOW)} == {"zh", "mixed"}
-    ascii_only = Engine([topic("chip"), topic("5G", name="g")])
-    assert ascii_only._ascii_automaton is ascii_only._automaton  # nothing to leave out
+    # A Latin term inside a longer word is no hit; at the text's very end it is.
+    assert engine.match({"title": "", "body": "a 5GHz radio"}, now=NOW) == []
+    assert [m.topic.name for m in engine.match({"title": "", "body": "on 5G"})] == ["g"]
     assert Engine([topic("NOT chip")])._automaton is None  # no key at all
     assert [m.topic.name for m in Engine([topic("NOT chip")]).match(english)] == ["t"]
+
+
+def test_hits_carry_offsets_of_the_scanned_text_for_overlapping_terms():
+    engine = Engine([topic("机器人", name="a"), topic("人形机器人", name="b"),
+                     topic("robot*", name="c")])
+    art = engine.prepare({"title": "", "body": "人形机器人robots"})
+    spans = sorted(s for hits in art.hits.values() for s in hits)
+    assert [art.scan[a:b] for a, b in spans] == ["人形机器人", "机器人", "robot"]
+    assert {m.topic.name for m in engine.match({"title": "", "body": "人形机器人robots"})} \
+        == {"a", "b", "c"}
