@@ -180,6 +180,41 @@ def test_topic_save_writes_the_file_atomically_and_asks_for_a_reload(client, wor
     assert world.topics.read_text(encoding="utf-8") == text
 
 
+def test_topic_delete_confirms_then_removes_only_that_topic_and_keeps_its_matches(client, world):
+    before = world.topics.read_text(encoding="utf-8")
+    try:
+        assert 'name = "chips"' in before
+        matches_before = main_of(client.get("/matches?topic=chips").text).count("<article")
+        assert matches_before > 0
+        editor = client.get("/topics/chips/edit").text
+        assert 'href="/topics/chips/delete"' in editor
+        confirm = client.get("/topics/chips/delete").text  # a page to confirm, no script needed
+        form = {"csrf": csrf_of(confirm),
+                "version": re.search(r'name="version" value="([^"]+)"', confirm).group(1)}
+        assert "past matches stay" in confirm
+        # A form opened before the file changed is refused, and the file is left as it was.
+        r = client.post("/topics/chips/delete", data={**form, "version": "0" * 64})
+        assert r.status_code == 400 and "changed since this form was opened" in r.text
+        assert world.topics.read_text(encoding="utf-8") == before
+        r = client.post("/topics/chips/delete", data=form, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/topics?deleted=chips"
+        after = world.topics.read_text(encoding="utf-8")
+        assert 'name = "chips"' not in after
+        assert "# Topics of the web tests" in after  # comments and the other topics stay
+        others = re.findall(r'name = "([^"]+)"', before)
+        assert re.findall(r'name = "([^"]+)"', after) == [n for n in others if n != "chips"]
+        page = client.get("/topics?deleted=chips").text
+        assert "Deleted" in page and 'href="/matches?topic=chips"' not in page
+        assert main_of(client.get("/matches?topic=chips").text).count("<article") == matches_before
+        db = open_archive(world.db)
+        from newswatch.service import recent_requests
+
+        assert any(r["kind"] == "reload" for r in recent_requests(db))
+        assert client.post("/topics/chips/delete", data=form).status_code == 404
+    finally:  # the other tests of this module watch chips
+        world.topics.write_text(before, encoding="utf-8")
+
+
 def test_sources_page_health_chart_errors_and_crawl_now(client):
     r = client.get("/sources")
     page = main_of(r.text)

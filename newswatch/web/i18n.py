@@ -86,6 +86,14 @@ ZH = {
     "Saved. No service is running; it will read the topics when it starts.":
         "已保存。当前没有运行的服务；服务启动时会读取主题。",
     "comma-separated": "逗号分隔",
+    "Delete topic": "删除主题",
+    "Cancel": "取消",
+    "Its past matches stay in the archive; the running service stops matching it when it "
+    "reloads its topics.": "已有的匹配记录保留在存档中；运行中的服务重新加载主题后不再匹配它。",
+    "Deleted. Its past matches stay in the archive.": "已删除。已有的匹配记录保留在存档中。",
+    "The running service reloads its topics.": "运行中的服务将重新加载主题。",
+    "No service is running; it will read the topics when it starts.":
+        "当前没有运行的服务；服务启动时会读取主题。",
     "File": "文件",
     "Health": "状态",
     "Last crawl": "上次抓取",

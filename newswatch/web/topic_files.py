@@ -1,4 +1,4 @@
-"""Creating and editing a topic in its TOML file from the web form.
+"""Creating, editing and deleting a topic in its TOML file from the web form.
 
 The file is edited with tomlkit, so its comments and the other topics stay as written.
 A save is refused unless the whole topic set still loads (names unique across files,
@@ -60,6 +60,45 @@ def save(paths: list[Path], target: Path, original: str | None, values: dict,
     """Write the topic ``values`` into ``target``, replacing the topic named ``original``
     (None: a new topic)."""
     table = table_of(values)
+
+    def change(tables) -> None:
+        if original is None:
+            entry = tomlkit.table()
+            for key, value in table.items():
+                entry[key] = value
+            tables.append(entry)
+            return
+        entry = tables[_index_of(tables, original, target)]
+        for key in list(entry.keys()):
+            if key in FIELDS and key not in table:
+                del entry[key]
+        for key, value in table.items():
+            entry[key] = value
+
+    _rewrite(paths, target, expected_version, aliases_path, change)
+
+
+def delete(paths: list[Path], target: Path, name: str, expected_version: str,
+           aliases_path) -> None:
+    """Remove the topic ``name`` from ``target``; the file's other topics and comments
+    stay. Its matches and alerts already sent stay in the archive."""
+    def change(tables) -> None:
+        del tables[_index_of(tables, name, target)]
+
+    _rewrite(paths, target, expected_version, aliases_path, change)
+
+
+def _index_of(tables, name: str, target: Path) -> int:
+    index = next((i for i, t in enumerate(tables) if t.get("name") == name), None)
+    if index is None:
+        raise SaveError(f"{target}: no topic named {name!r} any more")
+    return index
+
+
+def _rewrite(paths: list[Path], target: Path, expected_version: str, aliases_path,
+             change) -> None:
+    """Apply ``change`` to the ``[[topic]]`` tables of ``target`` and replace the file
+    atomically, once the whole topic set with the new file still loads."""
     with FileLock(str(target) + ".lock"):
         if version(target) != expected_version:
             raise SaveError(f"{target} changed since this form was opened; reload and "
@@ -73,21 +112,7 @@ def save(paths: list[Path], target: Path, original: str | None, values: dict,
         if tables is None:
             tables = tomlkit.aot()
             doc["topic"] = tables
-        if original is not None:
-            index = next((i for i, t in enumerate(tables) if t.get("name") == original), None)
-            if index is None:
-                raise SaveError(f"{target}: no topic named {original!r} any more")
-            entry = tables[index]
-            for key in list(entry.keys()):
-                if key in FIELDS and key not in table:
-                    del entry[key]
-            for key, value in table.items():
-                entry[key] = value
-        else:
-            entry = tomlkit.table()
-            for key, value in table.items():
-                entry[key] = value
-            tables.append(entry)
+        change(tables)
         new_text = tomlkit.dumps(doc)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",

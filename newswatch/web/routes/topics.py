@@ -1,5 +1,6 @@
 """Topics: the list with counts, the editor with its live preview (htmx re-runs the query
-on the archive as you type), and saving (atomic, then the running service reloads)."""
+on the archive as you type), saving and deleting (atomic, then the running service
+reloads)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def topics(web, request):
     counts = matcher.match_counts(web.db())
     return web.page(request, "topics.html", topics=found, counts=counts, load_error=error,
                     saved=request.query_params.get("saved"),
+                    deleted=request.query_params.get("deleted"),
                     service_pid=service.running_pid(web.db_path))
 
 
@@ -67,10 +69,14 @@ def new_topic(web, request):
                    target=web.topic_paths()[0])
 
 
+def _named(web, request):
+    found, _ = web.topics()
+    return next((t for t in found if t.name == request.path_params["name"]), None)
+
+
 @route("/topics/{name}/edit")
 def edit_topic(web, request):
-    found, _ = web.topics()
-    topic = next((t for t in found if t.name == request.path_params["name"]), None)
+    topic = _named(web, request)
     if topic is None:
         return web.error(request, 404, "Not found.")
     return _editor(web, request, original=topic.name, values=_form_values(topic),
@@ -132,3 +138,32 @@ def save_topic(web, request):
     by = request.state.visitor.name or "local"
     service.add_request(web.db(), "reload", by=by)
     return RedirectResponse(f"/topics?saved={values['name']}", status_code=303)
+
+
+@route("/topics/{name}/delete")
+def confirm_delete(web, request):
+    topic = _named(web, request)
+    if topic is None:
+        return web.error(request, 404, "Not found.")
+    target = Path(topic.file)
+    return web.page(request, "topic_delete.html", topic=topic, target=str(target),
+                    version=topic_files.version(target))
+
+
+@route("/topics/{name}/delete", methods=("POST",))
+def delete_topic(web, request):
+    """Remove a topic from its file. Its matches stay in the archive (the matches page
+    still lists them under its name); the running service stops matching it on reload."""
+    topic = _named(web, request)
+    if topic is None:
+        return web.error(request, 404, "Not found.")
+    target = Path(topic.file)
+    try:
+        topic_files.delete(web.topic_paths(), target, topic.name,
+                           str(request.state.form.get("version", "")), web.config.aliases)
+    except topic_files.SaveError as exc:
+        return _editor(web, request, original=topic.name, values=_form_values(topic),
+                       target=target, error=str(exc), status=400)
+    by = request.state.visitor.name or "local"
+    service.add_request(web.db(), "reload", by=by)
+    return RedirectResponse(f"/topics?deleted={topic.name}", status_code=303)
