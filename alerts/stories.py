@@ -18,6 +18,7 @@ double-assigns.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -62,6 +63,15 @@ MIN_CONTAINMENT = 0.15
 # "21日", "on Thursday" are read against the publication day in Beijing time: the zone
 # the institutions and outlets newswatch watches write in.
 WRITTEN_IN = timezone(timedelta(hours=8))
+# A notice is often three lines and the policy is its attachment: the text of the
+# attachments that carry it joins the body for shingles and fingerprints, up to this
+# much (a 200-page annex need not be shingled whole to be recognised).
+ATTACHMENT_CHARS = 50_000
+# Attachments that do not tell the story: forms, templates and return slips, which
+# different notices attach alike (and spreadsheets, mostly lists and forms).
+_FORM_NAME = re.compile(r"(表|模板|样表|样式|格式|回执|报名|申报书|申请书|承诺书|委托书|"
+                        r"form|template)\s*(\(|（|\d|$)", re.I)
+_STORY_TYPES = ("pdf", "docx", "doc", "wps")
 # The alias groups read when no others are given: the bundled seeds/aliases.toml.
 BUNDLED_ALIASES = seeds.ROOT / "aliases.toml"
 
@@ -192,13 +202,34 @@ def lang_key(article: dict) -> str:
     return "zh" if shingles.has_han(text) else "en"
 
 
+def story_body(article: dict) -> str:
+    """The text a story is recognised by: the body, then the text of the attachments that
+    carry the policy (``files``, as ``crawler.archive.attachments_of`` gives them; not
+    forms or spreadsheets), at most ATTACHMENT_CHARS of them."""
+    body = article.get("body") or ""
+    room, pieces = ATTACHMENT_CHARS, []
+    for f in article.get("files") or ():
+        text = f.get("text") or ""
+        if room <= 0 or not text or f.get("outcome") not in ("ok", "truncated") \
+                or f.get("type") not in _STORY_TYPES or _is_form(f.get("name") or ""):
+            continue
+        pieces.append(text[:room])
+        room -= len(pieces[-1])
+    return "\n\n".join([body, *pieces]) if pieces else body
+
+
+def _is_form(name: str) -> bool:
+    stem = name.rsplit(".", 1)[0] if "." in name[-6:] else name
+    return bool(_FORM_NAME.search(stem.strip()))
+
+
 def _shingles_of(index: story_index.WindowIndex, db, article_id: int):
     """A candidate's packed shingles: from the cache, else from its text (re-read)."""
     cached = index.shingle_cache.get(article_id)
     if cached is not None:
         return cached
-    art = archive.get_article(db, article_id)
-    found = shingles.packed(shingles.article_shingles(art.get("title"), art.get("body"),
+    art = archive.get_article(db, article_id, with_attachments=True)
+    found = shingles.packed(shingles.article_shingles(art.get("title"), story_body(art),
                                                       lang_key(art)) if art else set())
     index.remember_shingles(article_id, found)
     return found
@@ -405,7 +436,7 @@ def _prepare(article: dict, now: datetime, aliases: fingerprints.AliasIndex) -> 
     """Shingles, sketch, language, time and fingerprint of an article. One that cannot
     be read gets nothing: it becomes a story of its own instead of stopping the cursor."""
     at = (article_time(article) or now).timestamp()
-    title, body = article.get("title"), article.get("body")
+    title, body = article.get("title"), story_body(article)
     try:
         lang = lang_key(article)
         shingle_set = shingles.article_shingles(title, body, lang)
@@ -445,7 +476,7 @@ def cluster_new(db: sqlite_utils.Database, *, window_days: float = 3,
     done = 0
     while True:
         start = cursor(db)
-        rows = archive.articles_after(db, start, limit=batch)
+        rows = archive.articles_after(db, start, limit=batch, with_attachments=True)
         if not rows:
             return done
         # Sketch outside the write lock; only lookups and writes happen inside it.
