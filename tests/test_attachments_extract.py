@@ -140,6 +140,68 @@ def test_a_legacy_doc_goes_to_antiword_and_junk_is_corrupt(monkeypatch):
     assert got.outcome == "corrupt" and "antiword" in got.detail
 
 
+needs_libreoffice = pytest.mark.skipif(
+    af.soffice() is None,
+    reason=f"LibreOffice is not installed (apt-get install {af.LIBREOFFICE_PACKAGES})")
+LEGACY_TEXT = ["关于印发《人形机器人产业创新发展实施方案》的通知",
+               "到2027年，培育3至5家具有全球影响力的人形机器人整机企业。"]
+# antiword refuses a text stream of a few lines ("too small to handle"): a notice's annex
+# runs to pages.
+LEGACY_PAGES = LEGACY_TEXT + [f"（{i}）建设人形机器人创新中心、中试验证平台和标准检测平台，推动整机规模应用。"
+                              for i in range(1, 60)]
+
+
+@pytest.fixture(scope="module")
+def real_doc():
+    return af.legacy(af.docx(LEGACY_PAGES, [["任务", "牵头单位"], ["关节攻关", "工业和信息化部"]]),
+                     "docx", "doc") if af.soffice() else b""
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("declared", ["doc", "wps"])
+def test_a_real_word_97_file_is_read_by_antiword_as_doc_or_wps(real_doc, declared, monkeypatch):
+    import shutil
+
+    if shutil.which("antiword") is None:
+        pytest.skip("antiword is not installed (apt-get install antiword)")
+    monkeypatch.setenv("NEWSWATCH_SOFFICE", "")  # antiword alone
+    assert sniff(real_doc, declared) == declared
+    got = extract(real_doc, declared)
+    assert (got.outcome, got.type) == ("ok", declared), got.detail
+    assert all(line in got.text for line in LEGACY_TEXT)
+    assert "工业和信息化部" in got.text  # the table's cells too
+
+
+@needs_libreoffice
+def test_without_antiword_libreoffice_reads_the_doc_and_an_xls(real_doc, monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_ANTIWORD", "")
+    got = extract(real_doc, "doc")
+    assert got.outcome == "ok", got.detail
+    assert all(line in got.text for line in LEGACY_TEXT)
+    xls = af.legacy(af.xlsx({"企业名单": [["企业", "产品"], ["灵巧科技", "人形机器人"]]}),
+                    "xlsx", "xls")
+    assert sniff(xls, "xls") == "xls"
+    got = extract(xls, "xls")
+    assert got.outcome == "ok", got.detail
+    assert "灵巧科技" in got.text and "人形机器人" in got.text
+    # A damaged file is corrupt with LibreOffice's reason: never its raw bytes as "text".
+    for kind in ("doc", "xls"):
+        got = extract(af.OLE_JUNK, kind)
+        assert got.outcome == "corrupt" and "LibreOffice" in got.detail, (kind, got.text[:40])
+
+
+@needs_libreoffice
+def test_a_doc_antiword_finds_too_small_goes_on_to_libreoffice():
+    import shutil
+
+    if shutil.which("antiword") is None:
+        pytest.skip("antiword is not installed (apt-get install antiword)")
+    small = af.legacy(af.docx(LEGACY_TEXT), "docx", "doc")
+    got = extract(small, "doc")
+    assert got.outcome == "ok", got.detail
+    assert all(line in got.text for line in LEGACY_TEXT)
+
+
 def test_without_antiword_or_libreoffice_a_doc_is_not_extracted(monkeypatch):
     monkeypatch.setenv("NEWSWATCH_ANTIWORD", "")
     monkeypatch.setenv("NEWSWATCH_SOFFICE", "")

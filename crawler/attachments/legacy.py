@@ -50,8 +50,12 @@ def legacy_text(data: bytes, kind: str, limits: Limits) -> Extraction:
         if soffice:
             target = "csv:Text - txt - csv (StarCalc):44,34,76" if kind == "xls" else \
                 "txt:Text (encoded):UTF8"
+            # The import filter is named: left to guess, LibreOffice opens a file it cannot
+            # read as plain text and "converts" its raw bytes.
+            source = "MS Excel 97" if kind == "xls" else "MS Word 97"
             done = _run([soffice, "--headless", "--norestore", "--nolockcheck",
-                         f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", target,
+                         f"-env:UserInstallation=file://{tmp}/profile",
+                         f"--infilter={source}", "--convert-to", target,
                          "--outdir", str(Path(tmp) / "out"), str(path)], limits,
                         memory_factor=LIBREOFFICE_MEMORY_FACTOR)
             if isinstance(done, Extraction):
@@ -59,6 +63,7 @@ def legacy_text(data: bytes, kind: str, limits: Limits) -> Extraction:
             outputs = sorted((Path(tmp) / "out").glob("attachment.*"))
             if outputs:
                 text = outputs[0].read_bytes()[:limits.max_chars * 4].decode("utf-8", "replace")
+                text = text.removeprefix("\ufeff")
                 return assemble([("1", text)], kind, limits)
             problems.append("LibreOffice: " + (_first_line(done.stderr, path)
                                                or "converted nothing"))

@@ -153,5 +153,32 @@ def corrupt_pdf() -> bytes:
     return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
 
 
+LIBREOFFICE_PACKAGES = "libreoffice-writer-nogui libreoffice-calc-nogui"
+
+
+def soffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def legacy(data: bytes, source: str, target: str) -> bytes:
+    """A real legacy Office file (``target``: doc or xls) converted by LibreOffice from
+    ``data`` (a ``source`` file: docx or xlsx): the binary formats no Python library
+    writes."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="newswatch-legacy-") as tmp:
+        path = Path(tmp) / f"made.{source}"
+        path.write_bytes(data)
+        filters = {"doc": "doc:MS Word 97", "xls": "xls:MS Excel 97"}
+        subprocess.run([soffice(), "--headless", "--norestore", "--nolockcheck",
+                        f"-env:UserInstallation=file://{tmp}/profile", "--convert-to",
+                        filters[target], "--outdir", str(Path(tmp) / "out"), str(path)],
+                       check=True, capture_output=True, timeout=120)
+        return (Path(tmp) / "out" / f"made.{target}").read_bytes()
+
+
 # An OLE2 (legacy Office) header followed by junk: a ".doc" no tool can read.
 OLE_JUNK = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00junk" * 200
