@@ -78,9 +78,15 @@ def test_a_title_found_only_late_in_the_page():
     ("12 grudnia 2019", datetime(2019, 12, 12, tzinfo=BEIJING)),
     ("21 settembre 2021", datetime(2021, 9, 21, tzinfo=BEIJING)),
     ("1 januari 2022", datetime(2022, 1, 1, tzinfo=BEIJING)),
+    ("26/12/2019 von Webteam", datetime(2019, 12, 26, tzinfo=BEIJING)),        # day > 12
+    ("12/26/2019 9:30 pm", datetime(2019, 12, 26, 21, 30, tzinfo=BEIJING)),   # month first
 ])
 def test_forms_of_real_pages(text, expected):
     assert parse_date(text) == expected
+
+
+def test_an_ambiguous_slash_date_is_not_guessed():
+    assert parse_date("04/11/2025") is None and find_dates("am 04/11/2025 erschienen") == []
 
 
 def test_cst_is_us_central_on_english_pages_and_china_time_on_chinese_ones():
@@ -150,6 +156,56 @@ def test_the_modified_date_is_never_chosen_over_the_published_one():
     raw = page("<h1>Haushalt beschlossen</h1><p>Aktualisiert am 08.03.2026</p>" + PROSE, head=head)
     result = extract(raw, "https://www.example.de/politik/haushalt")
     assert day(result) == "2026-03-04" and result.date_source == "meta"
+
+
+@pytest.mark.parametrize("dateline", [
+    "Von Anna Muster 04.03.2026 | 18:30 Uhr",   # byline and date under the headline
+    "4 March 2026 · 6 min read",
+])
+def test_a_metadata_date_yields_to_the_dateline_under_the_headline(dateline):
+    head = '<meta property="article:published_time" content="2025-11-20T09:00:00+01:00">'
+    raw = page("<h1>Haushalt beschlossen</h1><p class='lead'>" + "Der Rat hat entschieden. " * 5
+               + f"</p><div class='byline'>{dateline}</div>" + PROSE
+               + "<aside><p>Mehr zum Thema</p><p>Alte Meldung</p><p>20.11.2025</p></aside>",
+               head=head)
+    result = extract(raw, "https://www.example.de/politik/haushalt")
+    assert day(result) == "2026-03-04" and result.date_source == "text"
+
+
+def test_a_date_quoted_further_down_does_not_overrule_the_metadata():
+    # Not under the headline: a line of prose, a sidebar of other articles, a comment.
+    head = '<meta property="article:published_time" content="2026-03-04T18:30:00+01:00">'
+    raw = page("<h1>Haushalt beschlossen</h1>" + PROSE
+               + "<p>Das Urteil vom 24.01.2026 bleibt.</p>" + PROSE
+               + "<ul><li>Haushalt beschlossen: die Reaktionen 12.02.2026</li></ul>"
+               + "<div class='comment'>Kommentar vom 08.03.2026 um 10:00</div>", head=head)
+    result = extract(raw, "https://www.example.de/politik/haushalt")
+    assert day(result) == "2026-03-04" and result.date_source == "meta"
+
+
+@pytest.mark.parametrize("label", ["Aktualisiert am", "Mis à jour le", "Actualizado el",
+                                   "Termin:"])
+def test_update_and_event_labels_in_other_languages_are_not_the_publication(label):
+    head = '<meta property="article:published_time" content="2026-03-04T18:30:00+01:00">'
+    raw = page(f"<h1>Haushalt beschlossen</h1><p>{label} 08.03.2026</p>" + PROSE, head=head)
+    result = extract(raw, "https://www.example.de/politik/haushalt")
+    assert day(result) == "2026-03-04"
+
+
+def test_the_markup_date_htmldate_reads_beats_a_stray_date_in_the_text():
+    # No metadata, no labelled date: htmldate's reading of the markup (a date-classed
+    # element) comes before the first bare date of the text (a linked older article).
+    raw = page("<h1>Haushalt beschlossen</h1><div class='article-date'>2026-03-04</div>"
+               + PROSE + "<p>Siehe auch: Rat vertagt Haushalt, 13.02.2026</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-03-04"
+
+
+def test_a_year_and_month_path_bounds_the_date():
+    from crawler.extraction.published import url_date
+
+    assert url_date("https://blog.example.de/2019/10/ein-artikel/").precision == "month"
+    assert url_date("https://blog.example.de/2019/10/ein-artikel/").value.month == 10
 
 
 # --- relative dates and zones -----------------------------------------------------------

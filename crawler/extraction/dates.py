@@ -84,6 +84,12 @@ _NUMERIC = [
     # 04.05.20 14:50: with dots, a two-digit year comes last (day first), as in Europe
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d{2})(?![\d.])\s+"
                r"(?P<H>[012]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"),
+    # 26/12/2019 and 12/26/2019: a slash date only where one field cannot be a month
+    # (04/11/2025 is ambiguous and left alone)
+    re.compile(r"(?<![\d/.-])(?P<d>1[3-9]|2\d|3[01])/(?P<m>0?[1-9]|1[0-2])/"
+               r"(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I),
+    re.compile(r"(?<![\d/.-])(?P<m>0?[1-9]|1[0-2])/(?P<d>1[3-9]|2\d|3[01])/"
+               r"(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I),
     # 04/11/2025 is ambiguous; only day-first with a dot (04.11.2025) is taken
     re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d{2})(?!\d)"
                + _TIME, re.I),

@@ -16,12 +16,14 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
-def htmldate_date(tree, url: str, now: datetime) -> str | None:
-    """htmldate's publication date (extensive search, the original date, not after ``now``)."""
+def htmldate_date(tree, url: str, now: datetime, *, extensive: bool = True) -> str | None:
+    """htmldate's publication date (the original date, not after ``now``). Without
+    ``extensive``, only what the markup and the URL say (``<time>``, itemprop, date
+    classes, the URL's date), not its guesses from the text."""
     from htmldate import find_date
 
     try:
-        return find_date(tree, url=url or None, extensive_search=True, original_date=True,
+        return find_date(tree, url=url or None, extensive_search=extensive, original_date=True,
                          max_date=now.strftime("%Y-%m-%d"))
     except Exception:  # a library bug on one page must not sink the other fields
         return None

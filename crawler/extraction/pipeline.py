@@ -190,6 +190,14 @@ def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, tit
         found = pub.text_date(lines(), title, tz, now, **kind)
         return found.text if found is not None else None
 
+    def near_title():
+        found = pub.near_title_date(lines(), title, tz, now)
+        return found.text if found is not None else None
+
+    out.append(("text", lambda: visible(labelled_only=True)))
+    out.append(("text", near_title))
+    out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz),
+                                                  extensive=False)))
     out.append(("text", visible))
     out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz))))
     out.append(("script", lambda: script_date(tree)))
@@ -210,7 +218,11 @@ def _visible_checks(tree, lines, title, tz, now):
         found = pub.text_date(lines(), title, tz, now, labelled_only=True)
         return found.text if found is not None else None
 
-    return [("time", element), ("text", labelled)]
+    def dateline():  # the date line right under the headline (or just above it)
+        found = pub.near_title_date(lines(), title, tz, now)
+        return found.text if found is not None else None
+
+    return [("time", element), ("text", labelled), ("text", dateline)]
 
 
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:

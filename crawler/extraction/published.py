@@ -24,8 +24,8 @@ _URL_PATTERNS = [
     (re.compile(r"/((?:19|20)\d{2})/([01]\d)([0-3]\d)/"), "day"),
     # /art/2025/11/3/art_1229_5.html (Zhejiang-style, no leading zeros)
     (re.compile(r"/((?:19|20)\d{2})/(1[0-2]|0?[1-9])/([12]\d|3[01]|0?[1-9])/"), "day"),
-    # /202511/ (month only)
-    (re.compile(r"/((?:19|20)\d{2})[-_]?([01]\d)/"), "month"),
+    # /202511/ and /2019/10/ (month only)
+    (re.compile(r"/((?:19|20)\d{2})[-_/]?([01]\d)/"), "month"),
     # /art/2025/ (year only)
     (re.compile(r"/((?:19|20)\d{2})/"), "year"),
 ]
@@ -42,9 +42,11 @@ _POST_LINE = re.compile(r"(?:发表于|发布于|posted on|veröffentlicht am)\s
 _POSTED_AFTER = re.compile(r"\s*(?:发表|发布|$|[|·,]|\s)", re.I)
 # When a document was signed, not published: used only when nothing else is dated.
 _SIGNED_LABEL = re.compile(r"(?:成文日期|成文时间|印发日期|签发日期)\s*[:：]?\s*$")
-_UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified)\s*(?:时间|日期|on|at)?\s*[:：]?\s*$", re.I)
+_UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified|Aktualisiert|Mis à jour|Actualizado|Atualizado|"
+                            r"Aggiornato)\s*(?:时间|日期|on|at|am|le|el|em|il)?\s*[:：]?\s*$", re.I)
 _PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
-_NOT_PUB_LABEL = re.compile(r"(?:(?:更新|修改|修订|Updated|Modified|截止|有效期|评论|报名|开幕|举办)"
+_NOT_PUB_LABEL = re.compile(r"(?:(?:更新|修改|修订|Updated|Modified|Aktualisiert|Mis à jour|Actualizado|"
+                            r"Atualizado|Aggiornato|Termin|截止|有效期|评论|报名|开幕|举办)"
                             r"[^:：]{0,4}[:：]?|今天是|今日是|现在是|当前时间[:：]?)\s*$", re.I)
 
 
@@ -188,6 +190,49 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
     if best is None and signed is None:
         return _scan(lines, title, tz, now, False, False, post_lines=True)[0]
     return best or signed
+
+
+def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
+                    span: int = 5) -> FoundDate | None:
+    """The dateline right under the headline (a short line among the next ``span``,
+    before the text begins: past a standfirst, not past a second paragraph) or just above it: what a reader sees as the article's date. None
+    when the headline's own line is not found (a line that starts with it, not one that
+    quotes it)."""
+    title = (title or "").strip()
+    key = title[:12]
+    start = next((i for i, line in enumerate(lines)
+                  if key and 0 <= line.find(key) <= 10 and len(line) < len(title) * 1.5 + 20),
+                 None)
+    if start is None:
+        return None
+    short, paragraphs = [], 0  # the short lines between the headline and the text
+    for line in lines[start + 1:start + span + 1]:
+        if len(line) > 80:
+            paragraphs += 1
+            if paragraphs == 2:  # a standfirst may come first; the second is the text
+                break
+            continue
+        if not _is_sentence(line):
+            short.append(line)
+    try:
+        labelled, best, _ = _scan(short, title, tz, now, False, True)
+    except _Relative:
+        return None
+    if labelled:
+        return labelled
+    # Just above the headline: labelled, it beats an unlabelled date below.
+    above = _scan([line for line in lines[max(0, start - 2):start] if len(line) <= 80],
+                  title, tz, now, False, False)
+    return above[0] or best or above[1]
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_sentence(line: str) -> bool:
+    """A short sentence that mentions a date ("Das Urteil vom 24.01.2026 bleibt."), not a
+    dateline: it ends as a sentence does and has a few words besides the date."""
+    return bool(re.search(r"[.!?。！？]\s*$", line)) and len(_WORD.findall(line)) >= 4
 
 
 def _fix_year(value: datetime, ud: UrlDate, tz) -> datetime:
