@@ -33,12 +33,77 @@ def page(body: str, head: str = "", title: str = "Council passes budget", lang: 
      "Jane Doe"),
     ("<div class='author'>Posted by Jane Doe on 4 March 2026, 18:30</div>", "Jane Doe"),
     ("<p class='autor'>Von Jane Doe, dpa</p>", "Jane Doe"),
+    ("<span class='auteurs'>, par Jeanne Dupont</span>", "Jeanne Dupont"),     # plural class
+    ("<span class='author-link'>| Autor: Jane Doe</span>", "Jane Doe"),        # a leading bar
+    ("<address>By <a href='/staff/jane'>Jane Doe</a></address>", "Jane Doe"),
+    ("<div class='post-meta--author'>Posted on March 4, 2026 by Jane Doe</div>", "Jane Doe"),
+    ("<div class='byline'>Jane Doe | Publicado hace 3 horas</div>", "Jane Doe"),
+    ("<div class='byline'>Jane Doe vor 5 Stunden</div>", "Jane Doe"),
+    ("<div class='byline'>Jane Doe am Samstag</div>", "Jane Doe"),
+    ("<div class='byline'>Jane Doe, Datum: 03.Mär.26</div>", "Jane Doe"),
+    ("<div class='author'>Jane Doe, PhD</div>", "Jane Doe"),
+    ("<div class='byline'>Interview: Jane Doe</div>", "Jane Doe"),
 ])
 def test_byline_elements(byline, expected):
     raw = page(f"<article><h1>Council passes budget</h1>{byline}{PROSE}</article>")
     result = extract(raw, "https://news.example.com/budget.html")
     assert result.author == expected
     assert result.field_sources["author"] == "byline"
+
+
+@pytest.mark.parametrize("line", ["By Jane Doe", "Von Jane Doe", "Par Jeanne Dupont",
+                                  "Autor: Jane Doe", "Budget | By Jane Doe | March 4, 2026"])
+def test_a_byline_written_as_a_line_under_the_headline(line):
+    expected = "Jeanne Dupont" if "Jeanne" in line else "Jane Doe"
+    raw = page(f"<article><h1>Council passes budget</h1><p>{line}</p>{PROSE}</article>")
+    result = extract(raw, "https://news.example.com/budget.html")
+    assert result.author == expected and result.field_sources["author"] == "text"
+
+
+def test_a_by_line_far_from_the_headline_is_no_byline():
+    raw = page("<article><h1>Council passes budget</h1>" + PROSE * 3 + "<p>By the river</p>"
+               + PROSE + "</article>")
+    assert extract(raw, "https://news.example.com/budget.html").author is None
+
+
+def test_a_metadata_name_is_written_as_the_visible_byline_writes_it():
+    for meta_name, shown in (("Jane Doe", "JANE DOE"), ("Jane", "Jane Doe"),
+                             ("janedoe", "Jane Doe")):
+        head = f'<meta name="author" content="{meta_name}">'
+        raw = page(f"<article><h1>Council passes budget</h1><div class='byline'>{shown}</div>"
+                   + PROSE + "</article>", head=head)
+        result = extract(raw, "https://news.example.com/budget.html")
+        assert result.author == shown and result.field_sources["author"] == "byline"
+    # Another person in the byline, or several: the metadata stands, joined with " / ".
+    head = '<meta name="author" content="Jane Doe; John Roe">'
+    raw = page("<article><h1>Council passes budget</h1><div class='byline'>Jane Doe and John "
+               "Roe</div>" + PROSE + "</article>", head=head)
+    assert extract(raw, "https://news.example.com/budget.html").author == "Jane Doe / John Roe"
+    head = '<meta name="author" content="Jane Doe">'
+    raw = page("<article><h1>Council passes budget</h1><div class='byline'>Photos: Max Roe</div>"
+               + PROSE + "</article>", head=head)
+    assert extract(raw, "https://news.example.com/budget.html").author == "Jane Doe"
+
+
+def test_a_personal_blog_s_publisher_is_its_author_not_a_site():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": ["Person", "Organization"], "@id": "https://blog.example.org/#/person/1",
+         "name": "Jane Doe"},
+        {"@type": "BlogPosting", "headline": "Council passes budget",
+         "publisher": {"@id": "https://blog.example.org/#/person/1"}}]}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    raw = page("<article><h1>Council passes budget</h1><span class='byline'>Author Jane Doe"
+               "</span>" + PROSE + "</article>", head=head)
+    result = extract(raw, "https://blog.example.org/budget/")
+    assert result.author == "Jane Doe"
+
+
+def test_html_entities_in_a_json_ld_author_are_decoded():
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Presupuesto",
+          "author": {"@type": "Person", "name": "Redacci&oacute;n Central"}}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    raw = page("<h1>Presupuesto</h1>" + PROSE, head=head, title="Presupuesto", lang="es")
+    assert extract(raw, "https://news.example.com/p.html").author == "Redacción Central"
 
 
 def test_a_comment_authors_name_is_not_the_byline():

@@ -47,10 +47,12 @@ class PageMeta:
         return None
 
 
-def _text_of(value, nodes: dict | None = None, people_only: bool = False) -> str:
+def _text_of(value, nodes: dict | None = None, people_only: bool = False,
+             no_people: bool = False) -> str:
     """JSON-LD author/publisher values are strings, objects or lists of either; an object
     may be only an ``@id`` reference to a node of the ``@graph`` (Yoast's ``Person``).
-    With ``people_only``, organisations are skipped (an author is a person)."""
+    With ``people_only``, organisations are skipped (an author is a person); with
+    ``no_people``, people are (a personal blog's publisher is its author, not a site)."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, dict):
@@ -61,9 +63,12 @@ def _text_of(value, nodes: dict | None = None, people_only: bool = False) -> str
         if people_only and re.search(r"organi[sz]ation|corporation|newsmediaorganization",
                                      types, re.I):
             return ""
+        if no_people and re.search(r"\bperson\b", types, re.I):  # Yoast: Person, Organization
+            return ""
         return _text_of(value.get("name") or "")
     if isinstance(value, list):
-        return " / ".join(t for t in (_text_of(v, nodes, people_only) for v in value) if t)
+        return " / ".join(t for t in (_text_of(v, nodes, people_only, no_people)
+                                      for v in value) if t)
     return ""
 
 
@@ -107,7 +112,8 @@ def _read_json_ld(scripts) -> dict[str, str]:
                                ("datePublished", obj.get("datePublished")
                                 or obj.get("dateCreated")),
                                ("author", _text_of(obj.get("author"), nodes, True)),
-                               ("publisher", _text_of(obj.get("publisher"), nodes)),
+                               ("publisher", _text_of(obj.get("publisher"), nodes,
+                                                      no_people=True)),
                                ("articleBody", obj.get("articleBody")),
                                ("inLanguage", obj.get("inLanguage"))):
                 if webpage and key in ("headline", "articleBody"):

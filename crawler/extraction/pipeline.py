@@ -332,7 +332,7 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         src["published"] = choice.source
 
     result.author, src["author"] = choose_author(tree, meta, sel, credits, lines, text, names,
-                                                 traf, result.lang)
+                                                 traf, result.lang, result.title)
     result.original_source, src["original_source"] = _original_source(
         meta, sel, credits, lines, result.title, text)
     for key in ("author", "original_source", "title"):
