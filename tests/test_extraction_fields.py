@@ -71,6 +71,16 @@ def test_gov_policy_page_every_field():
     "Read more: Alibaba poised to launch record-breaking listing", "[Related: Keynote highlights]",
     "Sign Up: Stay on top of the latest news! Sign up for our Email Newsletters here", "Comments",
     "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "CLICK HERE TO GET THE APP",
+    # the same in the other languages of the press
+    "Lea también: El Gobierno aprueba el presupuesto", "VEA TAMBIÉN: Las claves del juicio",
+    "LE PUEDE INTERESAR: La agenda del presidente", "MIRA: Así fue la votación",
+    "À lire aussi", "Lire aussi : le budget adopté", "Mehr zum Thema auf Beispiel.de",
+    "Lesen Sie auch: Der Rat tagt", "Schon gelesen?", "Auch interessant", "Teilen mit:",
+    "Zum Newsletter anmelden", "Kommentare insgesamt: 3", "Kategorie: News",
+    "Czytaj też: Sejm przyjął ustawę", "Leggi anche: il bilancio", "Subscribe now to our "
+    "e-edition for the full story.", "Pour lire la suite de cet article, abonnez-vous",
+    "For the latest stories download the Example News apps for iOS and Android.",
+    "¡Mira lo que tiene nuestro canal de YouTube!", "Unterstütze unser Magazin",
 ])
 def test_chrome_lines(line):
     assert is_chrome(line)
@@ -83,6 +93,11 @@ def test_chrome_lines(line):
     "More than 200 companies signed the agreement, officials said.",
     "Related industries, from batteries to chips, are expected to benefit.",
     "他在声明中说：我们会继续努力，推动合作取得更多成果。",
+    "Mira Müller leitet seit 2019 das Amt für Umwelt und Verkehr.",
+    "Lea y su hermano fundaron la empresa en 2015 en Madrid.",
+    "Mehr zum Thema Klimaschutz sagte der Minister am Abend in Berlin nichts.",
+    "Die Kategorie der Förderung richtet sich nach der Größe des Betriebs.",
+    "The company will support us and other partners with new funding, it said.",
 ])
 def test_prose_is_never_chrome(line):
     assert not is_chrome(line)

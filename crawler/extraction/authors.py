@@ -60,14 +60,29 @@ _NAME_AFTER_DATE = re.compile(r"\b(?:by|von|par|por|door)\s+([^|·•,]{2,60}?)\
 _WRITTEN_BY = re.compile(r"^(?:written by|verfasst von|geschrieben von|écrit par|escrito por|"
                          r"scritto da|geschreven door|autor|author)$", re.I)
 # Byline elements: rel/itemprop author, classes author, byline, writer; never in comments.
-_BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or self::byline or self::address or "
-    "re:test(@class, '(^|[ _-])(authors?|byline|by-line|writer|autor(in|en)?|verfasser|"
-    "auteurs?|autore?s?)([ _-]|name|$)', 'i')]"
-    "[not(ancestor::*[not(self::body or self::html)][re:test(concat(' ', @class, ' ', @id, ' '),"
-    " ' (comments?|comment-list|commentlist|comment-body|respond|sidebar|widget|footer|"
-    "related|teaser)[ _-]', 'i')])]")
-_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+_BYLINE_CLASS = re.compile(r"(?:^|[ _-])(?:authors?|byline|by-line|writer|autor(?:in|en)?|verfasser|"
+                           r"auteurs?|autore?s?)(?:[ _-]|name|$)", re.I)
+_NOT_ARTICLE = re.compile(r" (?:comments?|comment-list|commentlist|comment-body|respond|sidebar|"
+                          r"widget|footer|related|teaser)[ _-]", re.I)
+
+
+def _byline_candidates(tree):
+    """Byline elements in document order (rel or itemprop author, ``<address>``, a byline
+    class), leaving out those inside comments, sidebars, footers and teasers."""
+    for el in tree.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if not (el.get("rel") == "author" or el.get("itemprop") == "author" or tag in (
+                "byline", "address") or _BYLINE_CLASS.search(el.get("class") or "")):
+            continue
+        up = el.getparent()
+        while up is not None and up.tag not in ("body", "html"):
+            if _NOT_ARTICLE.search(f" {up.get('class') or ''} {up.get('id') or ''} "):
+                break
+            up = up.getparent()
+        else:
+            yield el
 
 
 def _normal(text: str) -> str:
@@ -122,11 +137,9 @@ def _written_by(meta) -> str | None:
 
 def byline_elements(tree, sites: set[str]) -> str:
     """The first byline element that names a person (its ``itemprop="name"`` if it has one)."""
-    try:
-        elements = tree.xpath(_BYLINE_XPATH, namespaces=_RE_NS)
-    except Exception:
-        return ""
-    for el in elements[:30]:
+    for n, el in enumerate(_byline_candidates(tree)):
+        if n == 30:
+            break
         names = el.xpath(".//*[@itemprop='name']")
         text = " ".join(" ".join(n.itertext()) for n in (names or [el]))
         if len(text) <= 200:

@@ -15,11 +15,13 @@ from trafilatura.settings import Extractor
 from .text import element_text
 
 # One options object per mode: building one per page costs a config parse. The fast mode
-# (no readability/jusText comparison) scores as well on news pages at half the time; the
-# full mode rescues pages where the fast one finds (almost) nothing.
+# (no readability/jusText comparison) scores nearly as well on news pages at half the
+# time; when it finds under RESCUE_BELOW characters (a short article, or one it cut
+# short), the full mode runs too and the longer text is kept (trafilatura-eval: body F1
+# 0.924 with 200, 0.930 with 1,000, and no slower than trafilatura's own default).
 _FAST = Extractor(output_format="txt", comments=False, tables=True, fast=True)
 _FULL = Extractor(output_format="txt", comments=False, tables=True)
-RESCUE_BELOW = 200
+RESCUE_BELOW = 1000
 # Body containers of the CMSs Chinese government and press sites run on (TRS, UCAP...).
 CMS_BODY_CLASSES = {"TRS_Editor", "TRS_UEDITOR", "pages_content", "article-content"}
 CMS_BODY_IDS = {"UCAP-CONTENT", "zoom", "con_con", "detailContent", "rwb_zw", "p-detail",

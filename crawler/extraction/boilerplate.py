@@ -27,13 +27,36 @@ _CHROME_ANYWHERE = re.compile(
     r"下载地址|点击菜单栏|长按识别|扫描二维码|扫码关注|关注我们|点击上方|【在看】|暂无评论|"
     r"^自动播放$|^加载中|点击加载更多|我要吐槽|请填写原因|感谢您的反馈|^评论\s*[(（]\d+[)）]$|"
     r"后参与讨论|说点什么|^我要评论|^发表评论|^网友评论|^查看全部评论|^\d、回复【)", re.I)
-# English promotions and cross-links that generic extractors keep between paragraphs.
+# Promotions and cross-links that generic extractors keep between paragraphs.
 _EN_CHROME = re.compile(
     r"^\[?(?:read more|related|see more|also read|also see|more|recommended|don't miss|"
     r"you may also like|you might also like|popular on [\w ]+|more from [\w ]+)\s*(?:[:.…]|$)|"
     r"^comments?$|^tell us what you think|^like this story\?|click(?:ing)? here|"
     r"(?:sign up|subscribe)\b.{0,80}\b(?:newsletter|inbox|e-?mail)|^thanks for signing up|"
-    r"error processing your subscription|^follow\b.{0,80}\bon (?:twitter|facebook|instagram)", re.I)
+    r"error processing your subscription|^follow\b.{0,80}\bon (?:twitter|facebook|instagram)|"
+    # app, channel and support prompts, in the languages of the press
+    r"\b(?:download|descarga|baixe|laden sie)\b.{0,60}\bapps?\b.{0,30}\b(?:ios|android)\b|"
+    r"\bcanal de (?:youtube|telegram|whatsapp)\b|^(?:unterstütze|support us|apoya|soutenez)\b|"
+    r"^video verfügbar bis\b", re.I)
+# The same in the other languages of the press: cross-links ("Lea también: …", "À lire
+# aussi", "Mehr zum Thema"), sharing, newsletter and comment prompts, category lines.
+_PROMO = re.compile(
+    r"^[\s\[(]*(?:(?:lea (?:también|más)|lee también|vea también|ver también|puedes ver|"
+    r"le puede interesar|te puede interesar|mira|mire|notas relacionadas|contenido relacionado|"
+    r"à lire aussi|a lire aussi|lire aussi|voir aussi|lesen sie (?:auch|mehr)|auch interessant|"
+    r"das könnte (?:sie|dich) auch interessieren|mehr zum thema|zum weiterlesen|"
+    r"weitere (?:aktuelle )?(?:themen|artikel|beiträge)|leggi anche|vedi anche|"
+    r"leia também|veja também|czytaj (?:też|także|również)|zobacz (?:też|także))\b\s*[:.…]|"
+    r"(?:notas relacionadas|contenido relacionado|à lire aussi|lire aussi|schon gelesen\??|"
+    r"auch interessant|mehr zum thema.{0,30}|weiterlesen|teilen(?: sie dies)? mit:?|teilen mit:?|"
+    r"wird geladen\.*|bewerten:|kommentare insgesamt:?\s*\d*|view comments|beiträge aus dem forum|"
+    r"zum newsletter anmelden|newsletter abonnieren|jetzt abonnieren|pour lire la suite.{0,40}|"
+    r"pour accéder en illimité.{0,60}|subscribe now\b.{0,80}|sign up to\b.{0,80})\s*[)\]]?$|"
+    r"(?:kategorie|category|catégorie|categoría|rubrik)\s*:|"
+    r"(?:lea|mehr themen|weitere themen|top-themen\b.{0,30}|lust auf mehr|keine kommentare|"
+    r"kommentierte artikel|kategorien|más sobre\b.{0,40}|s[ií]guenos en\b.{0,60}|"
+    r"zapraszamy (?:też )?do subskrypcji.{0,40}|materiał chroniony prawem.{0,40})\s*[:?!.]?\s*$)",
+    re.I)
 # A disclaimer paragraph, however long, is the publisher's, not the article's.
 _NOTICE = re.compile(r"^[\s【\[(（]*(?:免责声明|特别声明|版权声明|郑重声明|声明)[\s】\])）]*[:：]")
 # A tail section starts with one of these headings; everything after it is dropped.
@@ -64,7 +87,7 @@ def is_chrome(line: str) -> bool:
         return True
     if len(line) <= 300 and _NOTICE.match(line):
         return True
-    if len(line) <= 160 and _EN_CHROME.search(line):
+    if len(line) <= 160 and (_EN_CHROME.search(line) or _PROMO.match(line)):
         return True
     if len(line) > _SHORT:
         return False

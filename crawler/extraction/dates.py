@@ -206,13 +206,12 @@ def _build(g: dict, default_tz) -> datetime | None:
         return None
 
 
+_YEAR_DIGITS = re.compile(r"\d\d")
+
+
 def _iter_matches(text: str, default_tz):
-    for pattern in _NUMERIC + _ENGLISH:
-        for m in pattern.finditer(text):
-            g = m.groupdict()
-            value = _build(g, default_tz)
-            if value is not None:
-                yield FoundDate(value, m.group(0).strip(), m.start(), bool(g.get("H")))
+    if _YEAR_DIGITS.search(text):  # every numeric and named form has a year's digits
+        yield from _numeric_and_named(text, default_tz)
     for m in _CN_NUMERAL_DATE.finditer(text):
         try:
             year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
@@ -221,6 +220,15 @@ def _iter_matches(text: str, default_tz):
         except (ValueError, KeyError):
             continue
         yield FoundDate(value, m.group(0), m.start(), False)
+
+
+def _numeric_and_named(text: str, default_tz):
+    for pattern in _NUMERIC + _ENGLISH:
+        for m in pattern.finditer(text):
+            g = m.groupdict()
+            value = _build(g, default_tz)
+            if value is not None:
+                yield FoundDate(value, m.group(0).strip(), m.start(), bool(g.get("H")))
 
 
 def relative_date(text: str, now: datetime, default_tz=BEIJING) -> FoundDate | None:

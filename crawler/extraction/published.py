@@ -287,6 +287,8 @@ def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
     """A later candidate that gives the time on the same day, else the day-only one."""
     local_day = day.value.astimezone(tz).date()
     for source, text in later:
+        if source in _DAY_ONLY:
+            continue  # it never gives a time: not worth its cost here
         found = _candidate(source, text, ud, now, tz)
         if found is not None and found[1] and found[2] and (
                 found[0].value.astimezone(tz).date() == local_day):
@@ -294,6 +296,8 @@ def _same_day_with_time(day: DateChoice, later, ud, now, tz) -> DateChoice:
     return day
 
 
+# Layers that give a day and never a time of day (htmldate answers YYYY-MM-DD).
+_DAY_ONLY = {"htmldate"}
 # Layers whose date the reader does not see: a visible date on another day overrules them.
 _UNSEEN = {"meta", "json-ld", "htmldate"}
 
