@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from alerts import stories, story_index
 from crawler import archive
 from newswatch.storage import open_archive
-from tests.support.archive_articles import add_article
+from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
 
@@ -58,15 +57,6 @@ def pdf(name: str, text: str) -> dict:
 
 def form(name: str) -> dict:
     return {**pdf(name, FORM), "type": "docx", "unit": "page", "page_count": None}
-
-
-@pytest.fixture
-def db(tmp_path):
-    story_index._indexes.clear()
-    database = open_archive(tmp_path / "archive.db")
-    yield database
-    database.close()
-    story_index._indexes.clear()
 
 
 def at(hours: float) -> str:

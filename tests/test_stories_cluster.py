@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alerts import stories, story_index
 from crawler import archive
-from tests.support.archive_articles import add_article
+from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
 from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +33,6 @@ STANDARDS = [
 
 def at(hours: float) -> str:
     return (T0 + timedelta(hours=hours)).isoformat()
-
-
-@pytest.fixture
-def db(tmp_path):
-    story_index._indexes.clear()
-    database = open_archive(tmp_path / "archive.db")
-    yield database
-    database.close()
-    story_index._indexes.clear()
 
 
 def test_republications_join_one_story_and_a_sibling_story_does_not(db):

@@ -8,9 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from alerts import fingerprints, stories, story_index
-from crawler import archive
-from newswatch.storage import open_archive
-from tests.support.archive_articles import add_article
+from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
 
 
 @pytest.fixture(scope="module")
@@ -112,15 +110,6 @@ ONE = ("MIIT Minister Li Lecheng wrote in Qiushi Journal that China has built ov
        "industrial firms now use digital R&D design tools.\nSource: Securities Daily")
 SIBLING = ("工业和信息化部11月3日召开新闻发布会，介绍前三季度工业通信业发展情况。规模以上工业增加值同比增长"
            "5.9%，制造业增加值占GDP比重为26.8%，5G基站总数达到470万个。")
-
-
-@pytest.fixture
-def db(tmp_path):
-    story_index._indexes.clear()
-    database = open_archive(tmp_path / "archive.db")
-    yield database
-    database.close()
-    story_index._indexes.clear()
 
 
 def at(hours: float) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timezone
 
+import pytest
+
 from crawler import archive
 
 _seq = itertools.count(1)
@@ -22,3 +24,17 @@ def add_article(db, *, title: str = "", body: str = "", source: str = "test-sour
            "baseline": baseline, "content_hash": archive.content_hash(title, body + str(n)),
            **extra}
     return db["articles"].insert(row).last_pk
+
+
+@pytest.fixture(name="db")
+def story_db(tmp_path):
+    """A fresh archive for the story tests, with no story window left from another test
+    (import ``story_db`` into the test module; the tests ask for ``db``)."""
+    from alerts import story_index
+    from newswatch.storage import open_archive
+
+    story_index._indexes.clear()
+    database = open_archive(tmp_path / "archive.db")
+    yield database
+    database.close()
+    story_index._indexes.clear()
