@@ -161,6 +161,8 @@ def test_the_modified_date_is_never_chosen_over_the_published_one():
 @pytest.mark.parametrize("dateline", [
     "Von Anna Muster 04.03.2026 | 18:30 Uhr",   # byline and date under the headline
     "4 March 2026 · 6 min read",
+    "Von Anna Muster 4. März 2026.",            # a byline ending with a full stop
+    "Erschienen am 4. März 2026 im Format Aktuelles",
 ])
 def test_a_metadata_date_yields_to_the_dateline_under_the_headline(dateline):
     head = '<meta property="article:published_time" content="2025-11-20T09:00:00+01:00">'

@@ -33,7 +33,8 @@ _URL_PATTERNS = [
 _PUB_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发文日期|公布日期|"
                         r"发表于|发布于|时间|日期|Published(?: on)?|Posted(?: on)?|"
                         r"Release(?:d)?(?: Date)?|Date|Veröffentlicht(?: am)?|Publiziert(?: am)?|"
-                        r"Erstellt(?: am)?|Datum|Publié le|Publicado(?: el)?|Pubblicato(?: il)?|"
+                        r"Erstellt(?: am)?|Erschienen(?: am)?|Erscheinungsdatum|Datum|Publié le|Publicado(?: el)?|"
+                        r"Pubblicato(?: il)?|"
                         r"Opublikowano)\s*[:：]?\s*$", re.I)
 # A forum's or blog's post line: "由 user 于 2019-09-07 13:43 发表", "Posted by jane on …".
 _POSTED_BY = re.compile(r"(?:由\s*\S{1,20}\s*于|(?:posted|written) by \S.{0,30}? on|"
@@ -229,10 +230,15 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+_BYLINE_LEAD = re.compile(r"^\s*(?:von|by|par|por|door|di)\s", re.I)
+
+
 def _is_sentence(line: str) -> bool:
     """A short sentence that mentions a date ("Das Urteil vom 24.01.2026 bleibt."), not a
-    dateline: it ends as a sentence does and has a few words besides the date."""
-    return bool(re.search(r"[.!?。！？]\s*$", line)) and len(_WORD.findall(line)) >= 4
+    dateline: it ends as a sentence does and has a few words besides the date. A byline
+    that ends with a full stop ("Von Jane Doe 31. Oktober 2023.") is still a dateline."""
+    return (bool(re.search(r"[.!?。！？]\s*$", line)) and len(_WORD.findall(line)) >= 4
+            and not _BYLINE_LEAD.match(line))
 
 
 def _fix_year(value: datetime, ud: UrlDate, tz) -> datetime:
