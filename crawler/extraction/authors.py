@@ -2,9 +2,11 @@
 
 Layers, in order: the source's ``author`` selector, the JSON-LD author that is a person
 (also an ``@id`` reference to a ``Person`` node of a Yoast ``@graph``), the author meta
-tags, a credit line read from the body (``作者：``), a Chinese byline near the headline
-(``作者：``, ``记者``, ``文/``), and last trafilatura's byline search (elements classed
-``author`` or ``byline``, ``rel="author"``, ``By``/``Von`` lines).
+tags (each written as the page's byline element writes that person, when it does), a
+credit line read from the body (``作者：``), a Chinese byline near the headline
+(``作者：``, ``记者``, ``文/``), a byline element (``rel="author"``, ``itemprop``,
+``<address>``, byline classes), a ``By``/``Von``/``Autor:`` line under the headline, and
+last trafilatura's byline search.
 """
 
 from __future__ import annotations
@@ -187,20 +189,16 @@ def byline_line(lines: list[str], title: str | None, sites: set[str]) -> str:
 
 
 def _same_people(meta_value: str, visible: str) -> bool:
-    """Whether the visible byline names the metadata's one person, written otherwise."""
-    if not visible or " / " in visible or re.sub(r"\s+", "", visible) == re.sub(
-            r"\s+", "", meta_value):
+    """Whether the visible byline names the metadata's one person, written otherwise
+    (several people stay joined with " / ", however the page joins them)."""
+    if not visible or " / " in visible or " / " in meta_value or re.sub(
+            r"\s+", "", visible) == re.sub(r"\s+", "", meta_value):
         return False  # the same, or only spaced apart differently (markup inside a name)
-    names = [_normal(n) for n in meta_value.split(" / ")]
-    seen = _normal(visible)
-    if len(names) == 1:
-        one = names[0]
-        if seen == one:  # the same letters: case, spaces or a handle's form
-            return True
-        first = _normal(visible.split()[0]) if visible.split() else ""
-        # "Nils" → "Nils Pickert": a first name alone, the visible byline a full name
-        return (" " not in meta_value.strip() and first == one and 2 <= len(visible.split()) <= 4)
-    return False  # several people stay joined with " / ", however the page joins them
+    one, words = _normal(meta_value), visible.split()
+    if _normal(visible) == one:  # the same letters: case, spaces or a handle's form
+        return True
+    # "Nils" → "Nils Pickert": a first name alone, the visible byline a full name
+    return " " not in meta_value.strip() and _normal(words[0]) == one and 2 <= len(words) <= 4
 
 
 def choose_author(tree, meta, sel: dict, credits: Credits, lines, page_text: str,
