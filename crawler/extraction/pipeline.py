@@ -177,52 +177,66 @@ def script_date(tree) -> str | None:
     return None
 
 
-def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines, title, tz, now,
-                     url: str):
+class _Datelines:
+    """The page's visible date lines, each read from the page text once, when a layer
+    first asks (the chooser's candidates and its visible checks share them)."""
+
+    def __init__(self, lines, title, tz, now):
+        self._args, self._lines, self._seen = (title, tz, now), lines, {}
+
+    def _text(self, kind: str, found) -> str | None:
+        if kind not in self._seen:
+            value = found(self._lines(), *self._args)
+            self._seen[kind] = value.text if value is not None else None
+        return self._seen[kind]
+
+    def labelled(self) -> str | None:
+        return self._text("labelled", lambda *a: pub.text_date(*a, labelled_only=True))
+
+    def under_headline(self) -> str | None:
+        return self._text("under", pub.near_title_date)
+
+    def first(self) -> str | None:
+        return self._text("first", pub.text_date)
+
+    def relative(self) -> str | None:
+        return self._text("relative", lambda *a: pub.text_date(*a, relative=True))
+
+    def updated(self) -> str | None:
+        return self._text("updated", lambda *a: pub.text_date(*a, updated=True))
+
+
+def _date_candidates(tree, meta: PageMeta, sel: dict, hints: Mapping, lines: _Datelines, tz,
+                     now, url: str):
     out: list = [("selector", sel.get("date"))]
     for name in DATE_NAMES:
         if meta.meta.get(name):
             out.append(("meta", meta.meta[name]))
     out.append(("json-ld", meta.ld.get("datePublished")))
     out.append(("list", hints.get("date")))
-
-    def visible(**kind):  # read the page text only when cheaper layers had nothing
-        found = pub.text_date(lines(), title, tz, now, **kind)
-        return found.text if found is not None else None
-
-    def near_title():
-        found = pub.near_title_date(lines(), title, tz, now)
-        return found.text if found is not None else None
-
-    out.append(("text", lambda: visible(labelled_only=True)))
-    out.append(("text", near_title))
+    # The page text is read only when the cheaper layers had nothing.
+    out.append(("text", lines.labelled))
+    out.append(("text", lines.under_headline))
     out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz),
                                                   extensive=False)))
-    out.append(("text", visible))
+    out.append(("text", lines.first))
     out.append(("htmldate", lambda: htmldate_date(tree, url, now.astimezone(tz))))
     out.append(("script", lambda: script_date(tree)))
-    out.append(("text", lambda: visible(relative=True)))
-    out.append(("text", lambda: visible(updated=True)))
+    out.append(("text", lines.relative))
+    out.append(("text", lines.updated))
     return out
 
 
-def _visible_checks(tree, lines, title, tz, now):
+def _visible_checks(tree, lines: _Datelines, tz):
     """What the reader sees, against which a metadata date is checked: the page's date
-    element (its text when that is a date, else its ``datetime``), a labelled dateline."""
+    element (its text when that is a date, else its ``datetime``), a labelled dateline,
+    the date line under the headline."""
 
     def element():  # only a date the reader sees: a bare datetime may be an update
         shown = find_dates(visible_time(tree)[1], tz)
         return shown[0].text if shown else None
 
-    def labelled():
-        found = pub.text_date(lines(), title, tz, now, labelled_only=True)
-        return found.text if found is not None else None
-
-    def dateline():  # the date line right under the headline (or just above it)
-        found = pub.near_title_date(lines(), title, tz, now)
-        return found.text if found is not None else None
-
-    return [("time", element), ("text", labelled), ("text", dateline)]
+    return [("time", element), ("text", lines.labelled), ("text", lines.under_headline)]
 
 
 def _original_source(meta, sel, credits, lines, title, page_text) -> tuple[str, str]:
@@ -323,9 +337,9 @@ def _run(result: Extracted, raw: bytes, url: str, headers, selectors, fetched_at
         if result.doc_number:
             src["doc_number"] = "text"
     tz = _zone(zone, url, result.lang, meta.html_lang, errors)
-    choice = pub.choose(_date_candidates(tree, meta, sel, hints, lines, result.title, tz, now, url),
-                        url, now=now, tz=tz,
-                        visible=_visible_checks(tree, lines, result.title, tz, now))
+    datelines = _Datelines(lines, result.title, tz, now)
+    choice = pub.choose(_date_candidates(tree, meta, sel, hints, datelines, tz, now, url),
+                        url, now=now, tz=tz, visible=_visible_checks(tree, datelines, tz))
     result.published, result.published_text, result.date_source = (
         choice.value, choice.text, choice.source)
     if choice.source:
