@@ -32,7 +32,12 @@ def test_missing_package_is_a_clear_dead_letter(tmp_path, monkeypatch):
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_json_url_reaches_the_receiver(tmp_path, monkeypatch):
     pytest.importorskip("apprise")
-    monkeypatch.setenv("NW_APPRISE_PATH", "hook")
+    from alerts import secrets
+
+    # The ${ENV} value is remembered as a secret for the rest of the process: a test of
+    # its own keeps it from masking other tests' text.
+    monkeypatch.setattr(secrets, "_known", set())
+    monkeypatch.setenv("NW_APPRISE_PATH", "hook-5f2c9a71e3")
     db = open_archive(tmp_path / "a.db")
     with WebhookReceiver() as rx:
         queue_alert(db, channels=["phone"], now=T0, article_title="人形机器人新政")
@@ -40,6 +45,6 @@ def test_json_url_reaches_the_receiver(tmp_path, monkeypatch):
         (res,) = deliver_due(db, config(tmp_path, [url]), now=T0)
     assert res.outcome == "sent", res.error
     (req,) = rx.requests
-    assert req.path == "/hook"
+    assert req.path == "/hook-5f2c9a71e3"
     body = req.json
     assert "人形机器人新政" in body["message"] and "芯片出口管制" in body["title"]
