@@ -31,9 +31,17 @@ EXPECTED_ALERTS = 2  # the chips story (with its republication) and the robots s
 BEIJING = timezone(timedelta(hours=8))
 
 
-def copy_pages(src: Path, dest: Path) -> list[Path]:
-    """Copy demo pages, dating them today/yesterday (Beijing time); returns the new files."""
-    today = datetime.now(BEIJING).date()
+# The latest time of day a demo page gives (``{today} 11:20``), with room to spare: before
+# noon in Beijing the pages are dated the day before, so that no page lies in the future
+# (a date ahead of the fetch is not believed, and the demo's story would then be told by
+# whichever page happened to keep its time).
+LATEST_PAGE_TIME = timedelta(hours=12)
+
+
+def copy_pages(src: Path, dest: Path, *, now: datetime | None = None) -> list[Path]:
+    """Copy demo pages, dating them today/yesterday (Beijing time; the day before when it
+    is not yet noon there); returns the new files."""
+    today = ((now or datetime.now(timezone.utc)).astimezone(BEIJING) - LATEST_PAGE_TIME).date()
     written = []
     for path in sorted(src.rglob("*")):
         if not path.is_file():
