@@ -19,7 +19,7 @@ PART_FIELDS = ("title", "body", "doc_number", "attachment")
 ATTACHMENT = 3  # the part holding the attachments' text
 # Between two attachments' texts: no phrase runs from one file into the next.
 FILE_SEPARATOR = "\n\ufffc\n"
-_TEXT_OUTCOMES = ("ok", "truncated")
+TEXT_OUTCOMES = ("ok", "truncated")  # attachments whose text was read
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def attachment_text(files: list[dict] | None) -> tuple[str, list[FilePart]]:
     pieces, parts, pos = [], [], 0
     for f in files or ():
         text = f.get("text") or ""
-        if not text or f.get("outcome") not in _TEXT_OUTCOMES:
+        if not text or f.get("outcome") not in TEXT_OUTCOMES:
             continue
         if pieces:
             pieces.append(FILE_SEPARATOR)

@@ -29,7 +29,7 @@ from sqlite_utils.migrations import Migrations
 from pathlib import Path
 
 import seeds
-from alerts import fingerprints, shingles, story_index
+from alerts import fingerprints, scanned, shingles, story_index
 from alerts.aliases import load_alias_groups
 from crawler import archive, times
 from crawler.times import article_time
@@ -210,7 +210,7 @@ def story_body(article: dict) -> str:
     room, pieces = ATTACHMENT_CHARS, []
     for f in article.get("files") or ():
         text = f.get("text") or ""
-        if room <= 0 or not text or f.get("outcome") not in ("ok", "truncated") \
+        if room <= 0 or not text or f.get("outcome") not in scanned.TEXT_OUTCOMES \
                 or f.get("type") not in _STORY_TYPES or _is_form(f.get("name") or ""):
             continue
         pieces.append(text[:room])

@@ -17,6 +17,7 @@ import re
 from .dates import find_dates
 from .metadata import AUTHOR_NAMES
 from .republication import Credits, clean_value
+from .text import headline_index, under_headline
 
 _AUTHOR_TEXT = re.compile(r"(?:作者|记者|文)\s*[:：|｜/／]\s*([\u4e00-\u9fff·]{2,4}(?:[、，,\s]"
                           r"[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
@@ -162,22 +163,11 @@ _BYLINE_LINE = re.compile(r"^\s*(?:(?:posted|written|published|verfasst|geschrie
 def byline_line(lines: list[str], title: str | None, sites: set[str]) -> str:
     """A byline line just under the headline (or just above it): a short line, or one
     segment of a ``|``-separated meta line, that opens with By, Von, Par, Autor: …"""
-    key = (title or "").strip()[:12]
-    start = next((i for i, line in enumerate(lines[:200])
-                  if key and 0 <= line.find(key) <= 10), None)
+    start = headline_index(lines, title)
     if start is None:
         return ""
-    below, paragraphs = [], 0
-    for line in lines[start + 1:start + 9]:
-        if len(line) > 120:
-            paragraphs += 1
-            if paragraphs == 2:  # past a standfirst and into the text
-                break
-            continue
-        below.append(line)
-    for line in lines[max(0, start - 2):start] + below:
-        if len(line) > 120:
-            continue
+    above = [line for line in lines[max(0, start - 2):start] if len(line) <= 120]
+    for line in above + under_headline(lines, start, 8, 120):
         for segment in re.split(r"\s[|·•]\s|\s[-–]\s", line):
             m = _BYLINE_LINE.match(segment)
             # "By Jane Doe": a capitalised name; after a colon ("Autor: jdoe") a handle too

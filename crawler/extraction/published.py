@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .dates import FoundDate, find_dates, month_day, parse_date, relative_date
+from .text import headline_index, under_headline
 
 FUTURE_SKEW = timedelta(hours=6)
 _URL_PATTERNS = [
@@ -196,25 +197,12 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
 def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
                     span: int = 5) -> FoundDate | None:
     """The dateline right under the headline (a short line among the next ``span``,
-    before the text begins: past a standfirst, not past a second paragraph) or just above it: what a reader sees as the article's date. None
-    when the headline's own line is not found (a line that starts with it, not one that
-    quotes it)."""
-    title = (title or "").strip()
-    key = title[:12]
-    start = next((i for i, line in enumerate(lines)
-                  if key and 0 <= line.find(key) <= 10 and len(line) < len(title) * 1.5 + 20),
-                 None)
+    before the text begins) or just above it: what a reader sees as the article's date.
+    None when the headline's own line is not found."""
+    start = headline_index(lines, title)
     if start is None:
         return None
-    short, paragraphs = [], 0  # the short lines between the headline and the text
-    for line in lines[start + 1:start + span + 1]:
-        if len(line) > 80:
-            paragraphs += 1
-            if paragraphs == 2:  # a standfirst may come first; the second is the text
-                break
-            continue
-        if not _is_sentence(line):
-            short.append(line)
+    short = [line for line in under_headline(lines, start, span, 80) if not _is_sentence(line)]
     try:
         labelled, best, _ = _scan(short, title, tz, now, False, True)
     except _Relative:
@@ -228,8 +216,6 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-
-
 _BYLINE_LEAD = re.compile(r"^\s*(?:von|by|par|por|door|di)\s", re.I)
 
 

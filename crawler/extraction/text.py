@@ -55,3 +55,29 @@ def page_lines(tree) -> list[str]:
     if body is None:
         body = tree
     return element_text(body, inline_gap=True).split("\n\n")
+
+
+def headline_index(lines: list[str], title: str | None) -> int | None:
+    """The index of the headline's own line: one that starts with the title (within a few
+    characters, not one that quotes it in a list) and is not much longer than it."""
+    title = (title or "").strip()
+    key = title[:12]
+    if not key:
+        return None
+    return next((i for i, line in enumerate(lines)
+                 if 0 <= line.find(key) <= 10 and len(line) < len(title) * 1.5 + 20), None)
+
+
+def under_headline(lines: list[str], start: int, span: int, longest: int) -> list[str]:
+    """The short lines (at most ``longest`` characters) among the ``span`` after the
+    headline at ``start``, before the text begins: past one long line (a standfirst),
+    never past a second (the text itself)."""
+    short, paragraphs = [], 0
+    for line in lines[start + 1:start + span + 1]:
+        if len(line) > longest:
+            paragraphs += 1
+            if paragraphs == 2:
+                break
+            continue
+        short.append(line)
+    return short
