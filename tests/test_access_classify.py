@@ -113,6 +113,12 @@ def test_network_failures_say_what_to_try():
     assert v.state == "network" and "scheme_fallback = true" in v.message
     v = classify_failure(TimeoutError("took longer than 30 seconds"), "http://x.cn/")
     assert "timed out" in v.message and "scheme_fallback" not in v.message
+    # No scheme gets past a name that does not resolve: plain HTTP is no advice then.
+    class DNSLookupError(Exception):
+        pass
+    v = classify_failure(DNSLookupError("no such host"), "https://www.miit.gov.cn/")
+    assert "host name not found" in v.message and "DNS" in v.message
+    assert "scheme_fallback" not in v.message and "proxy" in v.message
 
 
 def test_the_old_block_reason_asks_the_classifier():

@@ -320,7 +320,11 @@ def advice(v: Verdict) -> str:
                 f"(a lasting 5xx only from abroad may need a proxy in China)")
     if v.state == "network":
         https = urlsplit(v.url).scheme == "https"
-        hint = ("set `scheme_fallback = true` if plain HTTP works, or a `proxy`" if https
-                else "check the address, or set a `proxy`")
+        if v.detail.startswith("host name not found"):  # no scheme gets past DNS
+            hint = "check the host name and this machine's DNS, or set a `proxy`"
+        elif https:
+            hint = "set `scheme_fallback = true` if plain HTTP works, or a `proxy`"
+        else:
+            hint = "check the address, or set a `proxy`"
         return f"no answer: {v.detail or 'network error'}: {hint}"
     return v.state
