@@ -1,0 +1,69 @@
+"""Where the archive lives: an SQLite file (the embedded default) or a PostgreSQL server.
+
+``db`` is either a path (SQLite) or a ``postgresql://`` URL. :func:`is_server_url` tells
+which; :func:`crawler.archive.connect` opens either behind one interface.
+
+:func:`advisory_lock` is the cross-machine lock of the cluster: a PostgreSQL session
+advisory lock, held by a connection of its own, so it is released the moment its holder
+dies (kill -9, a lost machine) with no stale file to clean up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(target: str | Path) -> bool:
+    """True when ``target`` names a PostgreSQL server rather than an SQLite file."""
+    return str(target).startswith(SERVER_SCHEMES)
+
+
+def redacted(target: str | Path) -> str:
+    """``target`` fit for logs and output: a URL's password replaced by ``***``."""
+    text = str(target)
+    if not is_server_url(text):
+        return text
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+class LockBusy(Exception):
+    """Another process (on any machine) holds the advisory lock."""
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for ``name`` (the same on every machine and release)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
+
+
+@contextlib.contextmanager
+def advisory_lock(url: str, name: str, *, wait: bool = False) -> Iterator[None]:
+    """Hold the PostgreSQL advisory lock ``name`` for the block, on a connection of its own.
+
+    Raises :class:`LockBusy` at once when another session holds it, unless ``wait``."""
+    import psycopg
+
+    key = lock_key(name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        if wait:
+            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+        elif not conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
+            raise LockBusy(name)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                conn.execute("SELECT pg_advisory_unlock(%s)", [key])
