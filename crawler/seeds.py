@@ -33,7 +33,7 @@ ARTICLE_KEYS = {"title", "date", "body", "author", "source", "editor", "doc_numb
 TOP_KEYS = {"name", "title", "site", "kind", "language", "start_urls", "allowed_hosts",
             "schedule", "download_delay", "site_id_pattern", "spider", "headers", "list",
             "pagination", "article", "options", "timezone", "warmup", "scheme_fallback",
-            "proxy", "render", "attachments"}
+            "proxy", "render", "attachments", "tags"}
 RENDER_MODES = ("never", "auto", "always")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 
@@ -75,6 +75,9 @@ class Source:
     scheme_fallback: bool = False  # retry over plain http:// when https:// gets no answer
     proxy: str = ""  # as written: "${ENV}" is expanded in the crawl, never stored
     render: str = "never"  # never | auto (browser on a challenge) | always
+    # Where the source may be crawled from, in a cluster (docs/scaling.md): only by a
+    # worker started with every one of these tags (e.g. "cn": from inside China).
+    tags: tuple[str, ...] = ()
 
     @property
     def spider_name(self) -> str:
@@ -204,6 +207,18 @@ def _check_attachments(c: _Checker) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.lower() for v in value))
 
 
+def _check_tags(c: _Checker) -> tuple[str, ...]:
+    value = c.data.get("tags", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.bad("tags", f"must be a list of names such as [\"cn\"], got {value!r}")
+        return ()
+    bad = [v for v in value if not _NAME.match(v)]
+    if bad:
+        c.bad("tags", f"use lower-case letters, digits, '-' and '_', got {bad[0]!r}")
+        return ()
+    return tuple(sorted(set(value)))
+
+
 def _check_access(c: _Checker) -> dict:
     """warmup, scheme_fallback, proxy and render (see docs/seeds.md, "Getting through")."""
     out: dict[str, Any] = {}
@@ -309,6 +324,7 @@ def _validate(path: Path, data: dict) -> Source:
     zone = _check_timezone(c)
     attachments = _check_attachments(c)
     access = _check_access(c)
+    tags = _check_tags(c)
     lst, pagination, article = _check_sections(c, kind)
     if c.problems:
         raise SeedError(c.problems)
@@ -318,7 +334,7 @@ def _validate(path: Path, data: dict) -> Source:
                   site_id_pattern=site_id_pattern, spider=spider, headers=dict(headers),
                   list=dict(lst), pagination=dict(pagination), article=dict(article),
                   options=dict(options), path=path, timezone=zone,
-                  attachments=attachments, **access)
+                  attachments=attachments, tags=tags, **access)
 
 
 def load_source(path: str | Path) -> Source:

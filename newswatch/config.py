@@ -101,6 +101,54 @@ def _count(value: Any, base: Path) -> int:
     return number
 
 
+def _positive(value: Any, base: Path) -> int:
+    """A whole number, 1 or more."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}") from None
+    if number < 1:
+        raise ValueError(f"must be 1 or more, got {number}")
+    return number
+
+
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp", "sentinel")
+
+
+def redact_url(text: str) -> str:
+    """A URL fit for logs and output: its password (if any) replaced by ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(text)
+        password = parts.password
+    except ValueError:
+        return text
+    if not password:
+        return text
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def _broker(value: Any, base: Path) -> str:
+    """A Celery broker URL (Redis or RabbitMQ), or empty: no cluster."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        raise ValueError(f"expected a broker URL such as redis://host:6379/0, got {value!r}")
+    value = value.strip()
+    if not value:
+        return ""
+    scheme = urlsplit(value).scheme
+    if scheme not in BROKER_SCHEMES:
+        raise ValueError(f"expected a broker URL starting with one of "
+                         f"{', '.join(s + '://' for s in BROKER_SCHEMES)}, got "
+                         f"{redact_url(value)!r}")
+    return value
+
+
 def _quiet(value: Any, base: Path):
     from alerts.local_time import parse_quiet_hours
 
@@ -119,8 +167,8 @@ def _zone(value: Any, base: Path):
 
 # What each kind of setting becomes: a path, seconds, a tuple of names, a zone, ...
 PARSERS: dict[str, Callable[[Any, Path], Any]] = {
-    "channel": _name, "channels": _names, "clock": _clock, "count": _count, "db": _db,
-    "duration": _duration,
+    "broker": _broker, "channel": _name, "channels": _names, "clock": _clock,
+    "count": _count, "db": _db, "duration": _duration, "positive": _positive,
     "path": _path, "paths": _paths, "quiet_hours": _quiet, "text": _text, "zone": _zone,
 }
 
@@ -133,6 +181,21 @@ def _default_db() -> str:
 SETTINGS: list[Setting] = [
     Setting("aliases", str(BUNDLED_SEEDS / "aliases.toml"),
             "TOML file of alias groups usable in queries as @name.", "NEWSWATCH_ALIASES", "path"),
+    # [cluster] (docs/scaling.md): a setting "section.key" is `key` in the file's [section].
+    Setting("cluster.broker", "",
+            "Celery broker URL (redis://, rediss://, amqp://) of the cluster; set, `newswatch "
+            "run` is the scheduler and `newswatch worker` crawls and delivers. Empty: one "
+            "machine, no broker.", "NEWSWATCH_BROKER", "broker"),
+    Setting("cluster.crawl_concurrency", 4,
+            "Crawls one `newswatch worker` runs at once.", "NEWSWATCH_CRAWL_CONCURRENCY",
+            "positive"),
+    Setting("cluster.delivery_workers", 2,
+            "Delivery tasks one `newswatch worker` runs at once (each sends up to 16 alerts "
+            "concurrently).", "NEWSWATCH_DELIVERY_WORKERS", "positive"),
+    Setting("cluster.visibility_timeout", "35m",
+            "Redis broker: a task taken by a worker that died is given to another after "
+            "this long; keep it above crawl_timeout.", "NEWSWATCH_VISIBILITY_TIMEOUT",
+            "duration"),
     Setting("crawl_timeout", "30m",
             "The service stops a crawl that runs longer than this (s, m, h units); "
             "it is recorded as interrupted.", "NEWSWATCH_CRAWL_TIMEOUT", "duration"),
@@ -197,6 +260,25 @@ SETTINGS: list[Setting] = [
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
+@dataclass(frozen=True)
+class ClusterSettings:
+    """``[cluster]``: the broker and each worker's concurrency (docs/scaling.md)."""
+
+    broker: str = field(default="", repr=False)  # empty: no cluster; has a password
+    crawl_concurrency: int = 4
+    delivery_workers: int = 2
+    visibility_timeout: float = 35 * 60.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.broker)
+
+    @property
+    def broker_shown(self) -> str:
+        """The broker URL fit for logs and output (its password masked)."""
+        return redact_url(self.broker)
+
+
 @dataclass
 class Config:
     """Typed settings: ``config.crawl_timeout`` is seconds, ``config.timezone`` a zone,
@@ -219,9 +301,20 @@ class Config:
         return self.origins.get(name, "default")
 
     def text(self, name: str) -> str:
-        """A setting as written (for messages and `describe_changes`)."""
+        """A setting as written (for messages and `describe_changes`); a URL's password
+        is masked."""
         value = self.raw.get(name, "")
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return redact_url(text) if "://" in text else text
+
+    @property
+    def cluster(self) -> "ClusterSettings":
+        """The ``[cluster]`` settings, typed."""
+        v = self.values
+        return ClusterSettings(broker=v["cluster.broker"] or "",
+                               crawl_concurrency=v["cluster.crawl_concurrency"],
+                               delivery_workers=v["cluster.delivery_workers"],
+                               visibility_timeout=v["cluster.visibility_timeout"])
 
     @property
     def story_window_days(self) -> float:
@@ -280,19 +373,33 @@ def load(path: str | Path | None = None, *, channels: bool = True,
     for name in [n for n, v in channels.items() if not isinstance(v, dict)]:
         problems.append(f"{where}: [channels.{name}] must be a table, got {channels[name]!r}")
         del channels[name]
+    sections = {s.name.split(".")[0] for s in SETTINGS if "." in s.name}
     for key in data:
-        if key not in SETTINGS_BY_NAME:
-            known = ", ".join(SETTINGS_BY_NAME)
-            problems.append(f"{where}: unknown setting {key!r} (known: {known}, channels)")
+        if key in sections:
+            if not isinstance(data[key], dict):
+                problems.append(f"{where}: [{key}] must be a table, got {data[key]!r}")
+                continue
+            for sub in data[key]:
+                if f"{key}.{sub}" not in SETTINGS_BY_NAME:
+                    known = ", ".join(n.split(".", 1)[1] for n in SETTINGS_BY_NAME
+                                      if n.startswith(key + "."))
+                    problems.append(f"{where}: unknown setting {sub!r} in [{key}] "
+                                    f"(known: {known})")
+        elif key not in SETTINGS_BY_NAME:
+            known = ", ".join(n for n in SETTINGS_BY_NAME if "." not in n)
+            problems.append(f"{where}: unknown setting {key!r} (known: {known}, "
+                            f"{', '.join(f'[{n}]' for n in sorted(sections))}, channels)")
     values: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     origins: dict[str, str] = {}
     file_dir = path.resolve().parent if path is not None else Path.cwd()
     for s in SETTINGS:
         value, origin, base = s.default, "default", Path.cwd()
-        if s.name in data:
+        section, _, key = s.name.rpartition(".")
+        table = data.get(section) if section else data
+        if isinstance(table, dict) and key in table:
             # Relative paths in a file are relative to that file (systemd runs from /).
-            value, origin, base = data[s.name], str(path), file_dir
+            value, origin, base = table[key], str(path), file_dir
         if s.env and os.environ.get(s.env):
             value, origin, base = os.environ[s.env], s.env, Path.cwd()
         if overrides.get(s.name) is not None:
@@ -301,7 +408,9 @@ def load(path: str | Path | None = None, *, channels: bool = True,
         try:
             values[s.name] = PARSERS[s.kind](value, base)
         except ValueError as exc:
-            problems.append(f"{origin}: setting {s.name!r}: {exc}")
+            shown = (f"[{section}] {key!r}" if section and origin == str(path)
+                     else repr(s.name))
+            problems.append(f"{origin}: setting {shown}: {exc}")
             values[s.name] = None
     config = Config(path=path, values=values, channels=channels, raw=raw, origins=origins)
     # Channels are checked even when a setting is bad (with its default in its place),

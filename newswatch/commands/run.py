@@ -61,6 +61,11 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
                       max_crawls=max_crawls, early_signals=early)
     try:
         service = Service(opts)
+        if service.loaded.config.cluster.enabled:
+            # With a broker, the scheduler of the cluster's workers (docs/scaling.md).
+            from newswatch.cluster import Scheduler
+
+            service = Scheduler(opts, service.loaded)
         code = service.run()
     except InstanceLocked as exc:
         raise click.ClickException(str(exc)) from None
@@ -75,5 +80,9 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
     except OSError as exc:
         if (http or web) and "address" in str(exc).lower():
             raise click.ClickException(f"--http {http} / --web {web}: {exc}") from None
+        raise
+    except Exception as exc:
+        if type(exc).__name__ == "BrokerUnreachable":  # names the setting, not the password
+            raise click.ClickException(str(exc)) from None
         raise
     raise SystemExit(code)

@@ -96,6 +96,7 @@ def command(app, as_json):
     from rich.table import Table
 
     from crawler import seeds
+    from crawler.database import redacted
 
     cfg = app.config
     tz = cfg.timezone
@@ -103,13 +104,17 @@ def command(app, as_json):
     db = app.open_db(must_exist=True)
     info = gather(db, {s.name: s for s in good}, tz,
                   crawl_timeout=timedelta(seconds=cfg.crawl_timeout))
+    if cfg.cluster.enabled:
+        from newswatch.cluster import cluster_status
+
+        info["cluster"] = cluster_status(cfg.cluster)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     console = Console(highlight=False)
     who = (f"service running (pid {info['service_pid']})" if info["service_pid"]
            else "service not running (next runs are what `newswatch run` would do)")
-    console.print(f"[bold]{cfg.db}[/bold]: {who}", soft_wrap=True)
+    console.print(f"[bold]{escape(redacted(cfg.db))}[/bold]: {who}", soft_wrap=True)
     colour = {"ok": "green", "degraded": "yellow", "empty": "yellow", "stale": "yellow", "blocked": "red",
               "failing": "red", "new": "dim"}
     # Narrow terminals (80 columns) get each source's reason below the table, whole,
@@ -145,6 +150,35 @@ def command(app, as_json):
         console.print(f"[red]{info['matcher']['parked']} article(s) parked by the matcher[/red] "
                       f"(matching failed 3 times; the service log says why): "
                       f"newswatch match --retry-parked")
+    if "cluster" in info:
+        _print_cluster(console, info["cluster"], tz)
     for p in problems:
         console.print(f"[yellow]seed problem:[/yellow] {p}")
     console.print(f"times in {cfg.timezone}")
+
+
+def _print_cluster(console, cluster: dict, tz: ZoneInfo) -> None:
+    """The cluster's workers, their queues and tags, and the tasks they run."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not cluster["reachable"]:
+        console.print(f"[red]cluster: broker unreachable[/red]: {escape(cluster['error'])}",
+                      soft_wrap=True)
+        return
+    if cluster["error"]:
+        console.print(f"[red]cluster:[/red] {escape(cluster['error'])}", soft_wrap=True)
+        return
+    if not cluster["workers"]:
+        console.print(f"cluster ({escape(cluster['broker'])}): [yellow]no worker answered"
+                      f"[/yellow]; start one with `newswatch worker`", soft_wrap=True)
+        return
+    table = Table(title=f"Workers ({escape(cluster['broker'])})")
+    for col in ("worker", "queues", "tags", "running"):
+        table.add_column(col)
+    for w in cluster["workers"]:
+        running = ", ".join(
+            f"{t['task']} {t['source']}" if t["source"] else t["task"] for t in w["running"])
+        table.add_row(escape(w["name"]), ",".join(w["queues"]), ",".join(w["tags"]) or "-",
+                      escape(running) or "idle")
+    console.print(table)

@@ -34,11 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import Timeout
-
 from crawler import runs
 from crawler.seeds import Source
-from newswatch.crawl.locks import file_lock, locked_message, write_holder
+from newswatch.crawl.locks import locked_message, source_lock_of, write_holder
 
 EventHandler = Callable[[dict], None]
 STOP_GRACE = 10.0  # seconds a stopped child gets to close cleanly before SIGKILL
@@ -59,6 +57,9 @@ class CrawlOptions:
     grace: float | None = None  # seconds a stopped child may take; None: STOP_GRACE
     max_articles: int | None = None  # article pages fetched per run; None: the default
     settings: dict[str, str] = field(default_factory=dict)  # extra Scrapy -s settings
+    # The child dies with its parent (Linux): a cluster worker killed by kill -9 leaves no
+    # crawl running on, so the task's retry on another worker is the only crawl.
+    die_with_parent: bool = False
 
 
 @dataclass
@@ -159,18 +160,17 @@ class Crawl:
         if _stopping.is_set():
             return CrawlResult(name, "failed", errors=[
                 {"url": "", "error": "not started: newswatch is stopping"}])
-        lock = file_lock(self.options.db, name)
-        while True:
-            try:
-                lock.acquire(timeout=0)
-                break
-            except Timeout:
-                if not self.options.wait:
-                    return CrawlResult(name, "locked", errors=[
-                        {"url": "", "error": locked_message(self.options.db, name)}])
-                await asyncio.sleep(0.25)  # polled, so that a cancelled wait holds nothing
+        lock = source_lock_of(self.options.db, name)
+        while not lock.try_acquire():
+            if not self.options.wait:
+                message = (locked_message(self.options.db, name) if not lock.server else
+                           f"already being crawled by {lock.holder()}; not started (use "
+                           f"--wait to wait for it)")
+                return CrawlResult(name, "locked", errors=[{"url": "", "error": message}])
+            await asyncio.sleep(0.25)  # polled, so that a cancelled wait holds nothing
         try:
-            write_holder(self.options.db, name)
+            if not lock.server:
+                write_holder(self.options.db, name)
             return await self._run_child()
         finally:
             lock.release()
@@ -233,7 +233,8 @@ class Crawl:
             self.proc = await asyncio.create_subprocess_exec(
                 *child_command(self.source, options), stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=log, env=env,
-                start_new_session=True, limit=2**24)
+                start_new_session=True, limit=2**24,
+                preexec_fn=_die_with_parent if options.die_with_parent else None)
         with _live_lock:
             _live.add(self)
         if self._pending_stop or _stopping.is_set():
@@ -368,11 +369,9 @@ def close_leftover_runs(db_path: str | Path) -> list[int]:
     closed = []
     try:
         for run in runs.running_runs(db):
-            lock = file_lock(db_path, run["source"])
-            try:
-                lock.acquire(timeout=0)
-            except Timeout:
-                continue  # being crawled now
+            lock = source_lock_of(db_path, run["source"])
+            if not lock.try_acquire():
+                continue  # being crawled now (on any machine)
             try:
                 runs.close_run(db, run["id"], outcome="interrupted", errors=[
                     {"url": "", "error": "left running by a crawl that was killed; closed "
@@ -383,6 +382,16 @@ def close_leftover_runs(db_path: str | Path) -> list[int]:
     finally:
         db.conn.close()
     return closed
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the prctl
+        os._exit(1)
 
 
 def _parse(line: bytes) -> dict | None:

@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.database import redacted
+
 from newswatch.service import load as service_load, signals
 from newswatch.crawl.runner import Crawl, CrawlOptions, close_leftover_runs
 from newswatch.service.db_worker import DbWorker
@@ -58,9 +60,10 @@ class RunOptions:
 
 
 class Service:
-    def __init__(self, opts: RunOptions):
+    def __init__(self, opts: RunOptions, loaded=None):
         self.opts = opts
-        self.loaded = service_load.load(opts.config_path, opts.overrides or {}, only=opts.only)
+        self.loaded = loaded or service_load.load(opts.config_path, opts.overrides or {},
+                                                  only=opts.only)
         self.db_path = str(self.loaded.config.db)
         self.metrics = Metrics()
         self.children: dict[str, Crawl] = {}
@@ -95,6 +98,9 @@ class Service:
         signals.install(loop, on_stop=self._on_stop, on_reload=self._on_reload)
         for signame in (self.opts.early_signals or [])[:1]:
             self._on_stop(signame)
+        if not await self._take_turn():  # a cluster's standby scheduler waits here
+            signals.uninstall(loop)
+            return 0
         self.db = DbWorker("db", lambda: open_archive(self.db_path))
         self.delivery_db = DbWorker("delivery", lambda: open_archive(self.db_path))
         await self.db.call(lambda db: None)  # migrations applied before anything else
@@ -122,14 +128,19 @@ class Service:
             self._http.start()
             log.info("serving /healthz and /metrics on http://%s:%d", host, self._http.port)
         log.info("newswatch running: %d sources, %d topics, database %s (pid %d)",
-                 len(self.loaded.sources), len(self.loaded.topics), self.db_path, os.getpid(),
-                 extra=fields(pid=os.getpid(), db=self.db_path))
+                 len(self.loaded.sources), len(self.loaded.topics), redacted(self.db_path),
+                 os.getpid(), extra=fields(pid=os.getpid(), db=redacted(self.db_path)))
         # Leftovers from a previous run: health changes and due deliveries.
         self._spawn("start-up checks", self._startup_checks())
         await self.stopping.wait()
         await self._shutdown()
         signals.uninstall(loop)
         return 0
+
+    async def _take_turn(self) -> bool:
+        """Whether to go on: the one-machine service always does (its lock is taken in
+        :meth:`run`); a cluster scheduler waits for the scheduler lock."""
+        return True
 
     def _on_stop(self, signame: str) -> None:
         if self.stopping.is_set():

@@ -65,15 +65,16 @@ def match_new(db, loaded) -> dict:
             "queued": result.queued}
 
 
-def deliver_due(db, loaded) -> dict[str, int]:
-    """Build due digests and send what is due, once; how many ended in each outcome."""
+def deliver_due(db, loaded, *, limit: int | None = None) -> dict[str, int]:
+    """Build due digests and send what is due (at most ``limit`` rows), once; how many
+    ended in each outcome."""
     from alerts import delivery, outbox
 
     # Most passes find nothing due: skip the event loop and HTTP client set-up then.
     if not outbox.anything_due(db):
         return {}
     counts: dict[str, int] = {}
-    for r in delivery.deliver_due(db, loaded.config.alerts):
+    for r in delivery.deliver_due(db, loaded.config.alerts, limit=limit):
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     return counts
 
