@@ -1,0 +1,286 @@
+"""The cluster (docs/scaling.md) on real servers: a real Redis as the broker, the
+scheduler (`newswatch run` with a broker) and `newswatch worker` as subprocesses, the
+replay web and a recording webhook receiver. The settings and error messages first
+(no server needed), then a scheduler dispatching to workers with tag routing, then the
+cluster of the issue: kill -9 of a crawl worker mid-crawl and a delivery worker
+mid-send lose nothing and send nothing twice under two ids."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newswatch import config
+from newswatch.cluster.app import crawl_queue, crawl_queues, tags_of_queue
+from tests.support.cluster_process import NewswatchProcess
+from tests.support.db_servers import postgres_server, postgres_url, redis_server, redis_url  # noqa: F401
+from tests.support.news_site import NewsSite
+from tests.support.replay_site import replay_site
+from tests.support.service_process import REPO, write_config
+from tests.support.webhook_receiver import Reply, WebhookReceiver
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+TOPICS = '''[[topic]]
+name = "chips"
+title = "Chips / 芯片"
+query = "芯片"
+channels = ["hook"]
+'''
+
+
+_REDIS_DBS = itertools.count(1)
+
+
+@pytest.fixture
+def broker(redis_server):  # noqa: F811
+    """A Redis database of its own (tasks left by one test never reach another's workers)."""
+    import redis
+
+    n = next(_REDIS_DBS) % 16
+    url = f"redis://127.0.0.1:{redis_server.port}/{n}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def _cluster_toml(path: Path, settings: dict, cluster: dict, channels: dict | None = None):
+    write_config(path, settings, channels)
+    lines = ["", "[cluster]"] + [f"{k} = {json.dumps(v)}" for k, v in cluster.items()]
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+# ---- settings, queues and messages: no server ------------------------------------------
+
+
+def test_cluster_settings_are_typed_and_the_broker_password_never_shown(tmp_path):
+    path = _cluster_toml(tmp_path / "n.toml", {}, {
+        "broker": "redis://:s3cr3t-pw@10.0.0.5:6379/0", "crawl_concurrency": 3,
+        "delivery_workers": 5, "visibility_timeout": "40m"})
+    cfg = config.load(path)
+    c = cfg.cluster
+    assert (c.enabled, c.crawl_concurrency, c.delivery_workers, c.visibility_timeout) == (
+        True, 3, 5, 2400.0)
+    assert c.broker == "redis://:s3cr3t-pw@10.0.0.5:6379/0"
+    assert "s3cr3t-pw" not in c.broker_shown and "s3cr3t-pw" not in repr(c)
+    assert "s3cr3t-pw" not in cfg.text("cluster.broker")
+    assert not config.load(None).cluster.enabled
+
+    bad = _cluster_toml(tmp_path / "bad.toml", {}, {
+        "broker": "http://:s3cr3t-pw@10.0.0.5/", "crawl_concurrency": 0, "workers": 2})
+    with pytest.raises(config.Problems) as err:
+        config.load(bad)
+    text = str(err.value)
+    assert "unknown setting 'workers' in [cluster]" in text
+    assert "setting [cluster] 'crawl_concurrency': must be 1 or more" in text
+    assert "setting [cluster] 'broker': expected a broker URL" in text
+    assert "s3cr3t-pw" not in text
+
+
+def test_a_source_is_queued_by_its_tags_and_a_worker_takes_every_subset_of_its_own():
+    assert crawl_queue(()) == "crawl"
+    assert crawl_queue(("gov", "cn")) == "crawl.cn.gov"
+    assert crawl_queues(()) == ["crawl"]
+    assert crawl_queues(("cn",)) == ["crawl", "crawl.cn"]
+    assert crawl_queues(("gov", "cn")) == ["crawl", "crawl.cn", "crawl.gov", "crawl.cn.gov"]
+    assert tags_of_queue("crawl.cn.gov") == ("cn", "gov") and tags_of_queue("deliver") == ()
+
+
+def _newswatch(tmp_path, *args, env=None):
+    import os
+
+    full = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
+    for var in ("NEWSWATCH_BROKER", "NEWSWATCH_CONFIG", "NEWSWATCH_DB"):
+        if not env or var not in env:
+            full.pop(var, None)
+    return subprocess.run([sys.executable, "-m", "newswatch", *args], cwd=tmp_path, env=full,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_worker_without_a_broker_or_with_one_down_names_the_setting(tmp_path):
+    db = str(tmp_path / "a.db")
+    out = _newswatch(tmp_path, "worker", "--db", db)
+    assert out.returncode == 1
+    assert "no broker configured" in out.stderr and "cluster.broker" in out.stderr
+
+    # A port nothing listens on; the password must not appear anywhere.
+    env = {"NEWSWATCH_BROKER": "redis://:pa55-w0rd@127.0.0.1:9/0"}
+    for args in (("worker",), ("run",)):
+        out = _newswatch(tmp_path, *args, "--db", db, env=env)
+        assert out.returncode == 1, out.stderr
+        assert "setting cluster.broker (redis://:***@127.0.0.1:9/0)" in out.stderr
+        assert "does not answer" in out.stderr
+        assert "pa55-w0rd" not in out.stderr + out.stdout
+    from newswatch.storage import open_archive
+
+    open_archive(db).conn.close()
+    out = _newswatch(tmp_path, "status", "--db", db, env=env)
+    assert "cluster: broker unreachable" in out.stdout, out.stdout + out.stderr
+    assert "pa55-w0rd" not in out.stderr + out.stdout
+
+
+def test_seed_tags_are_validated(tmp_path):
+    from crawler.seeds import SeedError, load_source
+
+    site = NewsSite(tmp_path / "site", tmp_path / "sources")
+    seed = site.add_source("alpha")
+    _tag(seed, ["cn", "gov", "cn"])
+    assert load_source(seed).tags == ("cn", "gov")
+    _tag(seed, ["CN"], replace=True)
+    with pytest.raises(SeedError, match="field 'tags'"):
+        load_source(seed)
+
+
+def _tag(seed: Path, tags: list[str], replace: bool = False) -> None:
+    text = seed.read_text(encoding="utf-8")
+    if replace:
+        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("tags ="))
+    seed.write_text(text.replace("download_delay = 0", f"download_delay = 0\ntags = "
+                                                       f"{json.dumps(tags)}", 1),
+                    encoding="utf-8")
+
+
+# ---- on a real Redis -------------------------------------------------------------------
+
+
+class Cluster:
+    """A scheduler and workers on one config; ``stop()`` ends them all."""
+
+    def __init__(self, tmp_path: Path, db: str, settings: dict, cluster: dict,
+                 channels: dict):
+        self.tmp, self.db = tmp_path, db
+        self.settings, self.cluster, self.channels = settings, cluster, channels
+        self.procs: dict[str, NewswatchProcess] = {}
+
+    def start(self, name: str, *args: str) -> NewswatchProcess:
+        p = NewswatchProcess(self.tmp, name=name, db=self.db, config=self.settings,
+                             channels=self.channels)
+        _cluster_toml(p.config_path, self.settings, self.cluster, self.channels)
+        self.procs[name] = p.start(*args)
+        return p
+
+    def stop(self) -> None:
+        for p in self.procs.values():
+            p.stop()
+
+
+def _archive(db: str):
+    from newswatch.storage import open_archive
+
+    return open_archive(db)
+
+
+def _ok_runs(db: str) -> dict[str, int]:
+    conn = _archive(db)
+    try:
+        return {r["source"]: r["n"] for r in conn.query(
+            "SELECT source, count(*) AS n FROM runs WHERE outcome = 'ok' GROUP BY source")}
+    finally:
+        _close(conn)
+
+
+def _close(conn) -> None:
+    try:
+        conn.conn.close()
+    except Exception:
+        close = getattr(conn, "close", None)
+        if close:
+            close()
+
+
+def _wait(what: str, check, timeout: float, procs=()) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    tails = "\n".join(f"--- {p.name}\n" + "\n".join(p.lines[-25:]) for p in procs)
+    raise AssertionError(f"{what}: not within {timeout}s\n{tails}")
+
+
+def _crawled_by(proc: NewswatchProcess) -> set[str]:
+    import re
+
+    return {m.group(1) for line in proc.lines
+            for m in [re.search(r"crawl (\S+): started on", line)] if m}
+
+
+@pytest.fixture
+def plain_site(tmp_path):
+    site = NewsSite(tmp_path / "site", tmp_path / "sources")
+    for name in ("alpha", "beta", "gamma-cn"):
+        seed = site.add_source(name, language="zh")
+        if name.endswith("-cn"):
+            _tag(seed, ["cn"])
+        site.publish(name, f"{name}-old", f"{name} 旧闻", "这是一条旧的新闻，没有关键词。" * 8)
+    (tmp_path / "topics.toml").write_text(TOPICS, encoding="utf-8")
+    return site
+
+
+def test_scheduler_dispatches_crawls_to_workers_by_tag_and_alerts_arrive(
+        tmp_path, plain_site, broker):
+    site = plain_site
+    with replay_site(site.root) as served, WebhookReceiver(SECRET) as rx:
+        cl = Cluster(tmp_path, str(tmp_path / "cluster.db"),
+                     {"sources_dir": str(site.sources_dir), "replay": served.url,
+                      "topics": str(tmp_path / "topics.toml"), "delivery_interval": "1s",
+                      "default_channels": "console"},
+                     {"broker": broker, "crawl_concurrency": 2, "delivery_workers": 1},
+                     {"hook": {"type": "webhook", "url": rx.url, "secret": SECRET,
+                               "allow_private": True}})
+        try:
+            plain = cl.start("plain", "worker", "--http", "127.0.0.1:0")
+            cn = cl.start("cn", "worker", "--queues", "crawl", "--tags", "cn")
+            plain.wait_for(r"worker \S+: queues crawl,match,deliver", 30)
+            cn.wait_for(r"worker \S+: queues crawl,crawl.cn,", 30)
+            sched = cl.start("scheduler", "run", "--interval", "4s")
+            sched.wait_for("crawl gamma-cn: dispatched to queue crawl.cn", 30)
+            _wait("every source crawled", lambda: len(_ok_runs(cl.db)) == 3, 60,
+                  cl.procs.values())
+            # A new matching article: crawled at the next turn, matched, delivered.
+            site.publish("alpha", "chip-1", "芯片产业园签约", "上海消息：芯片产业园项目签约。" * 6)
+            site.publish("gamma-cn", "chip-2", "晶圆厂投产", "合肥消息：新的芯片晶圆厂投产。" * 6)
+            rx.wait_for(2, timeout=60)
+            titles = {r.json["story"]["first_article"]["title"] for r in rx.requests
+                      if r.status == 200}
+            assert titles == {"芯片产业园签约", "晶圆厂投产"}
+            assert all(r.verified for r in rx.requests)
+            assert "gamma-cn" not in _crawled_by(plain), "a cn source reached an untagged worker"
+            assert "gamma-cn" in _crawled_by(cn)
+
+            out = _newswatch(tmp_path, "status", "--json", "--config",
+                             str(sched.config_path), "--db", cl.db)
+            info = json.loads(out.stdout)["cluster"]
+            assert info["reachable"] and len(info["workers"]) == 2, info
+            tags = sorted(tuple(w["tags"]) for w in info["workers"])
+            assert tags == [(), ("cn",)]
+        finally:
+            cl.stop()
+        assert sched.proc.returncode == 0, sched.output[-2000:]
+
+
+def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site,
+                                                          broker):
+    site = plain_site
+    cl = Cluster(tmp_path, str(tmp_path / "failover.db"),
+                 {"sources_dir": str(site.sources_dir), "replay": "http://127.0.0.1:9",
+                  "topics": str(tmp_path / "topics.toml")},
+                 {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
+                                               "secret": SECRET, "allow_private": True}})
+    try:
+        first = cl.start("first", "run")
+        first.wait_for("scheduler: holding the scheduler lock", 30)
+        second = cl.start("second", "run")
+        second.wait_for("scheduler: standing by", 30)
+        assert "dispatched" not in second.output
+        first.kill9()
+        second.wait_for("scheduler: holding the scheduler lock", 15)
+        second.wait_for("dispatched to queue", 15)
+    finally:
+        cl.stop()
