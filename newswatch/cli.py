@@ -19,6 +19,7 @@ early_signals.install_if_run()  # the console script: before click and the comma
 
 import click  # noqa: E402
 
+from crawler.database import archive_exists
 from newswatch import __version__, commands
 from newswatch import config as config_mod
 
@@ -47,7 +48,7 @@ class AppContext:
 
     def db_exists(self) -> bool:
         db = self.config.db
-        return db == ":memory:" or Path(db).exists()
+        return archive_exists(db)
 
     def open_db(self, *, must_exist: bool = False):
         from newswatch.storage import ArchiveMissing, open_archive

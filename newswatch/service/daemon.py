@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.database import redacted
 from newswatch.service import load as service_load, signals
 from newswatch.crawl.runner import Crawl, CrawlOptions, close_leftover_runs
 from newswatch.service.db_worker import DbWorker
@@ -122,8 +123,8 @@ class Service:
             self._http.start()
             log.info("serving /healthz and /metrics on http://%s:%d", host, self._http.port)
         log.info("newswatch running: %d sources, %d topics, database %s (pid %d)",
-                 len(self.loaded.sources), len(self.loaded.topics), self.db_path, os.getpid(),
-                 extra=fields(pid=os.getpid(), db=self.db_path))
+                 len(self.loaded.sources), len(self.loaded.topics), redacted(self.db_path),
+                 os.getpid(), extra=fields(pid=os.getpid(), db=redacted(self.db_path)))
         # Leftovers from a previous run: health changes and due deliveries.
         self._spawn("start-up checks", self._startup_checks())
         await self.stopping.wait()
