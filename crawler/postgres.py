@@ -12,6 +12,7 @@ SQLite forms the code uses onto PostgreSQL's:
 - ``BEGIN IMMEDIATE`` → ``BEGIN`` plus a transaction advisory lock, so the writers that
   read first are serialised exactly as SQLite serialises them (the outbox claim, which
   must scale over delivery workers, takes its rows ``FOR UPDATE SKIP LOCKED`` instead);
+- the null-safe ``a IS ?`` → ``a IS NOT DISTINCT FROM %s``;
 - the scalar ``MIN(a, b)``/``MAX(a, b)`` → ``LEAST``/``GREATEST``;
 - ``INTEGER PRIMARY KEY`` → an identity column; ``INTEGER``/``REAL``/``BLOB`` →
   ``BIGINT``/``DOUBLE PRECISION``/``BYTEA`` in DDL;
@@ -45,6 +46,9 @@ _DDL = re.compile(r"^\s*(?:CREATE\s+TABLE|ALTER\s+TABLE)\b", re.I)
 _RETURNING = re.compile(r"\bRETURNING\b", re.I)
 _INT_PK = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY(?:\s+AUTOINCREMENT)?\b", re.I)
 _AS_REAL = re.compile(r"\bAS\s+REAL\)", re.I)
+# SQLite's null-safe ``a IS ?`` / ``a IS NOT ?``.
+_IS_PARAM = re.compile(r"\bIS\s+\?", re.I)
+_IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?", re.I)
 # SQLite's scalar MIN(a, b)/MAX(a, b): two arguments, not the aggregate.
 _SCALAR = re.compile(r"\b(MIN|MAX)\(([^(),]+),([^(),]+)\)", re.I)
 
@@ -84,6 +88,8 @@ def translate(sql: str) -> str:
     out = []
     for code, text in _outside_literals(sql):
         if code:
+            text = _IS_NOT_PARAM.sub("IS DISTINCT FROM ?", text)
+            text = _IS_PARAM.sub("IS NOT DISTINCT FROM ?", text)
             text = text.replace("%", "%%").replace("?", "%s")
             text = _AS_REAL.sub("AS DOUBLE PRECISION)", text)
             text = _SCALAR.sub(lambda m: ("LEAST" if m.group(1).upper() == "MIN" else "GREATEST")
