@@ -145,6 +145,12 @@ class Cursor:
             return self._rows.pop(0) if self._rows else None
         return self._cur.fetchone() if self._cur.description else None
 
+    def fetchmany(self, size: int) -> list:
+        if self._rows is not None:
+            rows, self._rows = self._rows[:size], self._rows[size:]
+            return rows
+        return self._cur.fetchmany(size) if self._cur.description else []
+
     def fetchall(self) -> list:
         if self._rows is not None:
             rows, self._rows = self._rows, []
@@ -282,7 +288,8 @@ class PostgresDatabase:
     def __repr__(self) -> str:
         return f"<PostgresDatabase {redacted(self.url)}>"
 
-    def _identity_columns(self) -> dict[str, str]:
+    def identity_columns(self) -> dict[str, str]:
+        """``{table: column}`` of the identity (auto-numbered) columns."""
         if self._identity is None:
             self._identity = dict(self.conn.execute(
                 "SELECT table_name, column_name FROM information_schema.columns WHERE "
@@ -305,7 +312,7 @@ class PostgresDatabase:
         returning = None
         if head.startswith("INSERT") and not _RETURNING.search(text):
             table = _INSERT_INTO.match(text)
-            returning = table and self._identity_columns().get(table.group(1))
+            returning = table and self.identity_columns().get(table.group(1))
             if returning:
                 text = f'{text.rstrip().rstrip(";")} RETURNING "{returning}"'
         cur = self._run(text, values)
@@ -315,6 +322,16 @@ class PostgresDatabase:
             rows = cur.fetchall()
             return Cursor(cur, lastrowid=rows[-1][0] if rows else None, rows=[])
         return Cursor(cur)
+
+    def executemany(self, sql: str, rows: Iterable[Iterable]) -> None:
+        """One statement for many rows, pipelined (``db copy``)."""
+        import psycopg
+
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(translate(sql), [[_param(v) for v in r] for r in rows])
+        except psycopg.Error as exc:
+            raise _as_sqlite_error(exc) from exc
 
     def query(self, sql: str, params: Iterable | None = None) -> Iterator[dict]:
         from psycopg.rows import dict_row
