@@ -59,15 +59,15 @@ class AppContext:
             raise click.ClickException(str(exc)) from None
 
 
-DB_HELP = ("SQLite archive to use. Default: $NEWSWATCH_DB, else `db` in the config file, "
-           "else newswatch.db in the user's data directory.")
+DB_HELP = ("The archive: an SQLite file or a postgresql:// URL. Default: $NEWSWATCH_DB, else "
+           "`db` in the config file, else newswatch.db in the user's data directory.")
 
 
 def db_option(f):
     """Add ``--db PATH`` to a command; the value overrides the ``db`` setting."""
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-                  help=DB_HELP, metavar="PATH")
+                  help=DB_HELP, metavar="PATH|URL")
     @click.pass_context
     def wrapper(ctx, *args, db_path=None, **kwargs):
         app = ctx.find_object(AppContext)
