@@ -37,6 +37,7 @@ from alerts.channels import Channel, Message, Outcome, build_channels, check_cha
 from alerts.digests import members_of, run_digests
 from alerts.settings import AlertSettings
 from crawler import archive, times
+from crawler.database import is_postgres
 
 __all__ = ["DeliveryResult", "adeliver_due", "deliver_due", "run_digests", "send_test"]
 
@@ -117,6 +118,8 @@ def _pid_alive(pid: int) -> bool:
 def claim(db: sqlite_utils.Database, now: datetime, limit: int,
           skip: set[int]) -> list[dict]:
     """Take up to ``limit`` due rows under this process's lease."""
+    if is_postgres(db):
+        return _claim_on_server(db, now, limit, skip)
     me, real_now = os.getpid(), time.time()
     with archive.immediate(db):
         holders = [r[0] for r in db.execute(
@@ -136,6 +139,36 @@ def claim(db: sqlite_utils.Database, now: datetime, limit: int,
                        [until, me, r["id"]])
         # Before the commit: another thread of this process must not take them too.
         _in_flight.update(r["id"] for r in rows)
+    return rows
+
+
+def _claim_on_server(db, now: datetime, limit: int, skip: set[int]) -> list[dict]:
+    """The claim on PostgreSQL, where delivery workers on several machines claim at once:
+    the rows are taken ``FOR UPDATE SKIP LOCKED`` (two claims never wait for, or take, the
+    same row) and leased to this connection's server process, ``pg_backend_pid()``. A
+    holder is alive while its connection is: a killed worker's rows are free the moment
+    the server sees its connection gone, on whichever machine it ran."""
+    real_now = time.time()
+    lease_now = times.utc_stamp(datetime.fromtimestamp(real_now).astimezone())
+    until = times.utc_stamp(datetime.fromtimestamp(real_now + LEASE_S).astimezone())
+    excluded = skip | _in_flight
+    db.execute("BEGIN")
+    try:
+        rows = [dict(r) for r in db.query(
+            "SELECT * FROM outbox WHERE state = 'pending' AND due <= ? AND (lease_pid IS NULL "
+            "OR lease_until < ? OR lease_pid = pg_backend_pid() OR lease_pid NOT IN "
+            "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)) ORDER BY due, id "
+            "LIMIT ? FOR UPDATE SKIP LOCKED", [times.utc_stamp(now), lease_now,
+                                               limit + len(excluded)])]
+        rows = [r for r in rows if r["id"] not in excluded][:limit]
+        for r in rows:
+            db.execute("UPDATE outbox SET lease_until = ?, lease_pid = pg_backend_pid() "
+                       "WHERE id = ?", [until, r["id"]])
+        _in_flight.update(r["id"] for r in rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
     return rows
 
 

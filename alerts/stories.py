@@ -32,6 +32,7 @@ import seeds
 from alerts import fingerprints, scanned, shingles, story_index
 from alerts.aliases import load_alias_groups
 from crawler import archive, times
+from crawler.database import upsert_sql
 from crawler.times import article_time
 
 log = logging.getLogger(__name__)
@@ -376,24 +377,24 @@ def _assign(db, index, article: dict, prep: Prepared, window_s: float, joined: s
                        "WHERE id = ?", [article["id"], lang, article.get("title"), story_id])
     # Raw statements: sqlite-utils' insert() inspects the table on every call.
     db.execute(
-        "INSERT OR REPLACE INTO story_members(article_id, story_id, similarity, "
-        "matched_article_id, site, source, joined, link, evidence) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        upsert_sql("story_members", ["article_id", "story_id", "similarity",
+                                     "matched_article_id", "site", "source", "joined", "link",
+                                     "evidence"], ["article_id"]),
         [article["id"], story_id, link.score if link else 1.0,
          link.article_id if link else None, article.get("site"), article.get("source"),
          joined, link.kind if link else None, "\t".join(link.shared) if link else None])
     if packed.size:
         db.execute(
-            "INSERT OR REPLACE INTO story_signatures(article_id, lang, at, size, version, "
-            "minhash) VALUES (?, ?, ?, ?, ?, ?)",
+            upsert_sql("story_signatures", ["article_id", "lang", "at", "size", "version",
+                                            "minhash"], ["article_id"]),
             [article["id"], lang, at, int(packed.size), shingles.SKETCH_VERSION,
              shingles.sketch_to_bytes(sketch)])
         index.add(article["id"], lang, at, sketch, int(packed.size))
         index.remember_shingles(article["id"], packed)
     entry = prep.entry
     db.execute(
-        "INSERT OR REPLACE INTO story_fingerprints(article_id, lang, at, title, outlets, "
-        "version, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        upsert_sql("story_fingerprints", ["article_id", "lang", "at", "title", "outlets",
+                                          "version", "tokens"], ["article_id"]),
         [article["id"], lang, at, entry.title, " ".join(sorted(entry.outlets)),
          fingerprints.VERSION, fingerprints.encode(entry.fp)])
     index.add_entry(article["id"], entry)

@@ -29,10 +29,15 @@ from filelock import FileLock
 from sqlite_utils.migrations import Migrations
 
 from crawler import times
+from crawler.database import is_postgres, is_server_url
 
 BUSY_TIMEOUT_MS = 60_000
 
 migrations = Migrations("archive")
+
+# On PostgreSQL, the text that the trigram indexes cover (and full_text_ids searches).
+PG_ARTICLE_TEXT = "coalesce(title, '') || ' ' || coalesce(body, '')"
+PG_ATTACHMENT_TEXT = "coalesce(name, '') || ' ' || text"
 
 
 @migrations()
@@ -109,6 +114,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["site", "site_id"])
     db["articles"].create_index(["content_hash"])
     db["articles"].create_index(["published"])
+    if is_postgres(db):
+        # pg_trgm in place of FTS5's trigram table: one GIN index over title and body.
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        db.execute(f"CREATE INDEX articles_text_trgm ON articles USING gin (({PG_ARTICLE_TEXT}) "
+                   "gin_trgm_ops)")
+        return
     db.execute(
         "CREATE VIRTUAL TABLE articles_fts USING fts5("
         "title, body, content='articles', content_rowid='id', tokenize='trigram')"
@@ -166,6 +177,14 @@ def m003_article_attachments(db: sqlite_utils.Database) -> None:
           UNIQUE(article_id, position));
         CREATE INDEX article_attachments_url ON article_attachments(canonical_url);
         CREATE INDEX article_attachments_sha256 ON article_attachments(sha256);
+        """
+    )
+    if is_postgres(db):
+        db.execute("CREATE INDEX article_attachments_text_trgm ON article_attachments USING gin "
+                   f"(({PG_ATTACHMENT_TEXT}) gin_trgm_ops)")
+        return
+    db.executescript(
+        """
         CREATE VIRTUAL TABLE article_attachments_fts USING fts5(
           name, text, content='article_attachments', content_rowid='id', tokenize='trigram');
         CREATE TRIGGER article_attachments_ai AFTER INSERT ON article_attachments BEGIN
@@ -196,13 +215,17 @@ def m005_run_access(db: sqlite_utils.Database) -> None:
 
 def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
             migrate: bool = True) -> sqlite_utils.Database:
-    """Open the archive at ``path`` (created with its folder if missing), ready to use.
+    """Open the archive at ``path`` (created with its folder if missing), ready to use;
+    a ``postgresql://`` URL opens that database instead (:mod:`crawler.postgres`), whose
+    tables the same migrations create.
 
     ``migrate`` applies the archive's own migration set, then each set in
     ``extra``: the tables of the packages downstream (alerts, the service), which
     the caller names explicitly (``newswatch.storage.open_archive`` names them all), so
     which tables exist never depends on which modules happen to be imported.
     """
+    if is_server_url(path):
+        return _connect_server(str(path), extra=extra, migrate=migrate)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
@@ -220,6 +243,21 @@ def connect(path: str | Path, *, extra: Iterable[Migrations] = (),
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _connect_server(url: str, *, extra: Iterable[Migrations], migrate: bool):
+    from crawler.database import advisory_lock
+    from crawler.postgres import PostgresDatabase
+
+    db = PostgresDatabase(url)
+    if migrate:
+        sets = [migrations, *extra]
+        if any(s.pending(db) for s in sets):
+            # Two machines starting on a new database must not both create the tables.
+            with advisory_lock(url, "newswatch:migrate", wait=True):
+                for s in sets:
+                    s.apply(db)
     return db
 
 
@@ -381,6 +419,8 @@ def full_text_ids(db: sqlite_utils.Database, expression: str, *,
     article has an attachment holding one of its phrases: the attachments are asked for
     any of them. The phrases are single words (``alerts.fts_narrowing``), so " AND " is
     never inside one."""
+    if is_postgres(db):
+        return _pg_full_text_ids(db, expression, before_id=before_id, limit=limit)
     bound = "" if before_id is None else " AND rowid < ?"
     bound_att = "" if before_id is None else " AND t.article_id < ?"
     sql = (f"SELECT id FROM (SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?"
@@ -400,6 +440,51 @@ def full_text_ids(db: sqlite_utils.Database, expression: str, *,
         if message.startswith("fts5:") or "_fts" in message:
             raise FullTextUnusable(message) from None
         raise
+
+
+_FTS_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(AND|OR)\b|(\S)')
+
+
+def _pg_text_condition(expression: str, column: str, params: list) -> str:
+    """The FTS5 expression of ``alerts.fts_narrowing`` (quoted phrases, AND, OR and
+    parentheses) as ``ILIKE`` conditions that the pg_trgm index answers; the trigram
+    tokenizer is case-insensitive, and so is ILIKE."""
+    out = []
+    for m in _FTS_TOKEN.finditer(expression):
+        phrase, opening, closing, op, other = m.groups()
+        if phrase is not None:
+            text = phrase.replace('""', '"')
+            text = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            out.append(f"{column} ILIKE ?")
+            params.append(f"%{text}%")
+        elif opening or closing:
+            out.append(opening or closing)
+        elif op:
+            out.append(op)
+        else:
+            raise FullTextUnusable(f"cannot read {other!r} in {expression!r}")
+    return " ".join(out)
+
+
+def _pg_full_text_ids(db, expression: str, *, before_id: int | None,
+                      limit: int | None) -> list[int]:
+    params: list = []
+    pages = _pg_text_condition(expression, f"({PG_ARTICLE_TEXT})", params)
+    sql = f"SELECT id FROM articles WHERE ({pages})"
+    if before_id is not None:
+        sql += " AND id < ?"
+        params.append(before_id)
+    files = _pg_text_condition(expression.replace(" AND ", " OR "), f"({PG_ATTACHMENT_TEXT})",
+                               params)
+    sql += f" UNION SELECT article_id FROM article_attachments WHERE ({files})"
+    if before_id is not None:
+        sql += " AND article_id < ?"
+        params.append(before_id)
+    sql = f"SELECT id FROM ({sql}) AS hits ORDER BY id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [r[0] for r in db.execute(sql, params)]
 
 
 def new_articles_per_source(db: sqlite_utils.Database, since: datetime) -> dict[str, int]:

@@ -39,6 +39,44 @@ def redacted(target: str | Path) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
+def local_base(target: str | Path) -> str:
+    """Where this machine keeps the files that go with an archive (``<base>.lock``,
+    ``<base>.locks/``, ``<base>.web-key``): beside an SQLite file; for a server database,
+    a name for it under the user's data directory (host, port and database, no secret)."""
+    if not is_server_url(target):
+        return str(target)
+    from urllib.parse import urlsplit
+
+    import platformdirs
+
+    parts = urlsplit(str(target))
+    name = "-".join(str(p) for p in (parts.hostname or "local", parts.port or 5432,
+                                     parts.path.strip("/") or "postgres"))
+    folder = Path(platformdirs.user_data_dir("newswatch")) / "servers"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)
+
+
+def is_postgres(db) -> bool:
+    """True when ``db`` (an open archive) is on PostgreSQL."""
+    return getattr(db, "dialect", "sqlite") == "postgresql"
+
+
+def archive_exists(target: str | Path) -> bool:
+    """Whether there is an archive at ``target``: an SQLite file that exists; a server
+    database is taken to exist (connecting tells)."""
+    return is_server_url(target) or str(target) == ":memory:" or Path(target).exists()
+
+
+def upsert_sql(table: str, columns: list[str], key: list[str]) -> str:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE`` of ``columns``: a row replaced in place,
+    the same statement on SQLite and PostgreSQL (SQLite's ``INSERT OR REPLACE`` is not)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' for _ in columns)}) ON CONFLICT ({', '.join(key)}) "
+            + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
+
+
 class LockBusy(Exception):
     """Another process (on any machine) holds the advisory lock."""
 

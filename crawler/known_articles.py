@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crawler import archive
 from crawler.canonical import canonical_url
+from crawler.database import archive_exists
 
 
 class KnownArticles:
@@ -14,7 +15,7 @@ class KnownArticles:
     def __init__(self, db_path: str | Path | None, site: str):
         self.site = site
         self.db = None
-        if db_path and Path(db_path).exists():
+        if db_path and archive_exists(db_path):
             self.db = archive.connect(db_path)
 
     def is_known(self, url: str, site_id: str | None = None) -> bool:

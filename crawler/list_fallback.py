@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from crawler import archive
+from crawler.database import archive_exists
 from crawler.list_inference import ListGuess, apply_list, infer_list
 
 # A first page with fewer links than this share of the normal one is broken.
@@ -30,7 +31,7 @@ def normal_items_per_page(db_path, source: str) -> float | None:
     """The source's normal list items per page, from its recent ``ok`` runs."""
     if not db_path:
         return None
-    if not Path(db_path).exists():
+    if not archive_exists(db_path):
         return None
     db = archive.connect(db_path)
     try:

@@ -19,6 +19,7 @@ from scrapy.exceptions import DropItem
 
 from crawler import archive
 from crawler.extensions.progress import emit
+from crawler.database import archive_exists
 from crawler.items import ArticleItem
 
 _JSON_FIELDS = ("attachments", "field_sources", "extra")
@@ -80,7 +81,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        if not self.dry_run or Path(self.db_path).exists():
+        if not self.dry_run or archive_exists(self.db_path):
             self.db = archive.connect(self.db_path)
 
     def close_spider(self) -> None:

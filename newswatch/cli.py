@@ -19,6 +19,7 @@ early_signals.install_if_run()  # the console script: before click and the comma
 
 import click  # noqa: E402
 
+from crawler.database import archive_exists
 from newswatch import __version__, commands
 from newswatch import config as config_mod
 
@@ -47,7 +48,7 @@ class AppContext:
 
     def db_exists(self) -> bool:
         db = self.config.db
-        return db == ":memory:" or Path(db).exists()
+        return archive_exists(db)
 
     def open_db(self, *, must_exist: bool = False):
         from newswatch.storage import ArchiveMissing, open_archive
@@ -58,15 +59,15 @@ class AppContext:
             raise click.ClickException(str(exc)) from None
 
 
-DB_HELP = ("SQLite archive to use. Default: $NEWSWATCH_DB, else `db` in the config file, "
-           "else newswatch.db in the user's data directory.")
+DB_HELP = ("The archive: an SQLite file or a postgresql:// URL. Default: $NEWSWATCH_DB, else "
+           "`db` in the config file, else newswatch.db in the user's data directory.")
 
 
 def db_option(f):
     """Add ``--db PATH`` to a command; the value overrides the ``db`` setting."""
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-                  help=DB_HELP, metavar="PATH")
+                  help=DB_HELP, metavar="PATH|URL")
     @click.pass_context
     def wrapper(ctx, *args, db_path=None, **kwargs):
         app = ctx.find_object(AppContext)

@@ -23,6 +23,7 @@ import platformdirs
 import seeds
 from alerts.settings import DEFAULT_CHANNELS
 from crawler import times
+from crawler.database import is_server_url, local_base
 
 BUNDLED_SEEDS = seeds.ROOT  # inside the installed package, editable or not
 
@@ -56,7 +57,9 @@ def _path(value: Any, base: Path) -> Path:
 
 
 def _db(value: Any, base: Path) -> str:
-    return value if value == ":memory:" else str(_path(value, base))
+    if value == ":memory:" or is_server_url(str(value)):
+        return str(value)
+    return str(_path(value, base))
 
 
 def _paths(value: Any, base: Path) -> tuple[Path, ...]:
@@ -200,8 +203,9 @@ SETTINGS: list[Setting] = [
             "The service stops a crawl that runs longer than this (s, m, h units); "
             "it is recorded as interrupted.", "NEWSWATCH_CRAWL_TIMEOUT", "duration"),
     Setting("db", _default_db(),
-            "The SQLite archive (articles, runs, matches, outbox). Default: newswatch.db "
-            "in the user's data directory.", "NEWSWATCH_DB", "db"),
+            "The archive (articles, runs, matches, outbox): an SQLite file, or a "
+            "postgresql:// URL for a PostgreSQL server. Default: newswatch.db in the "
+            "user's data directory.", "NEWSWATCH_DB", "db"),
     Setting("default_channels", ",".join(DEFAULT_CHANNELS),
             "Channels for topics that name none (comma-separated, or a TOML list). "
             "console and jsonl work with no [channels] table.",
@@ -329,7 +333,7 @@ class Config:
         db = self.values["db"]
         return AlertSettings(
             channels=self.channels, config_path=self.path,
-            data_dir=Path(db).parent if db != ":memory:" else Path.cwd(),
+            data_dir=Path(local_base(db)).parent if db != ":memory:" else Path.cwd(),
             timezone=self.timezone, delivery_max_age_s=self.delivery_max_age,
             delivery_backoff_s=self.delivery_backoff, digest_time=self.digest_time,
             quiet_hours=self.quiet_hours, default_channels=self.default_channels)

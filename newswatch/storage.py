@@ -1,6 +1,7 @@
 """The one way the application opens the archive: every package's tables, migrated.
 
-``open_archive(path)`` applies the crawler's migrations, the alerts' and the service's
+``open_archive(target)`` opens an SQLite file or, for a ``postgresql://`` URL, that
+PostgreSQL database (:mod:`crawler.postgres`); either way it applies the crawler's migrations, the alerts' and the service's
 (health, schedule) and the web interface's (accounts, feeds), named here explicitly. A read-only command passes
 ``must_exist=True``: a database that is not there is an error, not a new empty file.
 """
@@ -8,6 +9,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+
+from crawler.database import archive_exists
 
 
 class ArchiveMissing(FileNotFoundError):
@@ -25,7 +28,7 @@ def open_archive(path: str | Path, *, must_exist: bool = False):
     from newswatch.service import state as service_state
     from newswatch.web import accounts as web_accounts
 
-    if must_exist and not Path(path).exists():
+    if must_exist and not archive_exists(path):
         raise ArchiveMissing(path)
     return archive.connect(path, extra=(*alerts_schema.MIGRATIONS, health_states.migrations,
                                         service_state.migrations, web_accounts.migrations))

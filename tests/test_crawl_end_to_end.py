@@ -15,6 +15,7 @@ from tests.support import crawl_site
 from tests.support.crawl_site import ARTICLES, SOURCES, A
 from tests.support.replay_site import replay_site
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import BACKENDS, postgres_server  # noqa: F401
 
 ARTICLE_PATHS = {"/" + p.url.split("://", 1)[1] for p in ARTICLES}
 
@@ -27,9 +28,11 @@ def crawl(db, seeds, replay_url, *args):
         capture_output=True, text=True, env=env, timeout=180)
 
 
-@pytest.fixture(scope="module")
-def web(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def web(request, tmp_path_factory):
+    # A site per backend: test_unchanged_recrawl_then_one_new_article publishes on it.
     root = tmp_path_factory.mktemp("web")
+    root.joinpath("backend").write_text(request.param)
     crawl_site.build_site(root / "site")
     seeds = crawl_site.write_seeds(root / "seeds")
     with replay_site(root / "site") as site:
@@ -37,9 +40,10 @@ def web(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def first(web):
+def first(request, web):
     root, seeds, site = web
-    db = root / "archive.db"
+    db = (root / "archive.db" if root.joinpath("backend").read_text() == "sqlite"
+          else request.getfixturevalue("postgres_server").new_database())
     result = crawl(db, seeds, site.url)
     return db, result
 

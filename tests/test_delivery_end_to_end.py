@@ -14,27 +14,28 @@ from tests.support.archive_articles import add_article
 from tests.support.outbox_rows import DeliveryConfig
 from tests.support.webhook_receiver import WebhookReceiver
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 SECRET = "whsec_" + base64.b64encode(b"end-to-end-secret-for-newswatch!").decode()
 BODY = ("工业和信息化部今天发布关于加强芯片产业链供应链安全的指导意见，提出到二〇二七年，"
         "集成电路关键材料和设备的自主保障能力明显增强，重点企业研发投入持续增加。") * 3
 
 
-def test_article_to_receiver(tmp_path, monkeypatch):
+def test_article_to_receiver(tmp_path, monkeypatch, archive_target):
     monkeypatch.setenv("E2E_SECRET", SECRET)
     (tmp_path / "topics.toml").write_text(
         '[[topic]]\nname = "chips"\ntitle = "芯片"\nquery = "芯片"\nchannels = ["hook"]\n',
         encoding="utf-8")
     (tmp_path / "aliases.toml").write_text("", encoding="utf-8")
     topics = load_topics([tmp_path / "topics.toml"], tmp_path / "aliases.toml")
-    db = open_archive(tmp_path / "a.db")
+    db = open_archive(archive_target)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     add_article(db, title="芯片旧闻", body=BODY + "旧", baseline=1, site="工信部")
     first = add_article(db, title="关于加强芯片产业链安全的指导意见", body=BODY, site="工信部",
                         source="miit", published=now.isoformat())
     matcher.run_once(db, topics, now=now)
     with WebhookReceiver(SECRET) as rx:
-        cfg = DeliveryConfig(db=str(tmp_path / "a.db"), channels={"hook": {
+        cfg = DeliveryConfig(db=archive_target, channels={"hook": {
             "type": "webhook", "url": rx.url, "secret": "${E2E_SECRET}",
             "allow_private": True}})
         # The same story republished by another outlet before delivery.

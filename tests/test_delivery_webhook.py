@@ -13,6 +13,7 @@ from crawler import archive, times
 from tests.support.outbox_rows import DeliveryConfig, queue_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 SECRET = "whsec_" + base64.b64encode(b"newswatch-test-secret-32-bytes!!").decode()
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -25,8 +26,8 @@ def rx():
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_archive(tmp_path / "a.db")
+def db(archive_target):
+    return open_archive(archive_target)
 
 
 def config_for(db, rx, tmp_path, **channel):

@@ -11,13 +11,14 @@ import pytest
 from newswatch import health
 from newswatch.health import notices as ops_alerts
 from newswatch.storage import open_archive
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_archive(tmp_path / "a.db")
+def db(archive_target):
+    return open_archive(archive_target)
 
 
 def add_run(db, source, minutes_ago, outcome, found=10, new=0, errors=None, pid=None):

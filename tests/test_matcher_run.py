@@ -17,6 +17,7 @@ from alerts.topics import Topic
 from crawler import archive
 from tests.support.archive_articles import add_article
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -34,8 +35,8 @@ CHIPS = topic("chips", "芯片 OR chip*", channels=("hook", "mail"))
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_archive(tmp_path / "archive.db")
+def db(archive_target):
+    return open_archive(archive_target)
 
 
 def rows(db, sql, params=()):

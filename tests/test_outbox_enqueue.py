@@ -9,6 +9,7 @@ import pytest
 from alerts import outbox
 from crawler import archive, times
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)
 
@@ -22,8 +23,8 @@ class FakeTopic:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_archive(tmp_path / "a.db")
+def db(archive_target):
+    return open_archive(archive_target)
 
 
 def test_one_row_per_channel_and_rerun_creates_none(db):

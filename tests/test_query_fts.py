@@ -11,6 +11,7 @@ from alerts.topics import Topic
 from crawler import archive
 from tests.support.archive_articles import add_article
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import BACKENDS, postgres_server  # noqa: F401
 
 ARTICLES = [
     ("工信部推动人工智能+制造", "人工智能 ＋ 制造深度融合，芯片自主可控。"),
@@ -24,9 +25,11 @@ QUERIES = ['"AI + manufacturing"', "人形机器人", "机器人 AND 产业", "r
            r"/国务院.{0,3}意见/ OR 人工智能", "manufacturing OR 制造"]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    db = open_archive(tmp_path_factory.mktemp("fts") / "a.db")
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request, tmp_path_factory):
+    target = (tmp_path_factory.mktemp("fts") / "a.db" if request.param == "sqlite"
+              else request.getfixturevalue("postgres_server").new_database())
+    db = open_archive(target)
     for title, body in ARTICLES:
         add_article(db, title=title, body=body, lang="en" if title.isascii() else "zh")
     return db
@@ -41,8 +44,7 @@ def test_narrowing_keeps_every_match(db, query):
     expr = fts_expression(node)
     if expr is None:
         return  # no narrowing: search scans every article
-    found = {r[0] for r in db.execute(
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expr])}
+    found = set(archive.full_text_ids(db, expr))
     assert matched <= found, expr
 
 

@@ -11,6 +11,7 @@ from alerts import stories, story_index
 from crawler import archive
 from newswatch.storage import open_archive
 from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
 

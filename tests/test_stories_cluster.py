@@ -11,6 +11,7 @@ import pytest
 from alerts import stories, story_index
 from crawler import archive
 from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 from newswatch.storage import open_archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +201,7 @@ def test_an_article_that_cannot_be_sketched_does_not_stop_the_cursor(db, monkeyp
     assert "cannot be sketched" in caplog.text
 
 
-def test_two_processes_clustering_at_once_assign_each_article_once(db, tmp_path):
+def test_two_processes_clustering_at_once_assign_each_article_once(db, archive_target):
     for i in range(120):
         body = "\n".join(GUIDELINE if i % 2 else STANDARDS) + f"\n第{i // 2}版"
         add_article(db, title=f"t{i}", body=body, published=at(i / 10))
@@ -211,7 +212,7 @@ def test_two_processes_clustering_at_once_assign_each_article_once(db, tmp_path)
         "from datetime import datetime, timezone\n"
         "db = open_archive(%r)\n"
         "print(stories.cluster_new(db, batch=7, now=datetime(2026, 11, 21, tzinfo=timezone.utc)))\n"
-    ) % (str(ROOT), str(tmp_path / "archive.db"))
+    ) % (str(ROOT), archive_target)
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
              for _ in range(2)]
     counts = [int(p.communicate(timeout=120)[0].strip()) for p in procs]

@@ -9,6 +9,7 @@ import pytest
 
 from alerts import fingerprints, stories, story_index
 from tests.support.archive_articles import add_article, story_db  # noqa: F401 (fixture db)
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,11 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.exceptions import NotConfigured
 
+from crawler.database import local_base
+
 
 def cookie_file(db: str | Path, source: str) -> Path:
-    return Path(str(db) + ".cookies") / f"{source}.txt"
+    return Path(local_base(db) + ".cookies") / f"{source}.txt"
 
 
 def scrapy_jar(crawler) -> http.cookiejar.CookieJar | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy import signals
 
 from crawler import archive
+from crawler.database import archive_exists
 
 
 class RunRecord:
@@ -53,7 +54,7 @@ class RunRecord:
                 "baseline": int(spider.baseline), "pid": os.getpid()}).last_pk
 
     def _has_baseline(self, name: str) -> bool:
-        if not Path(self.db_path).exists():
+        if not archive_exists(self.db_path):
             return False
         db = archive.connect(self.db_path)
         try:

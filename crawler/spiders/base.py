@@ -28,6 +28,7 @@ from crawler.access import classify, classify_failure
 from crawler.access.chromium import configure as configure_browser
 from crawler.attachments.fetching import AttachmentFetcher
 from crawler.canonical import canonical_url
+from crawler.database import local_base
 from crawler.items import ArticleItem, Tally
 from crawler.known_articles import KnownArticles
 from crawler.list_fallback import ListFallback, describe, normal_items_per_page
@@ -132,7 +133,7 @@ class SourceSpider(scrapy.Spider):
         db = settings.get("NEWSWATCH_DB")
         if db and settings.getpriority("HTTPCACHE_DIR") < SETTINGS_PRIORITIES["cmdline"]:
             # The list-page cache lives next to the archive, whatever the working folder.
-            settings.set("HTTPCACHE_DIR", str(db) + ".httpcache", priority="spider")
+            settings.set("HTTPCACHE_DIR", local_base(db) + ".httpcache", priority="spider")
         if settings.getbool("NEWSWATCH_DRY_RUN"):
             settings.set("HTTPCACHE_ENABLED", False, priority="spider")
         if not settings.getbool("NEWSWATCH_POLITE"):

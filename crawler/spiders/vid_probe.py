@@ -22,6 +22,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.blocking import block_reason
+from crawler.database import is_postgres
 from crawler.spiders.base import ListEntry, SourceSpider, failure_message
 
 _VID = re.compile(r"(VID=)(\d+)", re.IGNORECASE)
@@ -54,9 +55,11 @@ class VidProbeSpider(SourceSpider):
     def highest_archived(self) -> int | None:
         if self.known.db is None:
             return None
+        numeric = ("site_id ~ '^[0-9]+$'" if is_postgres(self.known.db)
+                   else "site_id GLOB '[0-9]*'")
         row = self.known.db.execute(
-            "SELECT MAX(CAST(site_id AS INTEGER)) FROM articles "
-            "WHERE site = ? AND site_id GLOB '[0-9]*'", [self.source.site]).fetchone()
+            "SELECT MAX(CAST(site_id AS BIGINT)) FROM articles "
+            f"WHERE site = ? AND {numeric}", [self.source.site]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
     def start_list_requests(self):

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from crawler.database import redacted
 from crawler.seeds import SeedError, check_sources, find_source
 from newswatch.cli import db_option, pass_app
 from newswatch.crawl.runner import CrawlOptions, CrawlResult, crawl_sources, stop_all
@@ -182,7 +183,7 @@ def command(app, names, sources_dir, replay, refresh, dry_run, jobs, wait, timeo
         if not r.ok and r.log:
             err.print(f"{r.source}: Scrapy log in {r.log}", highlight=False, markup=False)
     if not dry_run:
-        console.print(f"archive: {config.db}", highlight=False)
+        console.print(f"archive: {redacted(config.db)}", highlight=False)
     if any(not r.ok for r in results):
         raise SystemExit(1)
 

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from crawler.database import redacted
 from newswatch.cli import db_option, pass_app
 from newswatch.commands import _topic_files as tf
 
@@ -36,7 +37,7 @@ def command(app, query, limit, scan, as_json):
     try:
         page = search(db, node, query, limit=limit, budget=None, scan=scan)
     except sqlite3.Error as exc:  # locked, corrupt, ...: an error, never a silent scan
-        raise click.ClickException(f"{app.config.db}: database error: {exc}") from None
+        raise click.ClickException(f"{redacted(app.config.db)}: database error: {exc}") from None
     if page.fallback:
         click.echo(f"note: the full-text index cannot serve this query ({page.fallback}); "
                    f"scanning every article instead", err=True)

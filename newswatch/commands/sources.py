@@ -57,7 +57,7 @@ def command(app, sources_dir, as_json):
     folder = app.config.sources_dir
     sources, problems = check_sources(folder)
     runs: dict[str, dict] = {}
-    if Path(app.config.db).exists():
+    if app.db_exists():
         db = app.open_db()
         runs = run_log.latest_runs(db)
         db.conn.close()

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from crawler.database import redacted
 from newswatch.cli import db_option, pass_app
 
 
@@ -35,7 +36,7 @@ def command(ctx, app, host, port):
     def ready(web, url):
         mode = ("no accounts: open to this machine only" if web.gate.open_mode(web.db())
                 else "log in required")
-        click.echo(f"newswatch web interface on {url} ({mode}); database {web.db_path}",
+        click.echo(f"newswatch web interface on {url} ({mode}); database {redacted(web.db_path)}",
                    err=True)
 
     try:

@@ -23,13 +23,15 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from crawler.database import local_base
+
 
 def lock_path(db: str | Path, source: str) -> Path:
-    return Path(str(db) + ".locks") / f"{source}.lock"
+    return Path(local_base(db) + ".locks") / f"{source}.lock"
 
 
 def _holder_path(db: str | Path, source: str) -> Path:
-    return Path(str(db) + ".locks") / f"{source}.holder.json"
+    return Path(local_base(db) + ".locks") / f"{source}.holder.json"
 
 
 def lock_holder(db: str | Path, source: str) -> str:

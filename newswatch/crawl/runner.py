@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler import runs
+from crawler.database import is_server_url, local_base
 from crawler.seeds import Source
 from newswatch.crawl.locks import locked_message, source_lock_of, write_holder
 
@@ -101,7 +102,8 @@ class CrawlResult:
 def child_command(source: Source, options: CrawlOptions) -> list[str]:
     polite = options.polite if options.polite is not None else not options.replay
     settings = {
-        "NEWSWATCH_DB": str(Path(options.db).resolve()),
+        "NEWSWATCH_DB": (str(options.db) if is_server_url(options.db)
+                         else str(Path(options.db).resolve())),
         "NEWSWATCH_SOURCES_DIR": str(Path(options.sources_dir).resolve()),
         "NEWSWATCH_REPLAY": options.replay or "",
         "NEWSWATCH_REFRESH": str(int(options.refresh)),
@@ -221,7 +223,7 @@ class Crawl:
 
     async def _run_child(self) -> CrawlResult:
         options, name = self.options, self.source.name
-        log_file = Path(str(options.db) + ".logs") / f"{name}.log"
+        log_file = Path(local_base(options.db) + ".logs") / f"{name}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
                "PYTHONUNBUFFERED": "1"}

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 from sqlite_utils.migrations import Migrations
 
 from crawler import archive, runs, times
+from crawler.database import upsert_sql
 
 STATES = ("ok", "degraded", "empty", "blocked", "failing", "stale", "new")
 # How many recent runs make a source's "normal".
@@ -264,8 +265,8 @@ def record(db, h: Health, *, now: datetime | None = None) -> Change | None:
             db.execute("UPDATE source_health SET checked = ?, reason = ? WHERE source = ?",
                        [now_s, h.reason, h.source])
             return None
-        db.execute("INSERT OR REPLACE INTO source_health (source, state, reason, since, "
-                   "checked) VALUES (?, ?, ?, ?, ?)", [h.source, h.state, h.reason, now_s, now_s])
+        db.execute(upsert_sql("source_health", ["source", "state", "reason", "since", "checked"],
+                              ["source"]), [h.source, h.state, h.reason, now_s, now_s])
         if old == "new" and h.state == "ok":
             return None
         cur = db.execute("INSERT INTO health_changes (source, old_state, new_state, reason, "

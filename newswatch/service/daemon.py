@@ -23,7 +23,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.database import redacted
-
 from newswatch.service import load as service_load, signals
 from newswatch.crawl.runner import Crawl, CrawlOptions, close_leftover_runs
 from newswatch.service.db_worker import DbWorker

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.database import redacted
 from newswatch import config as config_mod
 
 log = logging.getLogger("newswatch.service")
@@ -102,6 +103,6 @@ def describe_changes(old: Loaded, new: Loaded) -> list[str]:
         changed = [n for n in names if old.config.channels.get(n) != new.config.channels.get(n)]
         lines.append(f"channels changed: {', '.join(changed)}")
     if old.config.db != new.config.db:
-        lines.append(f"setting db changed to {new.config.db!r}: needs a restart, "
-                     f"still using {old.config.db!r}")
+        lines.append(f"setting db changed to {redacted(new.config.db)!r}: needs a restart, "
+                     f"still using {redacted(old.config.db)!r}")
     return lines

@@ -10,6 +10,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from crawler.database import local_base
+
 
 class InstanceLocked(Exception):
     """Another process holds the service lock of this database."""
@@ -22,7 +24,7 @@ class InstanceLocked(Exception):
 
 
 def lock_path_for(db_path: str | Path) -> Path:
-    return Path(str(db_path) + ".run.lock")
+    return Path(local_base(db_path) + ".run.lock")
 
 
 class InstanceLock:

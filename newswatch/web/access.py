@@ -26,6 +26,8 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from crawler.database import local_base
+
 from newswatch.config import ConfigError
 from newswatch.web import accounts
 
@@ -72,7 +74,7 @@ def parse_networks(value: str) -> list:
 
 def session_key(db_path: str) -> bytes:
     """The signing key, kept beside the archive in ``<db>.web-key`` (mode 0600)."""
-    path = Path(f"{db_path}.web-key")
+    path = Path(f"{local_base(db_path)}.web-key")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

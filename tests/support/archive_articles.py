@@ -27,14 +27,15 @@ def add_article(db, *, title: str = "", body: str = "", source: str = "test-sour
 
 
 @pytest.fixture(name="db")
-def story_db(tmp_path):
-    """A fresh archive for the story tests, with no story window left from another test
-    (import ``story_db`` into the test module; the tests ask for ``db``)."""
+def story_db(archive_target):
+    """A fresh archive for the story tests, on SQLite and on PostgreSQL, with no story
+    window left from another test (import ``story_db``, ``archive_target`` and
+    ``postgres_server`` into the test module; the tests ask for ``db``)."""
     from alerts import story_index
     from newswatch.storage import open_archive
 
     story_index._indexes.clear()
-    database = open_archive(tmp_path / "archive.db")
+    database = open_archive(archive_target)
     yield database
     database.close()
     story_index._indexes.clear()
