@@ -48,6 +48,15 @@ def broker(redis_server):  # noqa: F811
     return url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path):
+    """The archive: an SQLite file, then a PostgreSQL database (skipped, with the reason,
+    where PostgreSQL is missing)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "cluster.db")
+    return request.getfixturevalue("postgres_url")
+
+
 def _cluster_toml(path: Path, settings: dict, cluster: dict, channels: dict | None = None):
     write_config(path, settings, channels)
     lines = ["", "[cluster]"] + [f"{k} = {json.dumps(v)}" for k, v in cluster.items()]
@@ -224,10 +233,10 @@ def plain_site(tmp_path):
 
 
 def test_scheduler_dispatches_crawls_to_workers_by_tag_and_alerts_arrive(
-        tmp_path, plain_site, broker):
+        tmp_path, plain_site, broker, db_target):
     site = plain_site
     with replay_site(site.root) as served, WebhookReceiver(SECRET) as rx:
-        cl = Cluster(tmp_path, str(tmp_path / "cluster.db"),
+        cl = Cluster(tmp_path, db_target,
                      {"sources_dir": str(site.sources_dir), "replay": served.url,
                       "topics": str(tmp_path / "topics.toml"), "delivery_interval": "1s",
                       "default_channels": "console"},
@@ -265,10 +274,10 @@ def test_scheduler_dispatches_crawls_to_workers_by_tag_and_alerts_arrive(
         assert sched.proc.returncode == 0, sched.output[-2000:]
 
 
-def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site,
-                                                          broker):
+def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site, broker,
+                                                          db_target):
     site = plain_site
-    cl = Cluster(tmp_path, str(tmp_path / "failover.db"),
+    cl = Cluster(tmp_path, db_target,
                  {"sources_dir": str(site.sources_dir), "replay": "http://127.0.0.1:9",
                   "topics": str(tmp_path / "topics.toml")},
                  {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
@@ -284,3 +293,22 @@ def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site
         second.wait_for("dispatched to queue", 15)
     finally:
         cl.stop()
+
+
+def test_the_crawl_lock_is_an_advisory_lock_on_postgresql_and_names_its_holder(
+        postgres_url):  # noqa: F811
+    import os
+
+    from newswatch.crawl.locks import NamedLock, source_lock_of
+
+    first, second = source_lock_of(postgres_url, "alpha"), source_lock_of(postgres_url, "alpha")
+    assert first.server and first.try_acquire()
+    try:
+        assert not second.try_acquire()
+        assert f"pid {os.getpid()}" in second.holder()
+        assert source_lock_of(postgres_url, "beta").try_acquire()  # another source: free
+        assert NamedLock(postgres_url, "match").try_acquire()
+    finally:
+        first.release()
+    assert second.try_acquire()
+    second.release()
