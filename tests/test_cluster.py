@@ -24,6 +24,7 @@ from tests.support.news_site import NewsSite
 from tests.support.replay_site import replay_site
 from tests.support.service_process import REPO, write_config
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+from tests.test_service_alerts import story_text
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOPICS = '''[[topic]]
@@ -312,3 +313,153 @@ def test_the_crawl_lock_is_an_advisory_lock_on_postgresql_and_names_its_holder(
         first.release()
     assert second.try_acquire()
     second.release()
+
+
+def _healthz(proc: NewswatchProcess) -> dict:
+    import re
+    import urllib.request
+
+    line = proc.wait_for(r"serving /healthz and /metrics on http://", 30)
+    url = re.search(r"(http://\S+)", line).group(1) + "/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return json.loads(r.read())
+    except OSError:
+        return {}
+
+
+@pytest.fixture
+def pg_target(request):
+    """The cluster test needs a server database (several machines' workers)."""
+    return request.getfixturevalue("postgres_url")
+
+
+def test_the_cluster_loses_nothing_when_a_crawl_and_a_delivery_worker_are_killed(
+        tmp_path, broker, pg_target):
+    """One scheduler, three crawl workers (two tagged cn), two delivery workers, 30
+    sources; kill -9 a cn crawl worker mid-crawl and a delivery worker mid-send."""
+    from newswatch.service import add_request
+
+    site = NewsSite(tmp_path / "site", tmp_path / "sources")
+    names = [f"src{i:02d}-cn" if i % 3 == 0 else f"src{i:02d}" for i in range(30)]
+    for name in names:
+        seed = site.add_source(name, language="zh", site=f"Site {name}")
+        if name.endswith("-cn"):
+            _tag(seed, ["cn"])
+        site.publish(name, f"{name}-old", f"{name} 旧闻", "这是一条旧的新闻，没有关键词。" * 8)
+    (tmp_path / "topics.toml").write_text(TOPICS, encoding="utf-8")
+    slow = Reply(200, delay=2.0)  # every send is in flight for 2 s
+    with replay_site(site.root) as served, WebhookReceiver(SECRET, default=slow) as rx:
+        cl = Cluster(tmp_path, pg_target,
+                     {"sources_dir": str(site.sources_dir), "replay": served.url,
+                      "topics": str(tmp_path / "topics.toml"), "delivery_interval": "1s",
+                      "delivery_backoff": "1s", "default_channels": "console",
+                      "crawl_timeout": "2m"},
+                     {"broker": broker, "crawl_concurrency": 2, "delivery_workers": 2,
+                      "visibility_timeout": "5s"},
+                     {"hook": {"type": "webhook", "url": rx.url, "secret": SECRET,
+                               "allow_private": True, "timeout": 10}})
+        try:
+            crawlers = [cl.start("c1", "worker", "--queues", "crawl"),
+                        cl.start("c2", "worker", "--queues", "crawl", "--tags", "cn"),
+                        cl.start("c3", "worker", "--queues", "crawl", "--tags", "cn")]
+            senders = [cl.start(n, "worker", "--queues", "match,deliver", "--http",
+                                "127.0.0.1:0") for n in ("d1", "d2")]
+            for p in crawlers + senders:
+                p.wait_for(r"worker \S+: queues", 60)
+            sched = cl.start("scheduler", "run")
+            _wait("the baseline crawl of every source", lambda: len(_ok_runs(cl.db)) == 30,
+                  180, cl.procs.values())
+            baseline_titles = {f"{n} 旧闻" for n in names}
+
+            # A story on every source; the cn sources' article pages answer slowly, so the
+            # killed worker's crawl is in the middle of fetching.
+            expected = {}
+            for i, name in enumerate(names):
+                title, body = story_text(i)  # its own words: no two stories cluster
+                title = f"芯片：{title}"
+                url = site.publish(name, f"story-{i}", title, body)
+                expected[title] = url
+                if name.endswith("-cn"):
+                    served.file_for(url).with_name(f"story-{i}.html.meta.toml").write_text(
+                        "delay = 3\n", encoding="utf-8")
+            c2, c3 = crawlers[1], crawlers[2]
+            mark, mark1, mark3 = len(c2.lines), len(crawlers[0].lines), len(c3.lines)
+            db = _archive(cl.db)
+            try:
+                for name in names:
+                    add_request(db, "crawl", source=name, by="test")
+            finally:
+                _close(db)
+
+            # kill -9 a cn crawl worker in the middle of a crawl.
+            c2.wait_for(r"crawl src\d\d-cn: started on", 60, after=mark)
+            time.sleep(1.5)
+            c2.kill9()
+            killed_crawls = _crawled_by_after(c2, mark) - _crawled_by_after(c2, mark, "ok")
+
+            # kill -9 a delivery worker in the middle of a send.
+            rx.wait_for(1, timeout=120)
+            victim = None
+            deadline = time.monotonic() + 10
+            while victim is None and time.monotonic() < deadline:
+                for p in senders:
+                    if _healthz(p).get("delivering"):
+                        victim = p
+                        break
+                else:
+                    time.sleep(0.05)
+            assert victim is not None, "no delivery worker was sending"
+            victim.kill9()
+            received_before_kill = len(rx.requests)
+
+            def all_received():
+                return set(expected) <= set(_accepted(rx))
+
+            _wait("every alert received", all_received, 180, cl.procs.values())
+            time.sleep(3)  # anything still to come (a repeat) comes now
+        finally:
+            cl.stop()
+
+    accepted = _accepted(rx)
+    assert set(accepted) == set(expected), set(accepted) ^ set(expected)
+    assert not set(accepted) & baseline_titles  # the baseline alerts nothing
+    two_ids = {t: ids for t, ids in accepted.items() if len(ids) > 1}
+    assert not two_ids, f"accepted under two ids: {two_ids}"
+    assert all(r.verified for r in rx.requests)
+    assert received_before_kill < len(rx.requests) or len(rx.requests) >= 30
+
+    db = _archive(cl.db)
+    try:
+        rows = list(db.query("SELECT canonical_url, count(*) AS n FROM articles "
+                             "GROUP BY canonical_url"))
+    finally:
+        _close(db)
+    archived = {r["canonical_url"]: r["n"] for r in rows}
+    assert len(archived) == 60 and set(archived.values()) == {1}
+    assert set(expected.values()) <= set(archived)
+
+    cn = {n for n in names if n.endswith("-cn")}
+    assert not cn & _crawled_by(crawlers[0]), "a cn source was crawled by the untagged worker"
+    assert cn <= _crawled_by(crawlers[1]) | _crawled_by(crawlers[2])
+    # The killed worker's crawls were done again, its cn ones by the other cn worker.
+    assert killed_crawls
+    assert killed_crawls & cn <= _crawled_by_after(c3, mark3, "ok")
+    assert killed_crawls <= (_crawled_by_after(c3, mark3, "ok")
+                             | _crawled_by_after(crawlers[0], mark1, "ok"))
+
+
+def _crawled_by_after(proc: NewswatchProcess, mark: int, what: str = "started on") -> set[str]:
+    import re
+
+    return {m.group(1) for line in proc.lines[mark:]
+            for m in [re.search(rf"crawl (\S+): {what}", line)] if m}
+
+
+def _accepted(rx) -> dict[str, set[str]]:
+    """Alert title → the webhook-ids under which the receiver accepted it."""
+    seen: dict[str, set[str]] = {}
+    for r in list(rx.requests):
+        if r.status == 200 and r.verified:
+            seen.setdefault(r.json["story"]["first_article"]["title"], set()).add(r.webhook_id)
+    return seen

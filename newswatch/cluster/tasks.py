@@ -41,6 +41,7 @@ class WorkerContext:
     metrics: object | None = None  # newswatch.service.metrics.Metrics
     name: str = field(default_factory=socket.gethostname)
     running: dict = field(default_factory=dict)  # source -> start time, for /healthz
+    delivering: int = 0  # delivery tasks running now, for /healthz
     _local: threading.local = field(default_factory=threading.local)
 
     @property
@@ -58,6 +59,7 @@ class WorkerContext:
 
 
 _context: WorkerContext | None = None
+_count_lock = threading.Lock()
 
 
 def set_context(ctx: WorkerContext | None) -> None:
@@ -103,7 +105,14 @@ def register(app) -> None:
     def deliver(self) -> dict:
         from newswatch.cluster import dispatch
 
-        counts = deliver_batch(context())
+        ctx = context()
+        with _count_lock:
+            ctx.delivering += 1
+        try:
+            counts = deliver_batch(ctx)
+        finally:
+            with _count_lock:
+                ctx.delivering -= 1
         if sum(counts.values()) >= DELIVERY_BATCH:
             dispatch.deliveries(app, 1)  # a full batch: more may be due
         return counts

@@ -107,7 +107,7 @@ def run_worker(opts: WorkerOptions) -> int:
             return {"status": "ok", "role": "worker", "worker": name, "pid": os.getpid(),
                     "queues": queues, "tags": list(opts.tags),
                     "uptime_s": round(time.time() - started, 1),
-                    "crawling": sorted(ctx.running)}
+                    "crawling": sorted(ctx.running), "delivering": ctx.delivering}
 
         http = MetricsServer(metrics, host, port, healthz)
         http.start()
