@@ -212,12 +212,13 @@ def crawl_round(work: Path, site: NewsSite, replay: str, db: str, *, workers: in
             time.sleep(0.5)
         elapsed = (done_at or time.monotonic()) - began
         n = count(db, "SELECT count(*) FROM articles")
-        urls = count(db, "SELECT count(DISTINCT canonical_url) FROM articles")
     finally:
         for p in procs:
             p.stop()
+    # Once every crawl has stopped: an article stored twice (a URL in two rows).
+    dupes = count(db, "SELECT count(*) - count(DISTINCT canonical_url) FROM articles")
     return {"articles": n, "seconds": elapsed, "per_min": n * 60 / elapsed,
-            "duplicates": n - urls}
+            "duplicates": dupes}
 
 
 # ---- delivery ----------------------------------------------------------------------------

@@ -266,7 +266,12 @@ def test_scheduler_dispatches_crawls_to_workers_by_tag_and_alerts_arrive(
 
             out = _newswatch(tmp_path, "status", "--json", "--config",
                              str(sched.config_path), "--db", cl.db)
-            info = json.loads(out.stdout)["cluster"]
+            status = json.loads(out.stdout)
+            if cl.db.startswith("postgresql"):  # the scheduler is named by its lock
+                assert f"pid {sched.pid} " in (status["scheduler"] or ""), status["scheduler"]
+            else:
+                assert status["service_pid"] == sched.pid
+            info = status["cluster"]
             assert info["reachable"] and len(info["workers"]) == 2, info
             tags = sorted(tuple(w["tags"]) for w in info["workers"])
             assert tags == [(), ("cn",)]

@@ -9,8 +9,9 @@
   matching runs one pass at a time in the whole cluster; a pass asked for while another
   runs is retried after it, since that one may have started before the new articles.
 - ``newswatch.deliver()``: claims up to :data:`DELIVERY_BATCH` due alerts and sends them
-  (:func:`steps.deliver_due`); the outbox claim never gives one row to two senders.
-  A full batch asks for another task, so every free delivery slot in the cluster helps.
+  (:func:`steps.deliver_due`), batch after batch while full ones come (for at most
+  :data:`DELIVERY_TASK_S`, then in a new task); the outbox claim never gives one row to
+  two senders, so every delivery slot in the cluster sending at once takes its own.
 
 A worker sets its context (:func:`set_context`: the loaded configuration, its tags, its
 metrics) before it takes tasks.
@@ -28,7 +29,8 @@ from newswatch.logs import fields
 
 log = logging.getLogger("newswatch.cluster")
 
-DELIVERY_BATCH = 16  # alerts one delivery task sends (concurrently)
+DELIVERY_BATCH = 16  # alerts one delivery task claims at a time and sends concurrently
+DELIVERY_TASK_S = 30.0  # a delivery task goes on claiming batches this long at most
 MATCH_SETTLE_S = 3.0  # a crawl's matching waits this long for crawls ending with it
 MATCH_RETRY_S = 1.0  # a pass asked for while another runs: after it
 STOP_GRACE_S = 10  # a crawl stopped at crawl_timeout gets this long to close
@@ -47,6 +49,17 @@ class WorkerContext:
     @property
     def db_path(self) -> str:
         return str(self.loaded.config.db)
+
+    def forget_db(self) -> None:
+        """Drop this thread's connection (after a failure: the next task opens a new one,
+        so a restarted database server costs one task, not the worker)."""
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.conn.close()
+            except Exception:
+                pass
 
     def db(self):
         """This thread's archive connection (opened once per pool thread)."""
@@ -73,16 +86,36 @@ def context() -> WorkerContext:
     return _context
 
 
+def _fresh_db_on_failure(body):
+    """A task whose body fails leaves no broken connection behind for the next one."""
+    import functools
+
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        try:
+            return body(*args, **kwargs)
+        except Exception as exc:
+            from celery.exceptions import Retry
+
+            if not isinstance(exc, Retry) and _context is not None:
+                _context.forget_db()
+            raise
+
+    return run
+
+
 def register(app) -> None:
     """Define the tasks on ``app`` (names are fixed: the scheduler sends them by name)."""
 
     @app.task(name="newswatch.crawl", bind=True, acks_late=True,
               reject_on_worker_lost=True, ignore_result=True)
+    @_fresh_db_on_failure
     def crawl(self, source: str) -> dict:
         return crawl_task(app, source)
 
     @app.task(name="newswatch.match", bind=True, acks_late=True,
               reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+    @_fresh_db_on_failure
     def match(self) -> dict:
         from newswatch.crawl.locks import NamedLock
 
@@ -102,20 +135,29 @@ def register(app) -> None:
 
     @app.task(name="newswatch.deliver", bind=True, acks_late=True,
               reject_on_worker_lost=True, ignore_result=True)
+    @_fresh_db_on_failure
     def deliver(self) -> dict:
         from newswatch.cluster import dispatch
 
         ctx = context()
         with _count_lock:
             ctx.delivering += 1
+        total: dict[str, int] = {}
+        started = time.monotonic()
         try:
-            counts = deliver_batch(ctx)
+            while True:  # batch after batch while full ones come: no broker round trip
+                counts = deliver_batch(ctx)
+                for k, n in counts.items():
+                    total[k] = total.get(k, 0) + n
+                full = sum(counts.values()) >= DELIVERY_BATCH
+                if not full or time.monotonic() - started > DELIVERY_TASK_S:
+                    break
         finally:
             with _count_lock:
                 ctx.delivering -= 1
-        if sum(counts.values()) >= DELIVERY_BATCH:
-            dispatch.deliveries(app, 1)  # a full batch: more may be due
-        return counts
+        if full:
+            dispatch.deliveries(app, 1)  # it stopped at its time: the rest in a new task
+        return total
 
 
 def crawl_task(app, name: str) -> dict:

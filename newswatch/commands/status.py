@@ -37,12 +37,19 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None,
     """Everything status shows, as plain data (also the ``--json`` output)."""
     from alerts import matcher, outbox
     from crawler import archive, runs
+    from crawler.database import is_server_url
     from newswatch import health, service
 
     now = now or datetime.now(timezone.utc)
     db_path = db.execute("PRAGMA database_list").fetchone()[2]
     pid = service.running_pid(db_path)
-    stored = service.read_schedule(db) if pid else {}
+    scheduler = None
+    if pid is None and is_server_url(db_path):
+        # A cluster's scheduler on PostgreSQL holds the advisory lock "scheduler".
+        from newswatch.crawl.locks import advisory_holder
+
+        scheduler = advisory_holder(db_path, "scheduler")
+    stored = service.read_schedule(db) if pid or scheduler else {}
     starts = service.last_run_starts(db)
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     today = archive.new_articles_per_source(db, midnight)
@@ -71,7 +78,7 @@ def gather(db, sources: dict, tz: ZoneInfo, *, now: datetime | None = None,
                      "access": h.access,
                      "next_run": next_run, "new_today": today.get(name, 0),
                      "in_seeds": known[name] is not None})
-    return {"service_pid": pid, "sources": rows, "outbox": outbox.counts(db),
+    return {"service_pid": pid, "scheduler": scheduler, "sources": rows, "outbox": outbox.counts(db),
             "matcher": {"parked": matcher.parked_count(db)}}
 
 
@@ -113,6 +120,7 @@ def command(app, as_json):
         return
     console = Console(highlight=False)
     who = (f"service running (pid {info['service_pid']})" if info["service_pid"]
+           else f"cluster scheduler running ({info['scheduler']})" if info.get("scheduler")
            else "service not running (next runs are what `newswatch run` would do)")
     console.print(f"[bold]{escape(redacted(cfg.db))}[/bold]: {who}", soft_wrap=True)
     colour = {"ok": "green", "degraded": "yellow", "empty": "yellow", "stale": "yellow", "blocked": "red",

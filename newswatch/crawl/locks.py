@@ -84,9 +84,10 @@ def source_lock(db: str | Path, source: str, *, wait: bool = False) -> Iterator[
 
 
 def _who() -> str:
-    return (f"pid {os.getpid()} on {socket.gethostname()} ("
-            + (" ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))
-               or "python") + f"), since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}")
+    argv = [("newswatch" if Path(a).name == "__main__.py" else Path(a).name) if i == 0 else a
+            for i, a in enumerate(sys.argv[:3])]
+    return (f"pid {os.getpid()} on {socket.gethostname()} ({' '.join(argv) or 'python'}), "
+            f"since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}")
 
 
 class NamedLock:
