@@ -468,19 +468,25 @@ def _pg_text_condition(expression: str, column: str, params: list) -> str:
 
 def _pg_full_text_ids(db, expression: str, *, before_id: int | None,
                       limit: int | None) -> list[int]:
+    # Each branch newest first with its own LIMIT (the top ``limit`` of the union lies
+    # within the top ``limit`` of each): for a common term the planner walks the primary
+    # key backwards and stops early; for a rare one it asks the trigram index.
+    branches = []
     params: list = []
-    pages = _pg_text_condition(expression, f"({PG_ARTICLE_TEXT})", params)
-    sql = f"SELECT id FROM articles WHERE ({pages})"
-    if before_id is not None:
-        sql += " AND id < ?"
-        params.append(before_id)
-    files = _pg_text_condition(expression.replace(" AND ", " OR "), f"({PG_ATTACHMENT_TEXT})",
-                               params)
-    sql += f" UNION SELECT article_id FROM article_attachments WHERE ({files})"
-    if before_id is not None:
-        sql += " AND article_id < ?"
-        params.append(before_id)
-    sql = f"SELECT id FROM ({sql}) AS hits ORDER BY id DESC"
+    for table, key, text, expr in (
+            ("articles", "id", PG_ARTICLE_TEXT, expression),
+            ("article_attachments", "article_id", PG_ATTACHMENT_TEXT,
+             expression.replace(" AND ", " OR "))):
+        sql = f"SELECT {key} AS id FROM {table} WHERE ({_pg_text_condition(expr, f'({text})', params)})"
+        if before_id is not None:
+            sql += f" AND {key} < ?"
+            params.append(before_id)
+        sql += f" ORDER BY {key} DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        branches.append(f"({sql})")
+    sql = f"SELECT id FROM ({' UNION '.join(branches)}) AS hits ORDER BY id DESC"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
