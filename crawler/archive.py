@@ -477,7 +477,8 @@ def _pg_full_text_ids(db, expression: str, *, before_id: int | None,
             ("articles", "id", PG_ARTICLE_TEXT, expression),
             ("article_attachments", "article_id", PG_ATTACHMENT_TEXT,
              expression.replace(" AND ", " OR "))):
-        sql = f"SELECT {key} AS id FROM {table} WHERE ({_pg_text_condition(expr, f'({text})', params)})"
+        condition = _pg_text_condition(expr, f"({text})", params)
+        sql = f"SELECT {key} AS id FROM {table} WHERE ({condition})"
         if before_id is not None:
             sql += f" AND {key} < ?"
             params.append(before_id)
