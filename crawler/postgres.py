@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from crawler.database import lock_key, redacted
+from crawler.database import ArchiveUnreachable, lock_key, redacted
 
 WRITE_LOCK = lock_key("newswatch:immediate")
 
@@ -276,6 +276,7 @@ def _literal(value) -> str:
 
 POOL_SIZE = 20  # connections per process and server at most; more callers wait their turn
 POOL_WAIT_S = 60.0
+CONNECT_TIMEOUT_S = 10
 _pools: dict[tuple[int, str], object] = {}
 _pools_lock = threading.Lock()
 
@@ -289,11 +290,24 @@ def _pool(url: str):
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
+            _check_reachable(url)
             pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True,
                                   kwargs={"autocommit": True}, timeout=POOL_WAIT_S,
                                   name=f"newswatch {redacted(url)}")
             _pools[key] = pool
         return pool
+
+
+def _check_reachable(url: str) -> None:
+    """Connect once, directly, before a pool is made: a wrong host, port, password or
+    database name is one clear error at once, not a pool retrying in the background."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise ArchiveUnreachable(f"{redacted(url)}: cannot connect: {reason}") from None
 
 
 class _Handle:
@@ -335,9 +349,16 @@ class PostgresDatabase:
             yield conn
 
     def _begin(self):
+        import psycopg
+
         if self._held is None:
             self._held = self._pool.getconn()
-        self._held.execute("BEGIN")
+        try:
+            self._held.execute("BEGIN")
+        except psycopg.Error as exc:  # a lost connection: back to the pool, which mends it
+            conn, self._held = self._held, None
+            self._pool.putconn(conn)
+            raise _as_sqlite_error(exc) from exc
         return self._held
 
     def _end(self, statement: str) -> None:
