@@ -168,7 +168,8 @@ def _note_failure(db, article_id: int, exc: Exception, stamp: str) -> bool:
     db.execute(
         "INSERT INTO match_failures(article_id, attempts, error, first_failed, last_failed, "
         "parked) VALUES (?, 1, ?, ?, ?, 0) ON CONFLICT(article_id) DO UPDATE SET "
-        "attempts = match_failures.attempts + 1, error = excluded.error, last_failed = excluded.last_failed",
+        "attempts = match_failures.attempts + 1, error = excluded.error, "
+        "last_failed = excluded.last_failed",
         [article_id, error, stamp, stamp])
     attempts = db.execute("SELECT attempts FROM match_failures WHERE article_id = ?",
                           [article_id]).fetchone()[0]

@@ -77,6 +77,11 @@ def upsert_sql(table: str, columns: list[str], key: list[str]) -> str:
             + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
 
 
+class ArchiveUnreachable(OSError):
+    """The PostgreSQL server of ``db`` cannot be reached or refuses us; the message names
+    the database (password hidden) and what the server or the network said."""
+
+
 class LockBusy(Exception):
     """Another process (on any machine) holds the advisory lock."""
 

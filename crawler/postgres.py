@@ -26,11 +26,13 @@ asking :func:`crawler.database.is_postgres`.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from crawler.database import lock_key, redacted
+from crawler.database import ArchiveUnreachable, lock_key, redacted
 
 WRITE_LOCK = lock_key("newswatch:immediate")
 
@@ -272,18 +274,101 @@ def _literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+POOL_SIZE = 20  # connections per process and server at most; more callers wait their turn
+POOL_WAIT_S = 60.0
+CONNECT_TIMEOUT_S = 10
+_pools: dict[tuple[int, str], object] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(url: str):
+    """The process's connection pool for ``url`` (a new one after a fork: a child must
+    never use its parent's connections)."""
+    from psycopg_pool import ConnectionPool
+
+    key = (os.getpid(), url)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            _check_reachable(url)
+            pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True,
+                                  kwargs={"autocommit": True}, timeout=POOL_WAIT_S,
+                                  name=f"newswatch {redacted(url)}")
+            _pools[key] = pool
+        return pool
+
+
+def _check_reachable(url: str) -> None:
+    """Connect once, directly, before a pool is made: a wrong host, port, password or
+    database name is one clear error at once, not a pool retrying in the background."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise ArchiveUnreachable(f"{redacted(url)}: cannot connect: {reason}") from None
+
+
+class _Handle:
+    """``db.conn`` as the code uses it on SQLite: ``close()`` ends this archive handle
+    (its connection, if it holds one, goes back to the pool)."""
+
+    def __init__(self, db: PostgresDatabase):
+        self._db = db
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class PostgresDatabase:
-    """One PostgreSQL connection (autocommit; ``BEGIN``/``COMMIT`` as the code says them)
-    with the ``sqlite_utils.Database`` interface the archive's users rely on."""
+    """An archive handle on PostgreSQL with the ``sqlite_utils.Database`` interface the
+    archive's users rely on.
+
+    Connections come from a process-wide pool (psycopg_pool, at most ``POOL_SIZE``): a
+    statement outside a transaction borrows one for itself; ``BEGIN`` (or ``BEGIN
+    IMMEDIATE``) holds one until ``COMMIT``/``ROLLBACK``. So the web interface's many
+    threads share a few connections, and a handle kept open costs none while idle. The
+    connections are in autocommit mode: transactions are the ones the code writes."""
 
     dialect = "postgresql"
 
     def __init__(self, url: str):
+        self.url = url
+        self._pool = _pool(url)
+        self._held = None  # the connection of the transaction in progress
+        self._identity: dict[str, str] | None = None
+        self.conn = _Handle(self)
+
+    @contextlib.contextmanager
+    def _connection(self):
+        if self._held is not None:
+            yield self._held
+            return
+        with self._pool.connection() as conn:
+            yield conn
+
+    def _begin(self):
         import psycopg
 
-        self.url = url
-        self.conn = psycopg.connect(url, autocommit=True)
-        self._identity: dict[str, str] | None = None
+        if self._held is None:
+            self._held = self._pool.getconn()
+        try:
+            self._held.execute("BEGIN")
+        except psycopg.Error as exc:  # a lost connection: back to the pool, which mends it
+            conn, self._held = self._held, None
+            self._pool.putconn(conn)
+            raise _as_sqlite_error(exc) from exc
+        return self._held
+
+    def _end(self, statement: str) -> None:
+        conn, self._held = self._held, None
+        if conn is None:
+            return
+        try:
+            conn.execute(statement)
+        finally:
+            self._pool.putconn(conn)
 
     def __repr__(self) -> str:
         return f"<PostgresDatabase {redacted(self.url)}>"
@@ -291,9 +376,10 @@ class PostgresDatabase:
     def identity_columns(self) -> dict[str, str]:
         """``{table: column}`` of the identity (auto-numbered) columns."""
         if self._identity is None:
-            self._identity = dict(self.conn.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE "
-                "table_schema = current_schema() AND is_identity = 'YES'").fetchall())
+            with self._connection() as conn:
+                self._identity = dict(conn.execute(
+                    "SELECT table_name, column_name FROM information_schema.columns WHERE "
+                    "table_schema = current_schema() AND is_identity = 'YES'").fetchall())
         return self._identity
 
     def execute(self, sql: str, params: Iterable | None = None) -> Cursor:
@@ -304,9 +390,15 @@ class PostgresDatabase:
                 return Cursor(None, rows=[(0, "main", redacted(self.url))])
             return Cursor(None, rows=[])
         values = [_param(v) for v in (params or [])]
+        word = head.split(" ", 1)[0].rstrip(";")
         if _BEGIN_IMMEDIATE.match(sql):
-            self.conn.execute("BEGIN")
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            self._begin().execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            return Cursor(None, rows=[])
+        if word in ("BEGIN", "COMMIT", "ROLLBACK", "END") and head.rstrip(";") == word:
+            if word == "BEGIN":
+                self._begin()
+            else:
+                self._end("ROLLBACK" if word == "ROLLBACK" else "COMMIT")
             return Cursor(None, rows=[])
         text = translate(sql)
         returning = None
@@ -328,16 +420,25 @@ class PostgresDatabase:
         import psycopg
 
         try:
-            with self.conn.cursor() as cur:
+            with self._connection() as conn, conn.cursor() as cur:
                 cur.executemany(translate(sql), [[_param(v) for v in r] for r in rows])
         except psycopg.Error as exc:
             raise _as_sqlite_error(exc) from exc
+
+    def batches(self, sql: str, size: int) -> Iterator[list[tuple]]:
+        """The rows of ``sql`` in lists of ``size`` through a server-side cursor: a whole
+        table is never in memory (``db copy``)."""
+        with self._connection() as conn:
+            with conn.cursor(name="newswatch_batches", withhold=True) as cur:
+                cur.execute(translate(sql))
+                while rows := cur.fetchmany(size):
+                    yield rows
 
     def query(self, sql: str, params: Iterable | None = None) -> Iterator[dict]:
         from psycopg.rows import dict_row
 
         values = [_param(v) for v in (params or [])]
-        with self.conn.cursor(row_factory=dict_row) as cur:
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             self._run(translate(sql), values, cur)
             rows = cur.fetchall() if cur.description else []
         return iter(rows)
@@ -349,9 +450,10 @@ class PostgresDatabase:
         import psycopg
 
         try:
-            if cur is None:
-                return self.conn.execute(text, values)
-            return cur.execute(text, values)
+            if cur is not None:
+                return cur.execute(text, values)
+            with self._connection() as conn:
+                return conn.execute(text, values)
         except psycopg.Error as exc:
             raise _as_sqlite_error(exc) from exc
 
@@ -367,24 +469,27 @@ class PostgresDatabase:
         return Table(self, name)
 
     def table_names(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(
+        return [r[0] for r in self.execute(
             "SELECT table_name FROM information_schema.tables WHERE "
             "table_schema = current_schema() AND table_type = 'BASE TABLE'").fetchall()]
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:
-        if self.conn.info.transaction_status != 0:  # already in a transaction
-            with self.conn.transaction():
+        if self._held is not None:  # already in a transaction: a savepoint
+            with self._held.transaction():
                 yield
             return
-        self.conn.execute("BEGIN")
+        self._begin()
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._end("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            self._end("COMMIT")
 
     def close(self) -> None:
-        self.conn.close()
+        """End this handle: a transaction left open is rolled back, its connection goes
+        back to the pool (the pool itself stays, for the process's next handle)."""
+        if self._held is not None:
+            self._end("ROLLBACK")

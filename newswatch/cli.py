@@ -19,7 +19,7 @@ early_signals.install_if_run()  # the console script: before click and the comma
 
 import click  # noqa: E402
 
-from crawler.database import archive_exists
+from crawler.database import ArchiveUnreachable, archive_exists
 from newswatch import __version__, commands
 from newswatch import config as config_mod
 
@@ -55,7 +55,7 @@ class AppContext:
 
         try:
             return open_archive(self.config.db, must_exist=must_exist)
-        except ArchiveMissing as exc:
+        except (ArchiveMissing, ArchiveUnreachable) as exc:
             raise click.ClickException(str(exc)) from None
 
 

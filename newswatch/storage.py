@@ -1,9 +1,10 @@
 """The one way the application opens the archive: every package's tables, migrated.
 
 ``open_archive(target)`` opens an SQLite file or, for a ``postgresql://`` URL, that
-PostgreSQL database (:mod:`crawler.postgres`); either way it applies the crawler's migrations, the alerts' and the service's
-(health, schedule) and the web interface's (accounts, feeds), named here explicitly. A read-only command passes
-``must_exist=True``: a database that is not there is an error, not a new empty file.
+PostgreSQL database (:mod:`crawler.postgres`); either way it applies the crawler's
+migrations, the alerts' and the service's (health, schedule) and the web interface's
+(accounts, feeds), named here explicitly. A read-only command passes ``must_exist=True``:
+a database that is not there is an error, not a new empty file.
 """
 
 from __future__ import annotations

@@ -51,10 +51,7 @@ def _batches(db, sql: str):
     """The rows of ``sql`` in lists of ``BATCH``, never all in memory: SQLite's cursor
     steps through the table; on PostgreSQL a server-side cursor does."""
     if is_postgres(db):
-        with db.conn.cursor(name="newswatch_copy", withhold=True) as cur:
-            cur.execute(sql)
-            while rows := cur.fetchmany(BATCH):
-                yield rows
+        yield from db.batches(sql, BATCH)
         return
     cur = db.execute(sql)
     while rows := cur.fetchmany(BATCH):

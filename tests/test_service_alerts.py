@@ -17,6 +17,7 @@ from tests.support.replay_site import replay_site
 from tests.support.service_process import ServiceProcess
 from tests.support.webhook_receiver import WebhookReceiver
 from newswatch.storage import open_archive  # noqa: E402
+from tests.support.backends import archive_target, postgres_server  # noqa: F401
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOPICS = '''[[topic]]
@@ -50,7 +51,7 @@ def story_text(n: int) -> tuple[str, str]:
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, archive_target):
     site = NewsSite(tmp_path / "site", tmp_path / "sources")
     site.add_source("ministry", language="zh", site="Ministry")
     site.add_source("outlet", language="zh", site="Outlet Daily")
@@ -59,7 +60,7 @@ def world(tmp_path):
     (tmp_path / "topics.toml").write_text(TOPICS, encoding="utf-8")
     with replay_site(site.root) as served, WebhookReceiver(SECRET) as rx:
         svc = ServiceProcess(
-            tmp_path,
+            tmp_path, db=archive_target,
             config={"sources_dir": str(site.sources_dir), "replay": served.url,
                     "topics": str(tmp_path / "topics.toml"), "delivery_interval": "1s",
                     "delivery_backoff": "2s",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from crawler.database import redacted
+from crawler.database import ArchiveUnreachable, redacted
 
 
 @click.group("db")
@@ -29,7 +29,7 @@ def copy(source, destination):
     click.echo(f"copying {redacted(source)} into {redacted(destination)}")
     try:
         copied = copy_archive(source, destination)
-    except (CopyError, ArchiveMissing) as exc:
+    except (CopyError, ArchiveMissing, ArchiveUnreachable) as exc:
         raise click.ClickException(str(exc)) from None
     width = max(len(c.name) for c in copied)
     for c in copied:

@@ -46,6 +46,7 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
 
     from newswatch import logs
     from newswatch.config import ConfigError
+    from crawler.database import ArchiveUnreachable
     from newswatch.service import (InstanceLocked, RunOptions, ScheduleError, Service,
                                    parse_duration, parse_listen)
 
@@ -77,6 +78,8 @@ def command(app, sources, interval, http, web, max_crawls, log_format, log_level
         click.echo(f"newswatch run: invalid configuration ({len(problems)} problem(s)); "
                    f"nothing started", err=True)
         raise SystemExit(CONFIG_EXIT) from None
+    except ArchiveUnreachable as exc:
+        raise click.ClickException(f"{exc}; nothing started") from None
     except OSError as exc:
         if (http or web) and "address" in str(exc).lower():
             raise click.ClickException(f"--http {http} / --web {web}: {exc}") from None

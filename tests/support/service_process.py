@@ -42,10 +42,12 @@ def write_config(path: Path, settings: dict, channels: dict | None = None) -> Pa
 
 class ServiceProcess:
     def __init__(self, workdir: Path, *, config: dict | None = None,
-                 channels: dict | None = None, db: Path | None = None,
+                 channels: dict | None = None, db: Path | str | None = None,
                  env: dict | None = None):
         self.workdir = Path(workdir)
-        self.db = Path(db or self.workdir / "service.db")
+        # A path, or a postgresql:// URL kept as it is.
+        self.db = (str(db) if db and str(db).startswith("postgresql://")
+                   else Path(db or self.workdir / "service.db"))
         self.config_path = write_config(self.workdir / "newswatch.toml", config or {},
                                         channels)
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1",
