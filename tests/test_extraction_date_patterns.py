@@ -9,6 +9,7 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.dates import BEIJING, find_dates, month_day, parse_date
+from crawler.extraction.published import near_title_date
 
 FETCHED = datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)  # 14:00 in Beijing
 PROSE = ("<p>" + "Der Gemeinderat hat am Abend über den neuen Haushalt beraten und ihn nach "
@@ -348,3 +349,31 @@ def test_a_blocks_date_element_is_read_but_not_a_teaser_cards():
                head='<meta property="article:published_time" content="2026-01-21T08:00:00+01:00">')
     result = extract(raw, "https://www.example.de/wald/", fetched_at=FETCHED)
     assert day(result) == "2026-01-21"
+
+
+def test_a_dateline_that_opens_the_text_before_a_dash():
+    raw = page("<h1>Haushalt beschlossen</h1><p class='caption'>" + "Der Rat im Sitzungssaal "
+               "der Stadt, aufgenommen am Abend vor der Abstimmung über den Haushalt. " * 2
+               + "</p><p>Berlin, 29.01.2026 – " + "Der Gemeinderat hat den Haushalt nach langer "
+               "Debatte beschlossen. " * 4 + "</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-01-29"
+    assert result.date_source == "text"
+
+
+def test_a_dateline_glued_to_the_end_of_the_standfirst():
+    raw = page("<h1>Council passes budget</h1><p class='standfirst'>" + "The libraries stay "
+               "open, the mayor said after a long night of debate in the council chamber. " * 2
+               + "What is the secret of the deal?<span class='date'> Monday, 2 March 2026</span>"
+               "</p>" + EN_PROSE, title="Council passes budget", lang="en",
+               head='<meta property="article:published_time" content="2026-02-27T09:48:24Z">')
+    result = extract(raw, "https://www.example.co.uk/news/2026/03/council-budget",
+                     fetched_at=FETCHED)
+    assert day(result) == "2026-03-02"  # what the page shows beats an earlier meta date
+
+
+def test_a_date_in_the_first_paragraphs_prose_is_not_a_glued_dateline():
+    lines = ["Haushalt beschlossen", "Der Gemeinderat hat lange beraten. " * 4
+             + "Die Abstimmung folgt am 29.01.2026 – so der Plan der Verwaltung.",
+             "Der Rat tagt wieder am 3. März 2026, sagte die Bürgermeisterin. " * 3]
+    assert near_title_date(lines, "Haushalt beschlossen", timezone.utc, FETCHED) is None

@@ -238,7 +238,34 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
     # Just above the headline: labelled, it beats an unlabelled date below.
     above = _scan([line for line in lines[max(0, start - 2):start] if len(line) <= 80],
                   title, tz, now, False, False)
-    return above[0] or best or above[1]
+    return above[0] or best or above[1] or _glued_dateline(lines, start, span, tz)
+
+
+# A dateline that opens the text, before a dash ("Berlin, 29.11.2022 – Die Regierung…",
+# "29.11.2022 (dpa) - …"), or that closes the standfirst it is glued to ("…its
+# recovery? Monday, 6 January 2020").
+_PLACE_LEAD = re.compile(r"^\s*(?:[^\W\d_][\w .'/-]{0,30},\s*)?$")
+_DASH_AFTER = re.compile(r"^\s*(?:\([^)]{1,20}\)\s*)?[–—-]\s+\w")
+_SENTENCE_BEFORE = re.compile(r"[.!?…\"”»]\s*(?:[^\W\d_]+,?\s+)?$")
+
+
+def _glued_dateline(lines: list[str], start: int, span: int, tz) -> FoundDate | None:
+    """The dateline glued to the first paragraph or the standfirst under the headline:
+    the first long lines ``under_headline`` passes over (a caption, the standfirst, the
+    first paragraph)."""
+    long_lines = [line for line in lines[start + 1:start + span + 1] if len(line) > 120][:3]
+    for line in long_lines:
+        found = find_dates(line, tz)
+        if not found:
+            continue
+        first, last = found[0], found[-1]
+        if (_PLACE_LEAD.match(line[:first.start])
+                and _DASH_AFTER.match(line[first.start + len(first.text):])):
+            return first
+        if (not line[last.start + len(last.text):].strip()
+                and _SENTENCE_BEFORE.search(line[:last.start])):
+            return last
+    return None
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
