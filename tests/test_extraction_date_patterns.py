@@ -377,3 +377,25 @@ def test_a_date_in_the_first_paragraphs_prose_is_not_a_glued_dateline():
              + "Die Abstimmung folgt am 29.01.2026 – so der Plan der Verwaltung.",
              "Der Rat tagt wieder am 3. März 2026, sagte die Bürgermeisterin. " * 3]
     assert near_title_date(lines, "Haushalt beschlossen", timezone.utc, FETCHED) is None
+
+
+def test_a_dateline_that_opens_the_text_as_a_sentence_under_a_kicker_headline():
+    # The <title> holds the headline; the page shows it after a column's kicker and " - ".
+    raw = page("<h2>Kolumne: Queer Royal - Haushalt beschlossen</h2><p class='intro'>"
+               "<span class='text_datum'>31. Januar 2026.</span> " + "Der Gemeinderat hat "
+               "den Haushalt nach langer Debatte mit knapper Mehrheit beschlossen. " * 3
+               + "</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/kolumnen/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-01-31"
+
+
+def test_a_labelled_date_in_the_story_after_the_dateline_is_a_fact_of_the_story():
+    # A photo's details list under the text ("Datum: 31/08/2025" is when it was taken).
+    raw = page("<h1>Plejaden, M45</h1><p>September 17, 2025</p><p>Jane Doe</p>" + PROSE
+               + "<ul><li>Optik: Teleobjektiv</li><li>Datum: 31/08/2025</li>"
+               "<li>Uhrzeit: ab Mitternacht</li></ul>", title="Plejaden, M45",
+               head='<script type="application/ld+json">{"@context": "https://schema.org", '
+                    '"@graph": [{"@type": "WebPage", "datePublished": '
+                    '"2025-09-17T14:54:31+02:00"}]}</script>')
+    result = extract(raw, "https://www.example.de/astrofoto/plejaden/", fetched_at=FETCHED)
+    assert day(result) == "2025-09-17"

@@ -132,6 +132,8 @@ def _scan(window: list[str], title: str | None, tz, now: datetime, updated: bool
     label = ""  # a line that is only a label ("Erschienen am") names the date of the next
     for line in window:
         if len(line) > 200:
+            if best is not None:
+                break  # the text begins after a dateline: its dates are the story's facts
             label = ""
             continue  # a paragraph, not a date line
         found_here = find_dates(line, tz)
@@ -229,8 +231,14 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
     if start is None:
         return None
     short = [line for line in under_headline(lines, start, span, 120) if not _is_sentence(line)]
+    # The lines before the first long one: a dateline there is the article's, and a
+    # labelled date past the text that follows it is a fact of the story.
+    window = lines[start + 1:start + span + 1]
+    head = [line for line in window[:_first_long(window, 120)] if not _is_sentence(line)]
     try:
-        labelled, best, _ = _scan(short, title, tz, now, False, True)
+        labelled, best, _ = _scan(head, title, tz, now, False, True)
+        if labelled is None and best is None:
+            labelled, best, _ = _scan(short, title, tz, now, False, True)
     except _Relative:
         return None
     if labelled:
@@ -242,11 +250,18 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
 
 
 # A dateline that opens the text, before a dash ("Berlin, 29.11.2022 – Die Regierung…",
-# "29.11.2022 (dpa) - …"), or that closes the standfirst it is glued to ("…its
-# recovery? Monday, 6 January 2020").
+# "29.11.2022 (dpa) - …") or as a sentence of its own ("31. Oktober 2023. Dragqueens
+# sind …"), or that closes the standfirst it is glued to ("…its recovery? Monday,
+# 6 January 2020").
 _PLACE_LEAD = re.compile(r"^\s*(?:[^\W\d_][\w .'/-]{0,30},\s*)?$")
 _DASH_AFTER = re.compile(r"^\s*(?:\([^)]{1,20}\)\s*)?[–—-]\s+\w")
+_STOP_AFTER = re.compile(r"^\.\s+[^\W\d_]")  # "31. Oktober 2023. Dragqueens sind …"
 _SENTENCE_BEFORE = re.compile(r"[.!?…\"”»]\s*(?:[^\W\d_]+,?\s+)?$")
+
+
+def _first_long(lines: list[str], longest: int) -> int:
+    """The index of the first line longer than ``longest`` (the length when none is)."""
+    return next((i for i, line in enumerate(lines) if len(line) > longest), len(lines))
 
 
 def _glued_dateline(lines: list[str], start: int, span: int, tz) -> FoundDate | None:
@@ -259,8 +274,9 @@ def _glued_dateline(lines: list[str], start: int, span: int, tz) -> FoundDate | 
         if not found:
             continue
         first, last = found[0], found[-1]
-        if (_PLACE_LEAD.match(line[:first.start])
-                and _DASH_AFTER.match(line[first.start + len(first.text):])):
+        before, after = line[:first.start], line[first.start + len(first.text):]
+        if _PLACE_LEAD.match(before) and _DASH_AFTER.match(after) or (
+                not before.strip() and _STOP_AFTER.match(after)):
             return first
         if (not line[last.start + len(last.text):].strip()
                 and _SENTENCE_BEFORE.search(line[:last.start])):
