@@ -373,8 +373,7 @@ def _seen(choice: DateChoice, visible, ud, now, tz) -> DateChoice:
         found = _candidate(source, text, ud, now, tz)
         if found is None or not found[1]:
             continue
-        shown = found[0].value.astimezone(tz).date()
-        if shown == day:
+        if found[0].value.astimezone(tz).date() == day:
             return choice
         return DateChoice(found[0].value, found[0].text, "text" if source == "text" else
                           "time")

@@ -57,6 +57,7 @@ def page_lines(tree) -> list[str]:
     return element_text(body, inline_gap=True).split("\n\n")
 
 
+# How a kicker ends before the headline on the same line.
 _KICKER_END = re.compile(r"(?:[:|–—·]|\s-)\s*$")
 
 
@@ -64,9 +65,9 @@ def headline_index(lines: list[str], title: str | None) -> int | None:
     """The index of the headline's own line: one that starts with the title (within a few
     characters, not one that quotes it in a list) and is not much longer than it. A line
     that holds the whole title (also after a kicker: ``"Pure Leere": Headline``,
-    ``Kolumne: Queer Royal - Headline``) wins over
-    an earlier one that only starts like it: a teaser or "next story" link that cuts the
-    same headline short (``St. Louis Park elects a new mayor, apparently…``)."""
+    ``Kolumne: Queer Royal - Headline``) wins over an earlier one that only starts like
+    it: a teaser or "next story" link that cuts the same headline short (``St. Louis
+    Park elects a new mayor, apparently…``)."""
     title = (title or "").strip()
     key = title[:12]
     if not key:
