@@ -9,6 +9,7 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.dates import BEIJING, find_dates, month_day, parse_date
+from crawler.extraction.published import near_title_date
 
 FETCHED = datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)  # 14:00 in Beijing
 PROSE = ("<p>" + "Der Gemeinderat hat am Abend über den neuen Haushalt beraten und ihn nach "
@@ -250,3 +251,151 @@ def test_htmldate_is_a_layer_for_what_our_rules_do_not_read():
 def test_month_names_are_found_in_running_text():
     found = find_dates("Berlin, 19. Juli 2014 – Der Rat tagte.", timezone.utc)
     assert [f.text for f in found] == ["19. Juli 2014"]
+
+
+# --- the headline's line, and the dates a reader does not read as the article's --------
+
+EN_PROSE = "<p>" + "The council passed the budget after a long debate on Tuesday night. " * 5 + "</p>"
+
+
+def test_a_teaser_that_cuts_the_headline_short_is_not_the_headline():
+    # A "next story" link with the same headline cut short comes first in the page; the
+    # dateline sits under the full headline, with the published and updated times.
+    raw = page("<ul class='trending'><li><a href='/b'>Council passes the budget after a "
+               "long…</a></li><li>Tuesday, March 10th 2026</li></ul>"
+               "<h1>Council passes the budget after a long night of debate</h1>"
+               "<p class='standfirst'>" + "The mayor had warned of cuts to the libraries. " * 3
+               + "</p><p class='byline'>By Staff reports</p><p class='date'>PUBLISHED: March 3, "
+               "2026 at 11:30 p.m. | UPDATED: March 4, 2026 at 12:21 a.m.</p>" + EN_PROSE,
+               head='<meta property="article:published_time" content="2026-03-04T05:30:00Z">',
+               title="Council passes the budget after a long night of debate", lang="en")
+    result = extract(raw, "https://www.example.com/news/council-budget", fetched_at=FETCHED)
+    assert result.published == datetime(2026, 3, 3, 23, 30, tzinfo=timezone.utc)
+    assert result.date_source == "text"
+
+
+def test_a_headline_after_a_kicker_is_the_headline():
+    raw = page("<h1>\"Lange Nacht\": Haushalt beschlossen</h1><p>1. März 2026</p>" + PROSE
+               + "<h3>Haushalt beschlossen</h3><p>11. Februar 2018</p>",
+               head='<meta property="article:published_time" content="2026-03-01T12:00:00+01:00">')
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-03-01"
+
+
+def test_the_date_line_under_a_byline_block_of_several_short_lines():
+    raw = page("<h1>Council passes budget</h1><p>By Jane Doe</p><p>View author archive</p>"
+               "<p>email the author</p><p>follow on twitter</p><p>Get author RSS feed</p>"
+               "<p class='byline-date'>March 3, 2026 | 9:25pm</p>" + EN_PROSE,
+               head='<meta property="article:published_time" content="2026-03-04T02:25:00Z">',
+               title="Council passes budget", lang="en")
+    result = extract(raw, "https://www.example.com/2026/03/03/council-budget/", fetched_at=FETCHED)
+    assert day(result) == "2026-03-03"  # what the page shows, not the UTC day of the meta
+
+
+def test_a_forum_members_registration_date_is_not_the_posts():
+    raw = page("<h1>Haushalt beschlossen</h1><div class='postprofile'>Registriert: 18.09.2008, "
+               "05:56</div><div class='post'>Beitrag von jane am 21.01.2009, 05:42</div>" + PROSE)
+    result = extract(raw, "https://forum.example.de/viewtopic.php?t=167", fetched_at=FETCHED)
+    assert day(result) == "2009-01-21"
+
+
+def test_a_date_range_is_an_events_period_not_a_dateline():
+    raw = page("<h1>Haushalt beschlossen</h1><p>Tippspiel +++ KW 4 +++ 28.01.2026 – "
+               "29.01.2026</p><p>2. Februar 2026</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-02-02"
+
+
+def test_a_machine_stamp_in_the_text_is_not_the_date_a_reader_sees():
+    # Avada's hidden "updated" span writes the update time as ISO 8601 before the date shown.
+    raw = page("<h1>Haushalt beschlossen</h1><div class='meta'><span>Jane Doe</span>"
+               "<span class='updated rich-snippet-hidden'>2026-02-07T10:10:52+01:00</span>"
+               "<span>25. Februar 2026</span></div>" + PROSE,
+               head='<meta property="article:published_time" content="2026-02-25T11:00:02+00:00">'
+                    '<meta property="article:modified_time" content="2026-02-07T09:10:52+00:00">')
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-02-25"
+
+
+def test_a_label_in_its_own_element_names_the_date_in_the_next():
+    raw = page("<h1>Haushalt beschlossen</h1><div class='infos'><div>Autor</div><div>Jane Doe"
+               "</div><div>Erschienen am</div><div>15.02.2026</div></div>" + PROSE
+               + "<aside><div>weitere Artikel</div><div>Von Jörg Staff am 16.01.2026</div></aside>",
+               head='<meta property="article:published_time" content="2026-02-15T09:09:41+00:00">')
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-02-15"
+
+
+def test_an_embedded_posts_time_is_the_posts_not_the_articles():
+    raw = page("<article><h1>Haushalt beschlossen</h1>" + PROSE + PROSE
+               + "<blockquote class='instagram-media'><p>Ein Beitrag geteilt von Jane "
+               "(@jane) am <time datetime='2025-04-21T11:47:00+00:00'>Apr 21, 2025 um 4:47 "
+               "PDT</time></p></blockquote></article>",
+               head='<meta property="article:published_time" content="2026-02-18T16:06:50+0100">')
+    result = extract(raw, "https://www.example.de/people/story.html", fetched_at=FETCHED)
+    assert day(result) == "2026-02-18"
+
+
+def test_a_blocks_date_element_is_read_but_not_a_teaser_cards():
+    raw = page("<article><h1>Haushalt beschlossen</h1><div class='article__date'>3 March, "
+               "2026, 11:37 pm</div>" + PROSE + "</article>",
+               head='<meta property="article:published_time" content="2026-03-04T03:37:37+00:00">',
+               lang="en")
+    result = extract(raw, "https://www.example.com/haushalt/", fetched_at=FETCHED, timezone="UTC")
+    assert day(result) == "2026-03-03"  # the page shows the 3rd (UTC-4), the meta a UTC stamp
+    raw = page("<article><h1>Haushalt beschlossen</h1>" + PROSE + PROSE + "<div class='card'><p class="
+               "'card-desc'>Der Wald im Wandel</p><div class='card-date'>01.09.2004</div></div>"
+               "</article>",
+               head='<meta property="article:published_time" content="2026-01-21T08:00:00+01:00">')
+    result = extract(raw, "https://www.example.de/wald/", fetched_at=FETCHED)
+    assert day(result) == "2026-01-21"
+
+
+def test_a_dateline_that_opens_the_text_before_a_dash():
+    raw = page("<h1>Haushalt beschlossen</h1><p class='caption'>" + "Der Rat im Sitzungssaal "
+               "der Stadt, aufgenommen am Abend vor der Abstimmung über den Haushalt. " * 2
+               + "</p><p>Berlin, 29.01.2026 – " + "Der Gemeinderat hat den Haushalt nach langer "
+               "Debatte beschlossen. " * 4 + "</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/politik/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-01-29"
+    assert result.date_source == "text"
+
+
+def test_a_dateline_glued_to_the_end_of_the_standfirst():
+    raw = page("<h1>Council passes budget</h1><p class='standfirst'>" + "The libraries stay "
+               "open, the mayor said after a long night of debate in the council chamber. " * 2
+               + "What is the secret of the deal?<span class='date'> Monday, 2 March 2026</span>"
+               "</p>" + EN_PROSE, title="Council passes budget", lang="en",
+               head='<meta property="article:published_time" content="2026-02-27T09:48:24Z">')
+    result = extract(raw, "https://www.example.co.uk/news/2026/03/council-budget",
+                     fetched_at=FETCHED)
+    assert day(result) == "2026-03-02"  # what the page shows beats an earlier meta date
+
+
+def test_a_date_in_the_first_paragraphs_prose_is_not_a_glued_dateline():
+    lines = ["Haushalt beschlossen", "Der Gemeinderat hat lange beraten. " * 4
+             + "Die Abstimmung folgt am 29.01.2026 – so der Plan der Verwaltung.",
+             "Der Rat tagt wieder am 3. März 2026, sagte die Bürgermeisterin. " * 3]
+    assert near_title_date(lines, "Haushalt beschlossen", timezone.utc, FETCHED) is None
+
+
+def test_a_dateline_that_opens_the_text_as_a_sentence_under_a_kicker_headline():
+    # The <title> holds the headline; the page shows it after a column's kicker and " - ".
+    raw = page("<h2>Kolumne: Queer Royal - Haushalt beschlossen</h2><p class='intro'>"
+               "<span class='text_datum'>31. Januar 2026.</span> " + "Der Gemeinderat hat "
+               "den Haushalt nach langer Debatte mit knapper Mehrheit beschlossen. " * 3
+               + "</p>" + PROSE)
+    result = extract(raw, "https://www.example.de/kolumnen/haushalt", fetched_at=FETCHED)
+    assert day(result) == "2026-01-31"
+
+
+def test_a_labelled_date_in_the_story_after_the_dateline_is_a_fact_of_the_story():
+    # A photo's details list under the text ("Datum: 31/08/2025" is when it was taken).
+    raw = page("<h1>Plejaden, M45</h1><p>September 17, 2025</p><p>Jane Doe</p>" + PROSE
+               + "<ul><li>Optik: Teleobjektiv</li><li>Datum: 31/08/2025</li>"
+               "<li>Uhrzeit: ab Mitternacht</li></ul>", title="Plejaden, M45",
+               head='<script type="application/ld+json">{"@context": "https://schema.org", '
+                    '"@graph": [{"@type": "WebPage", "datePublished": '
+                    '"2025-09-17T14:54:31+02:00"}]}</script>')
+    result = extract(raw, "https://www.example.de/astrofoto/plejaden/", fetched_at=FETCHED)
+    assert day(result) == "2025-09-17"

@@ -157,17 +157,22 @@ def read_meta(tree) -> PageMeta:
 
 
 # The article's visible date element: <time datetime> (with or without itemprop/pubdate),
-# WordPress's entry-date, elements classed as a (publication) date; never an update, and
-# never inside comments or widgets. Looked for only in the headline's own container
-# (the h1's parent and grandparent: its header and article), not in lists elsewhere.
+# WordPress's entry-date, elements classed as a (publication) date (also a block's date:
+# ``article__date``, ``news-date``, ``text_datum``); never an update, an event or a
+# teaser card, and never inside comments, widgets or an embedded post (a quoted tweet's
+# or Instagram post's <time> in a blockquote is the post's date). Looked for only in the
+# headline's own container (the h1's parent and grandparent: its header and article),
+# not in lists elsewhere.
 _VISIBLE_TIME_XPATH = (
-    "(.//time[@datetime]|.//*[re:test(@class, '(^| )(date|datum|entry-date|published|"
-    "post-date|date-published|publish-date|publication-date|article-date|datePublished)"
-    "( |$)', 'i')])"
-    "[not(re:test(concat(@class, ' ', @itemprop), 'updated|modified|dateModified', 'i'))]"
-    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[not(self::body)]"
+    "(.//time[@datetime]|.//*[re:test(@class, '(^| )([a-z]+(__|[_-]))?(date|datum|entry-date|"
+    "published|post-date|date-published|publish-date|publication-date|article-date|"
+    "datePublished)( |$)', 'i')])"
+    "[not(re:test(concat(@class, ' ', @itemprop), 'update|modified|dateModified|"
+    "(^|[ _-])(event|start|end|expir|card|teaser)', 'i'))]"
+    "[not(ancestor::footer or ancestor::aside or ancestor::nav or ancestor::blockquote"
+    " or ancestor::*[not(self::body)]"
     "[re:test(concat(' ', @class, ' ', @id, ' '), ' (comments?|comment-list|commentlist|"
-    "comment-body|sidebar|related|widget|teaser|footer)[ _-]', 'i')])]")
+    "comment-body|sidebar|related|widget|teaser|card|footer)[ _-]', 'i')])]")
 _RE_NS = {"re": "http://exslt.org/regular-expressions"}
 
 

@@ -233,7 +233,8 @@ def _visible_checks(tree, lines: _Datelines, tz):
     the date line under the headline."""
 
     def element():  # only a date the reader sees: a bare datetime may be an update
-        shown = find_dates(visible_time(tree)[1], tz)
+        shown = [f for f in find_dates(visible_time(tree)[1], tz)
+                 if not pub.MACHINE_STAMP.match(f.text)]
         return shown[0].text if shown else None
 
     return [("time", element), ("text", lines.labelled), ("text", lines.under_headline)]

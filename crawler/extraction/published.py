@@ -48,7 +48,8 @@ _UPDATED_LABEL = re.compile(r"(?:更新|Updated|Modified|Aktualisiert|Mis à jou
                             r"Aggiornato)\s*(?:时间|日期|on|at|am|le|el|em|il)?\s*[:：]?\s*$", re.I)
 _PUB_LABEL_START = re.compile(r"^\s*(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]")
 _NOT_PUB_LABEL = re.compile(r"(?:(?:更新|修改|修订|Updated|Modified|Aktualisiert|Mis à jour|Actualizado|"
-                            r"Atualizado|Aggiornato|Termin|截止|有效期|评论|报名|开幕|举办)"
+                            r"Atualizado|Aggiornato|Termin|截止|有效期|评论|报名|开幕|举办|注册|"
+                            r"Registriert|Mitglied seit|Dabei seit|Joined|Member since|Registered)"
                             r"[^:：]{0,4}[:：]?|今天是|今日是|现在是|当前时间[:：]?)\s*$", re.I)
 
 
@@ -102,6 +103,20 @@ def _is_dateline(line: str, found: FoundDate) -> bool:
     return not (after.strip() and _HAN.match(after.strip()[0]) and not _DATELINE_NEXT.match(after))
 
 
+# A date written for machines (2022-12-07T10:10:52+01:00): mostly a hidden microdata
+# copy, often of the update time; a dateline only when the lines show no other date.
+MACHINE_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# A line that is only a date's label, its date on the next line (label and value in
+# separate elements: <dt>Erschienen am</dt><dd>15.12.2022</dd>).
+_LABEL_LINE = re.compile(r"^\s*[^\d\s][^\d]*[:：]?\s*$")
+# The caption of an embedded Instagram post ("Ein Beitrag geteilt von jane (@jane) am …"):
+# the post's date, not the article's.
+_EMBEDDED_POST = re.compile(r"(?:Beitrag geteilt von|post shared by|publication partagée par|"
+                            r"publicación compartida de)", re.I)
+# What follows the first date of a range: a dash and the second date's digits.
+_RANGE_NEXT = re.compile(r"\s*(?:[-–—]|bis|to|au|al)\s*\d{1,4}[./-]", re.I)
+
+
 class _Relative(Exception):
     """The dateline is relative: dates further down are comments or links."""
 
@@ -113,10 +128,19 @@ def _scan(window: list[str], title: str | None, tz, now: datetime, updated: bool
     ``post_lines``, only a blog's or forum's post line counts as labelled."""
     best: FoundDate | None = None
     signed: FoundDate | None = None
+    machine: FoundDate | None = None  # only when the window shows no other date
+    label = ""  # a line that is only a label ("Erschienen am") names the date of the next
     for line in window:
         if len(line) > 200:
+            if best is not None:
+                break  # the text begins after a dateline: its dates are the story's facts
+            label = ""
             continue  # a paragraph, not a date line
         found_here = find_dates(line, tz)
+        if any(MACHINE_STAMP.match(f.text) for f in found_here):
+            machine = machine or next(f for f in found_here if MACHINE_STAMP.match(f.text))
+            found_here = [f for f in found_here if not MACHINE_STAMP.match(f.text)]
+        lead, label = label, (line if len(line) <= 40 and _LABEL_LINE.match(line) else "")
         if (stop_on_relative and not found_here and best is None and len(line) <= 60
                 and not (title and title.strip()[:12] in line)):
             rel = relative_date(line, now, tz)
@@ -124,16 +148,20 @@ def _scan(window: list[str], title: str | None, tz, now: datetime, updated: bool
                 raise _Relative
         for found in found_here:
             before = line[:found.start]
+            if lead and not before.strip():
+                before = lead + " "
             if updated:
                 if _UPDATED_LABEL.search(before):
                     return found, None, None
                 continue
-            if _NOT_PUB_LABEL.search(before):
+            if _NOT_PUB_LABEL.search(before) or _EMBEDDED_POST.search(before):
                 continue
             if _SIGNED_LABEL.search(before):
                 signed = signed or found
                 continue
             after = line[found.start + len(found.text):]
+            if _RANGE_NEXT.match(after):
+                break  # 28.01.2022 – 29.01.2022: an event's period, not a dateline
             post_line = bool(_POST_LINE.search(before) or (
                 _POSTED_BY.search(before) and _POSTED_AFTER.match(after)))
             if post_line or (not post_lines and (_PUB_LABEL.search(before)
@@ -143,7 +171,7 @@ def _scan(window: list[str], title: str | None, tz, now: datetime, updated: bool
                 continue
             if best is None or (found.has_time and not best.has_time):
                 best = found
-    return None, best, signed
+    return None, best or machine, signed
 
 
 def text_date(lines: list[str], title: str | None, tz, now: datetime,
@@ -195,16 +223,22 @@ def text_date(lines: list[str], title: str | None, tz, now: datetime,
 
 
 def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
-                    span: int = 5) -> FoundDate | None:
+                    span: int = 8) -> FoundDate | None:
     """The dateline right under the headline (a short line among the next ``span``,
     before the text begins) or just above it: what a reader sees as the article's date.
     None when the headline's own line is not found."""
     start = headline_index(lines, title)
     if start is None:
         return None
-    short = [line for line in under_headline(lines, start, span, 80) if not _is_sentence(line)]
+    short = [line for line in under_headline(lines, start, span, 120) if not _is_sentence(line)]
+    # The lines before the first long one: a dateline there is the article's, and a
+    # labelled date past the text that follows it is a fact of the story.
+    window = lines[start + 1:start + span + 1]
+    head = [line for line in window[:_first_long(window, 120)] if not _is_sentence(line)]
     try:
-        labelled, best, _ = _scan(short, title, tz, now, False, True)
+        labelled, best, _ = _scan(head, title, tz, now, False, True)
+        if labelled is None and best is None:
+            labelled, best, _ = _scan(short, title, tz, now, False, True)
     except _Relative:
         return None
     if labelled:
@@ -212,7 +246,42 @@ def near_title_date(lines: list[str], title: str | None, tz, now: datetime,
     # Just above the headline: labelled, it beats an unlabelled date below.
     above = _scan([line for line in lines[max(0, start - 2):start] if len(line) <= 80],
                   title, tz, now, False, False)
-    return above[0] or best or above[1]
+    return above[0] or best or above[1] or _glued_dateline(lines, start, span, tz)
+
+
+# A dateline that opens the text, before a dash ("Berlin, 29.11.2022 – Die Regierung…",
+# "29.11.2022 (dpa) - …") or as a sentence of its own ("31. Oktober 2023. Dragqueens
+# sind …"), or that closes the standfirst it is glued to ("…its recovery? Monday,
+# 6 January 2020").
+_PLACE_LEAD = re.compile(r"^\s*(?:[^\W\d_][\w .'/-]{0,30},\s*)?$")
+_DASH_AFTER = re.compile(r"^\s*(?:\([^)]{1,20}\)\s*)?[–—-]\s+\w")
+_STOP_AFTER = re.compile(r"^\.\s+[^\W\d_]")  # "31. Oktober 2023. Dragqueens sind …"
+_SENTENCE_BEFORE = re.compile(r"[.!?…\"”»]\s*(?:[^\W\d_]+,?\s+)?$")
+
+
+def _first_long(lines: list[str], longest: int) -> int:
+    """The index of the first line longer than ``longest`` (the length when none is)."""
+    return next((i for i, line in enumerate(lines) if len(line) > longest), len(lines))
+
+
+def _glued_dateline(lines: list[str], start: int, span: int, tz) -> FoundDate | None:
+    """The dateline glued to the first paragraph or the standfirst under the headline:
+    the first long lines ``under_headline`` passes over (a caption, the standfirst, the
+    first paragraph)."""
+    long_lines = [line for line in lines[start + 1:start + span + 1] if len(line) > 120][:3]
+    for line in long_lines:
+        found = find_dates(line, tz)
+        if not found:
+            continue
+        first, last = found[0], found[-1]
+        before, after = line[:first.start], line[first.start + len(first.text):]
+        if _PLACE_LEAD.match(before) and _DASH_AFTER.match(after) or (
+                not before.strip() and _STOP_AFTER.match(after)):
+            return first
+        if (not line[last.start + len(last.text):].strip()
+                and _SENTENCE_BEFORE.search(line[:last.start])):
+            return last
+    return None
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -222,8 +291,10 @@ _BYLINE_LEAD = re.compile(r"^\s*(?:von|by|par|por|door|di)\s", re.I)
 def _is_sentence(line: str) -> bool:
     """A short sentence that mentions a date ("Das Urteil vom 24.01.2026 bleibt."), not a
     dateline: it ends as a sentence does and has a few words besides the date. A byline
-    that ends with a full stop ("Von Jane Doe 31. Oktober 2023.") is still a dateline."""
-    return (bool(re.search(r"[.!?。！？]\s*$", line)) and len(_WORD.findall(line)) >= 4
+    that ends with a full stop ("Von Jane Doe 31. Oktober 2023.") is still a dateline, and
+    so is one that ends with a clock's ``a.m.``/``p.m.``."""
+    return (bool(re.search(r"(?<![ap]\.m)[.!?。！？]\s*$", line, re.I))
+            and len(_WORD.findall(line)) >= 4
             and not _BYLINE_LEAD.match(line))
 
 

@@ -57,15 +57,31 @@ def page_lines(tree) -> list[str]:
     return element_text(body, inline_gap=True).split("\n\n")
 
 
+# How a kicker ends before the headline on the same line.
+_KICKER_END = re.compile(r"(?:[:|–—·]|\s-)\s*$")
+
+
 def headline_index(lines: list[str], title: str | None) -> int | None:
     """The index of the headline's own line: one that starts with the title (within a few
-    characters, not one that quotes it in a list) and is not much longer than it."""
+    characters, not one that quotes it in a list) and is not much longer than it. A line
+    that holds the whole title (also after a kicker: ``"Pure Leere": Headline``,
+    ``Kolumne: Queer Royal - Headline``) wins over an earlier one that only starts like
+    it: a teaser or "next story" link that cuts the same headline short (``St. Louis
+    Park elects a new mayor, apparently…``)."""
     title = (title or "").strip()
     key = title[:12]
     if not key:
         return None
-    return next((i for i, line in enumerate(lines)
-                 if 0 <= line.find(key) <= 10 and len(line) < len(title) * 1.5 + 20), None)
+    first = None
+    longest = len(title) * 1.5 + 20
+    for i, line in enumerate(lines):
+        if len(line) < longest and key in line:
+            at = line.find(title)
+            if 0 <= at and (at <= 10 or _KICKER_END.search(line[:at])):
+                return i
+            if first is None and line.find(key) <= 10:
+                first = i
+    return first
 
 
 def under_headline(lines: list[str], start: int, span: int, longest: int) -> list[str]:
