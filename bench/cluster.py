@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.cluster_process import NewswatchProcess  # noqa: E402
 from tests.support.db_servers import PostgresServer, RedisServer  # noqa: E402
+from tests.support.fast_receiver import receive  # noqa: E402
 from tests.support.news_site import NewsSite  # noqa: E402
 from tests.support.replay_site import replay_site  # noqa: E402
 
@@ -72,42 +73,10 @@ def build_site(root: Path, sources: int, articles: int) -> NewsSite:
     return site
 
 
-async def _receiver(conn, seen: list) -> None:
-    import asyncio
-
-    async def handle(reader, writer):
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                headers = {}
-                for line in head.decode("latin-1").split("\r\n")[1:]:
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        headers[k.strip().lower()] = v.strip()
-                body = await reader.readexactly(int(headers.get("content-length", 0)))
-                await asyncio.sleep(RECEIVER_S)  # the receiver's own work
-                seen.append((time.time(), headers.get("webhook-id"), body))
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                             b"Content-Type: application/json\r\n\r\n{}")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
-    conn.send(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook")
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
-    server.close()
-
-
 def serve(conn) -> None:
     """The receiver in its own process: it must not share the GIL with anything."""
-    import asyncio
-
-    seen: list = []
-    asyncio.run(_receiver(conn, seen))
-    conn.send([(t, wid, json.loads(body)["article"]["id"]) for t, wid, body in seen])
+    conn.send([(t, wid, json.loads(body)["article"]["id"])
+               for _, wid, _, body, t in receive(conn, delay=RECEIVER_S)])
 
 
 # ---- helpers -----------------------------------------------------------------------------

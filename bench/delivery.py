@@ -33,6 +33,7 @@ from alerts import outbox  # noqa: E402
 from alerts import delivery as delivery_mod  # noqa: E402
 from alerts.delivery import deliver_due  # noqa: E402
 from crawler import archive, times  # noqa: E402
+from tests.support.fast_receiver import receive  # noqa: E402
 from tests.support.outbox_rows import DeliveryConfig  # noqa: E402
 from newswatch.storage import open_archive  # noqa: E402
 
@@ -59,51 +60,10 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _receiver(conn, half_failing: bool, seen: list) -> None:
-    """A minimal asyncio HTTP/1.1 receiver (keep-alive, Content-Length bodies): fast
-    enough that the figure measures newswatch's side, not the receiver's."""
-    import asyncio
-
-    counter = [0]
-
-    async def handle(reader, writer):
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                headers = {}
-                for line in head.decode("latin-1").split("\r\n")[1:]:
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        headers[k.strip().lower()] = v.strip()
-                body = await reader.readexactly(int(headers.get("content-length", 0)))
-                counter[0] += 1
-                status = 500 if half_failing and counter[0] % 2 else 200
-                path = head.split(b" ", 2)[1].decode("latin-1")  # one path per channel
-                seen.append((status, headers.get("webhook-id"), path, body))
-                reason = b"OK" if status == 200 else b"Internal Server Error"
-                writer.write(b"HTTP/1.1 %d %s\r\nContent-Length: 2\r\n"
-                             b"Content-Type: application/json\r\n\r\n{}" % (status, reason))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
-    conn.send(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook")
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, conn.recv)  # "stop"
-    server.close()
-
-
 def serve(conn, half_failing: bool, count: int) -> None:
     """The receiver, in its own process so that it does not share the GIL with delivery."""
-    import asyncio
-
-    seen: list = []
-    asyncio.run(_receiver(conn, half_failing, seen))
     out = []
-    for status, webhook_id, path, body in seen:
+    for status, webhook_id, path, body, _ in receive(conn, half_failing=half_failing):
         data = json.loads(body)
         out.append((status, webhook_id, path, data["topic"]["name"], data["article"]["id"]))
     conn.send(out)
