@@ -93,8 +93,9 @@ def lock_key(name: str) -> int:
 
 
 @contextlib.contextmanager
-def advisory_lock(url: str, name: str, *, wait: bool = False) -> Iterator[None]:
-    """Hold the PostgreSQL advisory lock ``name`` for the block, on a connection of its own.
+def advisory_lock(url: str, name: str, *, wait: bool = False) -> Iterator:
+    """Hold the PostgreSQL advisory lock ``name`` for the block, on a connection of its own
+    (given to the block: the lock is held exactly as long as that connection lives).
 
     Raises :class:`LockBusy` at once when another session holds it, unless ``wait``."""
     import psycopg
@@ -106,7 +107,7 @@ def advisory_lock(url: str, name: str, *, wait: bool = False) -> Iterator[None]:
         elif not conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
             raise LockBusy(name)
         try:
-            yield
+            yield conn
         finally:
             with contextlib.suppress(Exception):
                 conn.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -301,6 +301,33 @@ def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site
         cl.stop()
 
 
+def test_a_scheduler_whose_lock_connection_breaks_stops_so_only_one_dispatches(
+        tmp_path, plain_site, broker, postgres_url):
+    import psycopg
+
+    from crawler.database import lock_key
+
+    cl = Cluster(tmp_path, postgres_url,
+                 {"sources_dir": str(plain_site.sources_dir), "replay": "http://127.0.0.1:9",
+                  "topics": str(tmp_path / "topics.toml")},
+                 {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
+                                               "secret": SECRET, "allow_private": True}})
+    try:
+        sched = cl.start("scheduler", "run")
+        sched.wait_for("scheduler: holding the scheduler lock", 30)
+        key = lock_key("scheduler")
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            (ended,) = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND granted AND classid::bigint = %s AND objid::bigint = %s",
+                [(key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF]).fetchone()
+        assert ended, "the scheduler's lock session was not found"
+        sched.wait_for("scheduler: lost the scheduler lock", 30)
+        assert sched.proc.wait(timeout=60) == 1, sched.output[-2000:]
+    finally:
+        cl.stop()
+
+
 def test_the_crawl_lock_is_an_advisory_lock_on_postgresql_and_names_its_holder(
         postgres_url):  # noqa: F811
     import os

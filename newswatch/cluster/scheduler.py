@@ -32,6 +32,7 @@ from newswatch.service.schedule import interval_seconds
 log = logging.getLogger("newswatch.cluster")
 
 STANDBY_POLL_S = 2.0
+LOCK_CHECK_S = 5.0  # how often the scheduler checks that its scheduler lock is still its own
 LEFTOVER_CHECK_S = 60.0  # runs left "running" by a dead worker are closed this often
 
 
@@ -57,6 +58,9 @@ class _FileTurn:
     def holder(self) -> str:
         return self._holder or "another process"
 
+    def still_held(self) -> bool:
+        return True  # an flock is held while the process lives
+
 
 class Scheduler(Service):
     def __init__(self, opts, loaded=None):
@@ -64,11 +68,13 @@ class Scheduler(Service):
         self.cluster = self.loaded.config.cluster
         self.app = make_app(self.cluster)
         self._turn = None
+        self._lost_turn = False
 
     def run(self) -> int:
         check_broker(self.app, self.cluster)  # BrokerUnreachable names the setting
         try:
-            return asyncio.run(self._main())
+            code = asyncio.run(self._main())
+            return 1 if self._lost_turn else code
         finally:
             if self._turn is not None:
                 self._turn.release()
@@ -98,6 +104,8 @@ class Scheduler(Service):
         await super()._schedule_all()
         self.scheduler.add_job(self._leftovers_job, IntervalTrigger(seconds=LEFTOVER_CHECK_S),
                                id="leftovers", name="leftover runs", replace_existing=True)
+        self.scheduler.add_job(self._turn_job, IntervalTrigger(seconds=LOCK_CHECK_S),
+                               id="turn", name="scheduler lock check", replace_existing=True)
         log.info("scheduler: broker %s; %d sources to dispatch", self.cluster.broker_shown,
                  len(self.loaded.sources))
 
@@ -137,6 +145,21 @@ class Scheduler(Service):
             log.warning("delivery: not dispatched: %s", exc)
         finally:
             self._delivering = False
+
+    async def _turn_job(self) -> None:
+        """Stop at once when the scheduler lock is no longer ours (its connection to
+        PostgreSQL broke): a standby may hold it now, and two schedulers would dispatch
+        everything twice. The exit status is 1, so a supervisor restarts this one, which
+        then stands by."""
+        if self._turn is None or self.stopping.is_set() or self._lost_turn:
+            return
+        if await asyncio.to_thread(self._turn.still_held):
+            return
+        self._lost_turn = True
+        log.error("scheduler: lost the scheduler lock of %s (its database connection "
+                  "broke); stopping, so that only one scheduler dispatches",
+                  redacted(self.db_path))
+        self._on_stop("lost scheduler lock")
 
     async def _leftovers_job(self) -> None:
         closed = await asyncio.to_thread(close_leftover_runs, self.db_path)

@@ -116,10 +116,25 @@ class NamedLock:
 
         stack = contextlib.ExitStack()
         try:
-            stack.enter_context(advisory_lock(_named_url(self.db, _who()), self.name))
+            self._conn = stack.enter_context(advisory_lock(_named_url(self.db, _who()),
+                                                           self.name))
         except LockBusy:
             return False
         self._held = stack
+        return True
+
+    def still_held(self) -> bool:
+        """Whether the lock taken is still ours: a file lock is while we live; an advisory
+        lock while its connection does (a server restart or a network cut ends it, and
+        then another process may take it)."""
+        if not self.server:
+            return True
+        if self._held is None:
+            return False
+        try:
+            self._conn.execute("SELECT 1")
+        except Exception:
+            return False
         return True
 
     def release(self) -> None:
