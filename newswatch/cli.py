@@ -63,6 +63,16 @@ DB_HELP = ("The archive: an SQLite file or a postgresql:// URL. Default: $NEWSWA
            "`db` in the config file, else newswatch.db in the user's data directory.")
 
 
+def log_options(f):
+    """Add ``--log-format`` and ``--log-level`` (the long-running commands: run, worker)."""
+    f = click.option("--log-level", type=click.Choice(["debug", "info", "warning"]),
+                     default="info", show_default=True,
+                     help="Least severe log level shown.")(f)
+    return click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
+                        show_default=True,
+                        help="Log lines for people, or JSON lines for a collector.")(f)
+
+
 def db_option(f):
     """Add ``--db PATH`` to a command; the value overrides the ``db`` setting."""
 

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from newswatch.cli import db_option, pass_app
+from newswatch.cli import db_option, log_options, pass_app
 
 CONFIG_EXIT = 2  # an invalid configuration at start-up
 
@@ -23,10 +23,7 @@ CONFIG_EXIT = 2  # an invalid configuration at start-up
                    "from this process, e.g. 127.0.0.1:8080.")
 @click.option("--max-crawls", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Crawls (child processes) running at once; the others wait their turn.")
-@click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
-              show_default=True, help="Log lines for people, or JSON lines for a collector.")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
-              show_default=True, help="Least severe log level shown.")
+@log_options
 @db_option
 @pass_app
 def command(app, sources, interval, http, web, max_crawls, log_format, log_level):

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from newswatch.cli import db_option, pass_app
+from newswatch.cli import db_option, log_options, pass_app
 
 
 @click.command("worker")
@@ -19,10 +19,7 @@ from newswatch.cli import db_option, pass_app
 @click.option("--http", "http", default=None, metavar="HOST:PORT",
               help="Serve this worker's /healthz and Prometheus /metrics here, e.g. "
                    "127.0.0.1:9109.")
-@click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
-              show_default=True, help="Log lines for people, or JSON lines for a collector.")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
-              show_default=True, help="Least severe log level shown.")
+@log_options
 @db_option
 @pass_app
 def command(app, queues, tags, http, log_format, log_level):
