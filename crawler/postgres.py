@@ -28,9 +28,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
 
 from crawler.database import ArchiveUnreachable, lock_key, redacted
 
@@ -113,10 +118,6 @@ def translate(sql: str) -> str:
 
 
 def _as_sqlite_error(exc) -> Exception:
-    import sqlite3
-
-    import psycopg
-
     kinds = ((psycopg.IntegrityError, sqlite3.IntegrityError),
              (psycopg.OperationalError, sqlite3.OperationalError),
              (psycopg.ProgrammingError, sqlite3.OperationalError),
@@ -284,8 +285,6 @@ _pools_lock = threading.Lock()
 def _pool(url: str):
     """The process's connection pool for ``url`` (a new one after a fork: a child must
     never use its parent's connections)."""
-    from psycopg_pool import ConnectionPool
-
     key = (os.getpid(), url)
     with _pools_lock:
         pool = _pools.get(key)
@@ -301,8 +300,6 @@ def _pool(url: str):
 def _check_reachable(url: str) -> None:
     """Connect once, directly, before a pool is made: a wrong host, port, password or
     database name is one clear error at once, not a pool retrying in the background."""
-    import psycopg
-
     try:
         psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
     except psycopg.Error as exc:
@@ -349,8 +346,6 @@ class PostgresDatabase:
             yield conn
 
     def _begin(self):
-        import psycopg
-
         if self._held is None:
             self._held = self._pool.getconn()
         try:
@@ -417,8 +412,6 @@ class PostgresDatabase:
 
     def executemany(self, sql: str, rows: Iterable[Iterable]) -> None:
         """One statement for many rows, pipelined (``db copy``)."""
-        import psycopg
-
         try:
             with self._connection() as conn, conn.cursor() as cur:
                 cur.executemany(translate(sql), [[_param(v) for v in r] for r in rows])
@@ -435,8 +428,6 @@ class PostgresDatabase:
                     yield rows
 
     def query(self, sql: str, params: Iterable | None = None) -> Iterator[dict]:
-        from psycopg.rows import dict_row
-
         values = [_param(v) for v in (params or [])]
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             self._run(translate(sql), values, cur)
@@ -447,8 +438,6 @@ class PostgresDatabase:
         """Run one statement; a PostgreSQL error is raised as the DB-API class of the
         ``sqlite3`` module that callers already catch (IntegrityError, OperationalError,
         ...), with PostgreSQL's message."""
-        import psycopg
-
         try:
             if cur is not None:
                 return cur.execute(text, values)

@@ -280,14 +280,18 @@ def test_scheduler_dispatches_crawls_to_workers_by_tag_and_alerts_arrive(
         assert sched.proc.returncode == 0, sched.output[-2000:]
 
 
+def _schedulers_only(tmp_path, db: str, site, broker: str) -> Cluster:
+    """A cluster for scheduler tests: no site to crawl, no receiver to reach."""
+    return Cluster(tmp_path, db,
+                   {"sources_dir": str(site.sources_dir), "replay": "http://127.0.0.1:9",
+                    "topics": str(tmp_path / "topics.toml")},
+                   {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
+                                                 "secret": SECRET, "allow_private": True}})
+
+
 def test_a_standby_scheduler_takes_over_when_the_first_dies(tmp_path, plain_site, broker,
                                                           db_target):
-    site = plain_site
-    cl = Cluster(tmp_path, db_target,
-                 {"sources_dir": str(site.sources_dir), "replay": "http://127.0.0.1:9",
-                  "topics": str(tmp_path / "topics.toml")},
-                 {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
-                                               "secret": SECRET, "allow_private": True}})
+    cl = _schedulers_only(tmp_path, db_target, plain_site, broker)
     try:
         first = cl.start("first", "run")
         first.wait_for("scheduler: holding the scheduler lock", 30)
@@ -307,11 +311,7 @@ def test_a_scheduler_whose_lock_connection_breaks_stops_so_only_one_dispatches(
 
     from crawler.database import lock_key
 
-    cl = Cluster(tmp_path, postgres_url,
-                 {"sources_dir": str(plain_site.sources_dir), "replay": "http://127.0.0.1:9",
-                  "topics": str(tmp_path / "topics.toml")},
-                 {"broker": broker}, {"hook": {"type": "webhook", "url": "http://127.0.0.1:9/h",
-                                               "secret": SECRET, "allow_private": True}})
+    cl = _schedulers_only(tmp_path, postgres_url, plain_site, broker)
     try:
         sched = cl.start("scheduler", "run")
         sched.wait_for("scheduler: holding the scheduler lock", 30)
